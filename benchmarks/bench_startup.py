@@ -1,0 +1,72 @@
+"""Start-up budget of the scripted path, measured side by side in one run.
+
+Compares the median wall time of
+  1. `python -c pass` (the interpreter alone),
+  2. the smallest typer program that parses --answers and --format and loads the same
+     answers file with the same libraries (the floor no typer CLI can beat),
+  3. `dalton recommend --answers F --format json`,
+and prints the ratios. Budget (issue 3): 3 / 2 <= 1.3.
+
+Run: python benchmarks/bench_startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSWERS = ROOT / "examples" / "district-general.yaml"
+FLOOR = '''
+from pathlib import Path
+import typer
+app = typer.Typer(add_completion=False)
+@app.command()
+def recommend(answers: Path = typer.Option(...), format: str = typer.Option("text")):
+    import yaml
+    yaml.load(answers.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+if __name__ == "__main__":
+    app()
+'''
+
+
+def median_ms(cmd: list[str], runs: int) -> float:
+    subprocess.run(cmd, check=True, capture_output=True)  # warm the file cache
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    dalton = shutil.which("dalton")
+    dalton_cmd = [dalton] if dalton else [sys.executable, "-m", "dalton_cli"]
+    with tempfile.TemporaryDirectory() as tmp:
+        floor = Path(tmp) / "floor.py"
+        floor.write_text(FLOOR)
+        bare = median_ms([sys.executable, "-c", "pass"], args.runs)
+        floor_ms = median_ms([sys.executable, str(floor), "--answers", str(ANSWERS), "--format", "json"], args.runs)
+        ours = median_ms(dalton_cmd + ["recommend", "--answers", str(ANSWERS), "--format", "json"], args.runs)
+    import typer
+
+    print(f"python {sys.version.split()[0]}, typer {typer.__version__}, {args.runs} runs each, median wall time")
+    print(f"  python -c pass                 {bare:7.1f} ms")
+    print(f"  minimal typer + yaml (floor)   {floor_ms:7.1f} ms")
+    print(f"  dalton recommend --format json {ours:7.1f} ms")
+    print(f"  ratio to floor:  {ours / floor_ms:.2f} (budget 1.30)")
+    print(f"  ratio to bare python: {ours / bare:.2f}")
+
+
+if __name__ == "__main__":
+    main()

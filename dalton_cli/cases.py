@@ -1,0 +1,124 @@
+"""Case files: real or synthetic situations with the outcome the rule set must give.
+
+A case file holds ``name``, ``happened``, optional ``citations``, ``expect`` and
+``answers``. Expectations: ``top_1: FORM``, ``in_top_N: [FORM, ...]`` (N = 1..10),
+``excluded: [FORM, ...]``, ``not_first: [FORM, ...]``, ``not_excluded: [FORM, ...]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dalton_cli.answers import RawAnswer, check_answers
+from dalton_cli.engine import Decision, evaluate
+from dalton_cli.errors import DaltonError, Diagnostic, Location, nearest
+from dalton_cli.model import RuleSet
+from dalton_cli.ruleset import display_name
+from dalton_cli.yamlload import YList, YMap, load_file
+
+CASE_KEYS = ("name", "happened", "citations", "note", "expect", "answers")
+_TOP_N = re.compile(r"in_top_(\d+)$")
+LIST_EXPECTATIONS = ("excluded", "not_first", "not_excluded")
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    name: str
+    happened: str
+    expect: YMap
+    answers: dict[str, Any]
+    loc: Location
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: Case
+    decision: Decision
+    failures: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def case_files(directory: Path) -> list[Path]:
+    folder = directory / "cases"
+    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
+
+
+def load_case(path: Path, ruleset: RuleSet) -> Case:
+    shown = display_name(path)
+    doc = load_file(path, shown)
+    if not isinstance(doc, YMap):
+        raise DaltonError(Diagnostic("C001", Location(shown, 1, 1), "a case file must be a mapping"))
+    problems = []
+    for key in doc:
+        if key not in CASE_KEYS:
+            guess = nearest(str(key), list(CASE_KEYS))
+            problems.append(Diagnostic("C002", doc.key_loc(key), f"unknown key {key!r} in case",
+                                       f"did you mean {guess!r}?" if guess else ""))
+    for key in ("name", "expect", "answers"):
+        if key not in doc:
+            problems.append(Diagnostic("C003", doc.loc, f"case is missing {key!r}"))
+    expect, answers = doc.get("expect"), doc.get("answers")
+    if "expect" in doc and not isinstance(expect, YMap):
+        problems.append(Diagnostic("C004", doc.value_loc("expect"), "expect must be a mapping"))
+    elif isinstance(expect, YMap):
+        problems += _check_expect(expect, ruleset)
+    if "answers" in doc and not isinstance(answers, YMap):
+        problems.append(Diagnostic("C004", doc.value_loc("answers"), "answers must be a mapping"))
+    if problems:
+        raise DaltonError(problems)
+    raw = {str(k): RawAnswer(v, answers.key_loc(k), answers.value_loc(k)) for k, v in answers.items()}
+    return Case(shown, str(doc["name"]), str(doc.get("happened", "")), expect, check_answers(raw, ruleset), doc.loc)
+
+
+def _check_expect(expect: YMap, ruleset: RuleSet) -> list[Diagnostic]:
+    problems = []
+    for key, value in expect.items():
+        forms = [value] if key == "top_1" else value
+        if key != "top_1" and not _TOP_N.match(str(key)) and key not in LIST_EXPECTATIONS:
+            problems.append(Diagnostic("C005", expect.key_loc(key), f"unknown expectation {key!r}",
+                                       "top_1, in_top_N, excluded, not_first or not_excluded"))
+            continue
+        if not isinstance(forms, list) or not all(isinstance(f, str) for f in forms):
+            problems.append(Diagnostic("C004", expect.value_loc(key), f"{key} takes a form id or a list of form ids"))
+            continue
+        for form in forms:
+            if form not in ruleset.form_index:
+                guess = nearest(form, list(ruleset.form_index))
+                problems.append(Diagnostic("C006", expect.value_loc(key), f"unknown form {form!r}",
+                                           f"did you mean {guess!r}?" if guess else ""))
+    return problems
+
+
+def check_expectations(expect: YMap, decision: Decision) -> tuple[str, ...]:
+    ranked = [r.form.id for r in decision.ranked]
+    excluded = {r.form.id for r in decision.excluded}
+    shown = ", ".join(ranked[:5]) or "nothing"
+    failures = []
+    for key, value in expect.items():
+        forms = [value] if isinstance(value, str) else list(value)
+        match = _TOP_N.match(str(key))
+        if key == "top_1" or match:
+            n = 1 if key == "top_1" else int(match.group(1)) if match else 1
+            for form in forms:
+                if form not in ranked[:n]:
+                    place = f"ranked {ranked.index(form) + 1}" if form in ranked else "excluded"
+                    failures.append(f"{key}: expected {form} in the top {n}, but it is {place} (top: {shown})")
+        elif key == "excluded":
+            failures += [f"excluded: expected {f} to be excluded, but it is not" for f in forms if f not in excluded]
+        elif key == "not_excluded":
+            failures += [f"not_excluded: {f} is excluded" for f in forms if f in excluded]
+        elif key == "not_first":
+            failures += [f"not_first: {f} ranks first" for f in forms if ranked[:1] == [f]]
+    return tuple(failures)
+
+
+def run_case(case: Case, ruleset: RuleSet) -> CaseResult:
+    decision = evaluate(ruleset, case.answers)
+    return CaseResult(case, decision, check_expectations(case.expect, decision))

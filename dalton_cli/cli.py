@@ -1,0 +1,196 @@
+"""The command line. Only this module knows typer; work is imported lazily per command."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(
+    name="dalton",
+    help="Choose an NHS provider organisational form, with reasons traced to the evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="Check, test and describe rule sets.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _fail(lines: list[str], code: int = 1) -> None:
+    for line in lines:
+        sys.stderr.write(line + "\n")
+    raise typer.Exit(code)
+
+
+def _rules_dir(rules: Optional[Path]) -> Path:
+    from dalton_cli.ruleset import shipped_rules_dir
+
+    return rules if rules is not None else shipped_rules_dir()
+
+
+def _write_output(text: str, output: Path) -> None:
+    import os
+    import tempfile
+
+    target = output.resolve()
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        _fail([f"dalton: cannot write {output}: {exc.strerror or exc}"])
+    sys.stderr.write(f"wrote {output}\n")
+
+
+def _version_callback(value: bool) -> None:
+    if not value:
+        return
+    from dalton_cli import __version__
+    from dalton_cli.ruleset import load_ruleset, shipped_rules_dir
+
+    ruleset, diagnostics = load_ruleset(shipped_rules_dir())
+    state = "" if not diagnostics else " (has problems: run 'dalton rules check')"
+    name = f"{ruleset.name} {ruleset.version}" if ruleset else "not found"
+    typer.echo(f"dalton {__version__}\nrule set {name}{state}")
+    raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                 help="Show the version of dalton and of the shipped rule set."),
+) -> None:
+    """Choose an NHS provider organisational form, with reasons traced to the evidence."""
+
+
+@app.command()
+def recommend(
+    answers: Optional[str] = typer.Option(None, "--answers", "-a", metavar="FILE",
+                                          help="Answers file (YAML or JSON); '-' reads standard input."),
+    set_: List[str] = typer.Option([], "--set", "-s", metavar="ID=VALUE",
+                                   help="Override one answer; VALUE is read as YAML. Repeatable."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    rules: Optional[Path] = typer.Option(None, "--rules", metavar="DIR", help="Use another rule-set directory."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                          help="Write the result to FILE instead of standard output."),
+) -> None:
+    """Recommend organisational forms from an answers file, ranked with reasons and citations."""
+    from dalton_cli import answers as answers_mod
+
+    if answers is None and not set_:
+        _fail(["dalton recommend: give --answers FILE (or '-' for standard input) and/or --set ID=VALUE",
+               "  example: dalton recommend --answers examples/district-general.yaml"], 2)
+    try:
+        overrides = [answers_mod.parse_set(item) for item in set_]
+    except answers_mod.UsageError as exc:
+        _fail([f"dalton recommend: {exc}"], 2)
+    from dalton_cli.engine import evaluate
+    from dalton_cli.ruleset import load_ruleset_or_fail
+
+    ruleset = load_ruleset_or_fail(_rules_dir(rules))
+    stdin = sys.stdin.buffer.read() if answers == "-" else None
+    raw = answers_mod.read_answers_file(answers, stdin) if answers else {}
+    given = answers_mod.check_answers(answers_mod.merge(raw, overrides), ruleset)
+    from dalton_cli.report import build_report
+
+    report = build_report(ruleset, evaluate(ruleset, given))
+    _emit(report, format, output)
+
+
+def _emit(report: object, format: Format, output: Optional[Path]) -> None:
+    import os
+
+    if format is Format.json:
+        from dalton_cli.render_json import render
+
+        text = render(report)  # type: ignore[arg-type]
+    elif format is Format.markdown:
+        from dalton_cli.render_markdown import render
+
+        text = render(report)  # type: ignore[arg-type]
+    elif output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        from dalton_cli.render_text import print_rich
+
+        print_rich(report, sys.stdout)  # type: ignore[arg-type]
+        return
+    else:
+        from dalton_cli.render_text import render_plain
+
+        text = render_plain(report)  # type: ignore[arg-type]
+    if output is not None:
+        _write_output(text, output)
+    else:
+        sys.stdout.write(text)
+
+
+@rules_app.command("check")
+def rules_check(
+    directory: Optional[Path] = typer.Argument(None, metavar="[DIR]", help="Rule-set directory (default: shipped)."),
+    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="Output format."),
+) -> None:
+    """Validate a rule set and print every problem as FILE:LINE:COL: CODE message."""
+    from dalton_cli.checks import check_ruleset
+    from dalton_cli.render_checks import render_diagnostics
+
+    found = check_ruleset(_rules_dir(directory))
+    sys.stdout.write(render_diagnostics(found, format.value))
+    raise typer.Exit(1 if found else 0)
+
+
+@rules_app.command("test")
+def rules_test(
+    directory: Optional[Path] = typer.Argument(None, metavar="[DIR]", help="Rule-set directory (default: shipped)."),
+    coverage_min: float = typer.Option(0.0, "--coverage-min", min=0, max=100, metavar="PCT",
+                                       help="Fail when fewer than PCT% of rules fire in some case."),
+) -> None:
+    """Run the rule set's case files (DIR/cases/*.yaml): pass/fail and rule coverage."""
+    from dalton_cli.testing import run_tests
+
+    raise typer.Exit(run_tests(_rules_dir(directory), coverage_min, sys.stdout))
+
+
+def main() -> None:
+    """Entry point: map every outcome to the contract's exit codes, never a traceback."""
+    import click
+
+    from dalton_cli.errors import DaltonError
+
+    try:
+        # Without standalone mode click returns the code of typer.Exit instead of exiting.
+        code = app(standalone_mode=False)
+    except DaltonError as exc:
+        for d in exc.diagnostics:
+            sys.stderr.write(d.render() + "\n")
+        sys.exit(1)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        sys.stderr.write("\ninterrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # a bug: say so plainly instead of dumping a traceback
+        sys.stderr.write(f"dalton: internal error: {type(exc).__name__}: {exc}\n"
+                         "Please report this with the command you ran.\n")
+        sys.exit(3)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,139 @@
+"""The compiled rule set: frozen dataclasses, built once by ``ruleset.load_ruleset``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from dalton_cli.errors import Location
+
+# Three-valued truth: True, False, or None (undetermined because an answer is unknown).
+Truth = Optional[bool]
+
+
+class _Unknown:
+    """The answer is not known (missing, or given as ``unknown``)."""
+
+    _instance: "_Unknown | None" = None
+
+    def __new__(cls) -> "_Unknown":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+class _NotApplicable:
+    """The question does not apply (its condition is false), so it has no answer."""
+
+    def __repr__(self) -> str:
+        return "NOT_APPLICABLE"
+
+
+UNKNOWN: Any = _Unknown()
+NOT_APPLICABLE: Any = _NotApplicable()
+
+SPECTRUM = ("independent", "collaboration", "contractual", "consolidation")
+QUESTION_TYPES = ("choice", "multi", "number", "integer", "boolean")
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: str
+    locator: str
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    author: str
+    title: str
+    date: str
+    url: str = ""
+    note: str = ""
+    loc: Location = Location("")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A compiled condition: ``test(answers) -> True/False/None``."""
+
+    test: Callable[[dict[str, Any]], Truth]
+    questions: frozenset[str]
+    thresholds: tuple[tuple[str, float], ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    name: str
+    summary: str
+    spectrum: str
+    citations: tuple[Citation, ...]
+    also_known_as: tuple[str, ...] = ()
+    today: str = ""
+    loc: Location = Location("")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    prompt: str
+    help: str
+    why: str
+    why_citations: tuple[Citation, ...]
+    values: tuple[str, ...] = ()
+    value_labels: tuple[tuple[str, str], ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str = ""
+    topic: str = ""
+    when: Condition | None = None
+    loc: Location = Location("")
+
+    def label(self, value: str) -> str:
+        return dict(self.value_labels).get(value, value.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class Effect:
+    form: str
+    weight: int = 0
+    exclude: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: Condition
+    effects: tuple[Effect, ...]
+    rationale: str
+    citations: tuple[Citation, ...]
+    loc: Location = Location("")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    name: str
+    version: str
+    title: str
+    description: str
+    directory: str
+    sha256: str
+    sources: dict[str, Source]
+    forms: tuple[Form, ...]
+    questions: tuple[Question, ...]
+    rules: tuple[Rule, ...]
+    files: tuple[str, ...] = ()
+    form_index: dict[str, Form] = field(default_factory=dict)
+    question_index: dict[str, Question] = field(default_factory=dict)
+
+    def form(self, form_id: str) -> Form:
+        return self.form_index[form_id]
+
+    def question(self, question_id: str) -> Question:
+        return self.question_index[question_id]

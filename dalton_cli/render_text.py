@@ -1,0 +1,78 @@
+"""Terminal output: a rich table on a colour terminal, plain wrapped text otherwise."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import IO
+
+from dalton_cli.report import CAVEAT, Report, first_sentence, leading, reference_text, signed, summary
+
+WIDTH = 80
+
+
+def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
+    return textwrap.wrap(text, WIDTH - 1, initial_indent=first if first is not None else indent,
+                         subsequent_indent=indent, break_on_hyphens=False,
+                         break_long_words=False) or [indent]
+
+
+def render_plain(report: Report) -> str:
+    rs = report.ruleset
+    out = [f"dalton recommendation (rule set {rs.name} {rs.version})", ""]
+    out += _wrap(summary(report)) + [""]
+    out.append("Ranked forms")
+    for i, e in enumerate(report.recommendations, 1):
+        out.append(f"{i:>3}. {e.form.name:<44} {e.form.spectrum:<14} {e.score:>4}")
+        for r in leading(e):
+            line = f"{first_sentence(r.text)} {report.markers(r.citations)}"
+            out += _wrap(line, " " * 9, f"     {signed(r.weight):>3} ")
+    if report.excluded:
+        out += ["", "Excluded"]
+        for e in report.excluded:
+            out.append(f"  - {e.form.name}")
+            for r in e.reasons:
+                out += _wrap(f"{first_sentence(r.text)} {report.markers(r.citations)}", " " * 6)
+    out += ["", "Unanswered questions that could change the ranking"]
+    out += [f"  - {q}" for q in report.unknown] or ["  none"]
+    out += [""] + _wrap(CAVEAT) + ["", "References"]
+    for i, (c, s) in enumerate(report.references, 1):
+        out += _wrap(reference_text(s, c), " " * 5, f"[{i:>2}] ")
+    return "\n".join(out) + "\n"
+
+
+def print_rich(report: Report, file: IO[str]) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(file=file, highlight=False)
+    rs = report.ruleset
+    console.print(f"[bold]dalton recommendation[/bold] [dim](rule set {rs.name} {rs.version})[/dim]\n")
+    console.print(escape(summary(report)) + "\n")
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=False)
+    table.add_column("#", justify="right", width=2)
+    table.add_column("Form", ratio=2)
+    table.add_column("Score", justify="right", width=5)
+    table.add_column("Leading reasons", ratio=5)
+    for i, e in enumerate(report.recommendations, 1):
+        reasons = "\n".join(
+            f"[{'green' if r.weight > 0 else 'red'}]{signed(r.weight)}[/] {escape(first_sentence(r.text))} "
+            f"[cyan]{report.markers(r.citations)}[/]" for r in leading(e)
+        )
+        style = "bold" if i == 1 else ""
+        table.add_row(str(i), f"[{style}]{e.form.name}[/]\n[dim]{e.form.spectrum}[/]" if style
+                      else f"{e.form.name}\n[dim]{e.form.spectrum}[/]", str(e.score), reasons or "[dim]—[/]")
+    console.print(table)
+    if report.excluded:
+        console.print("[bold]Excluded[/bold]")
+        for e in report.excluded:
+            why = " ".join(f"{escape(first_sentence(r.text))} [cyan]{report.markers(r.citations)}[/]" for r in e.reasons)
+            console.print(f"  [red]✗[/] {e.form.name}: {why}")
+        console.print()
+    console.print("[bold]Unanswered questions that could change the ranking[/bold]")
+    console.print("  " + (", ".join(report.unknown) if report.unknown else "none") + "\n")
+    console.print(f"[dim]{CAVEAT}[/dim]\n")
+    console.print("[bold]References[/bold]")
+    for i, (c, s) in enumerate(report.references, 1):
+        console.print(f"[cyan][{i}][/] {escape(reference_text(s, c))}", overflow="fold")

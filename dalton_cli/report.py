@@ -1,0 +1,122 @@
+"""One report object that every renderer (JSON, Markdown, terminal) takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from dalton_cli.engine import Decision, FormResult
+from dalton_cli.model import Citation, Form, RuleSet, Source
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    text: str
+    weight: int
+    exclude: bool
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    form: Form
+    score: int
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    ruleset: RuleSet
+    answers: dict[str, Any]
+    recommendations: tuple[Entry, ...]
+    excluded: tuple[Entry, ...]
+    unknown: tuple[str, ...]
+    references: tuple[tuple[Citation, Source], ...]
+
+    def marker(self, citation: Citation) -> int:
+        for i, (c, _) in enumerate(self.references, 1):
+            if c == citation:
+                return i
+        raise KeyError(citation)
+
+    def markers(self, citations: tuple[Citation, ...]) -> str:
+        return "".join(f"[{self.marker(c)}]" for c in citations)
+
+
+def _entry(result: FormResult, only_exclusions: bool = False) -> Entry:
+    hits = [h for h in result.hits if h.exclude] if only_exclusions else result.hits
+    reasons = tuple(Reason(h.rule.id, h.rule.rationale, h.weight, h.exclude, h.rule.citations) for h in hits)
+    return Entry(result.form, result.score, reasons)
+
+
+def build_report(ruleset: RuleSet, decision: Decision) -> Report:
+    recs = tuple(_entry(r) for r in decision.ranked)
+    excluded = tuple(_entry(r, only_exclusions=True) for r in decision.excluded)
+    seen: dict[Citation, Source] = {}
+    for entry in recs + excluded:
+        for reason in entry.reasons:
+            for c in reason.citations:
+                seen.setdefault(c, ruleset.sources[c.source])
+    answers = {q.id: decision.answers[q.id] for q in ruleset.questions if q.id in decision.answers}
+    return Report(ruleset, answers, recs, excluded, decision.unknown, tuple(seen.items()))
+
+
+def answer_text(value: Any) -> str:
+    """A value written as it would stand in an answers file."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else str(value)
+    return str(value)
+
+
+def reference_text(source: Source, citation: Citation) -> str:
+    parts = [source.author, f"({source.date})", f"{source.title}."]
+    text = " ".join(p for p in parts if p)
+    text += f" {citation.locator}."
+    if source.url:
+        text += f" {source.url}"
+    return text
+
+
+def first_sentence(text: str) -> str:
+    head, sep, _ = text.partition(". ")
+    return head + "." if sep else text
+
+
+def leading(entry: Entry, count: int = 3) -> tuple[Reason, ...]:
+    """The reasons that weigh most for a form: support first, then objections."""
+    ordered = sorted(entry.reasons, key=lambda r: (r.weight <= 0, -abs(r.weight)))
+    return tuple(ordered[:count])
+
+
+def signed(weight: int) -> str:
+    return f"+{weight}" if weight > 0 else f"−{abs(weight)}"
+
+
+def summary(report: Report) -> str:
+    recs = report.recommendations
+    if not recs:
+        return "Every form is excluded by these answers."
+    top = recs[0]
+    if not any(r.reasons for r in recs):
+        text = (f"No rule applies to these answers yet, so no form is favoured; "
+                f"{top.form.name.lower()} is listed first as the least change.")
+    else:
+        text = f"Leading option: {top.form.name} (score {top.score})"
+        others = [f"{e.form.name.lower()} ({e.score})" for e in recs[1:3]]
+        text += f", ahead of {' and '.join(others)}." if others else "."
+        ties = [e.form.name.lower() for e in recs[1:] if e.score == top.score]
+        if ties:
+            text += f" It ties with {', '.join(ties)}; the tie goes to the smaller change."
+    if report.unknown:
+        n = len(report.unknown)
+        text += f" {n} unanswered question{'s' if n > 1 else ''} could change the ranking."
+    return text
+
+
+CAVEAT = ("Decision support, not a decision: the Dalton review found no single right form, "
+          "and safe local care matters more than any organisation's structure.")

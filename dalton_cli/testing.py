@@ -1,0 +1,45 @@
+"""``dalton rules test``: run case files and report pass/fail and rule coverage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO
+
+from dalton_cli.cases import CaseResult, case_files, load_case, run_case
+from dalton_cli.errors import DaltonError
+from dalton_cli.ruleset import load_ruleset_or_fail
+
+
+def run_tests(directory: Path, coverage_min: float, out: IO[str]) -> int:
+    ruleset = load_ruleset_or_fail(directory)
+    files = case_files(directory)
+    if not files:
+        out.write(f"no case files in {directory / 'cases'}\n")
+        return 1
+    problems: list[str] = []
+    results: list[CaseResult] = []
+    for path in files:
+        try:
+            results.append(run_case(load_case(path, ruleset), ruleset))
+        except DaltonError as exc:
+            problems += [d.render() for d in exc.diagnostics]
+    for r in results:
+        out.write(f"{'PASS' if r.passed else 'FAIL'}  {r.case.file}  {r.case.name}\n")
+        for failure in r.failures:
+            out.write(f"      {failure}\n")
+    for line in problems:
+        out.write(f"ERROR {line}\n")
+    fired = {t.rule.id for r in results for t in r.decision.trace if t.state is True}
+    never = [rule.id for rule in ruleset.rules if rule.id not in fired]
+    coverage = 100.0 * (len(ruleset.rules) - len(never)) / len(ruleset.rules) if ruleset.rules else 100.0
+    out.write(f"\nrule coverage: {coverage:.1f}% ({len(ruleset.rules) - len(never)} of {len(ruleset.rules)} "
+              f"rules fired in at least one case)\n")
+    if never:
+        out.write("never fired: " + ", ".join(never) + "\n")
+    failed = sum(1 for r in results if not r.passed) + len(problems)
+    passed = sum(1 for r in results if r.passed)
+    low = coverage < coverage_min
+    if low:
+        out.write(f"coverage {coverage:.1f}% is below the minimum {coverage_min:g}%\n")
+    out.write(f"{passed} passed, {failed} failed\n")
+    return 1 if failed or low else 0

@@ -1,0 +1,142 @@
+"""`dalton recommend` as a user runs it: formats, determinism, --set, stdin, --output."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import EXAMPLES
+
+FORMS = {"standalone", "buddying", "federation", "joint_venture", "service_level_chain", "management_contract",
+         "integrated_care_organisation", "multiservice_chain", "hospital_group", "merger_acquisition"}
+DGH = str(EXAMPLES / "district-general.yaml")
+
+
+def test_json_has_the_contract_shape(dalton):
+    result = dalton("recommend", "--answers", DGH, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert list(doc)[:2] == ["ruleset", "answers"]
+    assert set(doc["ruleset"]) == {"name", "version", "sha256"} and len(doc["ruleset"]["sha256"]) == 64
+    forms = [r["form"] for r in doc["recommendations"]] + [e["form"] for e in doc["excluded"]]
+    assert set(forms) == FORMS
+    scores = [r["score"] for r in doc["recommendations"]]
+    assert scores == sorted(scores, reverse=True)
+    for rec in doc["recommendations"]:
+        assert {"form", "name", "score", "rationale"} <= set(rec)
+        for reason in rec["rationale"]:
+            assert reason["text"] and reason["rule"]
+            assert reason["citations"] and all(c["source"] and c["locator"] for c in reason["citations"])
+    assert isinstance(doc["unknown"], list)
+
+
+def test_json_is_byte_identical_across_runs(dalton):
+    first = dalton("recommend", "--answers", DGH, "--format", "json").stdout
+    second = dalton("recommend", "--answers", DGH, "--format", "json").stdout
+    assert first == second
+
+
+def test_set_overrides_and_changes_the_top(dalton):
+    base = json.loads(dalton("recommend", "-a", DGH, "-f", "json").stdout)
+    changed = json.loads(dalton("recommend", "-a", DGH, "-f", "json", "--set", "change_scope=back_office").stdout)
+    assert changed["answers"]["change_scope"] == "back_office"
+    assert {e["form"] for e in changed["excluded"]} == {"merger_acquisition", "management_contract"}
+    assert base["excluded"] == []
+
+    def score(doc, form):
+        return next(r["score"] for r in doc["recommendations"] if r["form"] == form)
+
+    assert score(changed, "joint_venture") >= score(base, "joint_venture") + 4
+
+
+def test_set_reads_yaml_values(dalton):
+    result = dalton("recommend", "-f", "json", "--set", "services=[acute, community]", "--set", "fragile_services=[]",
+                    "--set", "independent_sector_acceptable=true", "--set", "financial_margin_pct=-4.5",
+                    "--set", "partner=unknown")
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout)["answers"]
+    assert answers == {"services": ["acute", "community"], "financial_margin_pct": -4.5, "fragile_services": [],
+                       "independent_sector_acceptable": True}
+
+
+def test_answers_from_stdin_match_the_file(dalton):
+    from_file = dalton("recommend", "--answers", DGH, "--format", "json").stdout
+    from_stdin = dalton("recommend", "--answers", "-", "--format", "json", input=open(DGH, "rb").read()).stdout
+    assert from_file == from_stdin
+
+
+def test_json_answers_file_is_accepted(dalton, tmp_path):
+    path = tmp_path / "a.json"
+    path.write_text('{"cqc_rating": "good", "services": ["acute"], "commissioner_count": 2}')
+    result = dalton("recommend", "--answers", str(path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["answers"]["commissioner_count"] == 2
+
+
+def test_unknown_answers_are_listed(dalton, tmp_path):
+    path = tmp_path / "partial.yaml"
+    path.write_text("perspective: seeking_support\ncqc_rating: inadequate\npartner: unknown\n")
+    doc = json.loads(dalton("recommend", "--answers", str(path), "--format", "json").stdout)
+    assert "partner" in doc["unknown"]
+    assert "regulatory_intervention" in doc["unknown"]
+
+
+def test_markdown_is_a_document(dalton):
+    result = dalton("recommend", "--answers", DGH, "--format", "markdown")
+    assert result.returncode == 0
+    text = result.stdout
+    assert text.startswith("# Organisational form: recommendation")
+    for heading in ("## Summary", "## Ranked forms", "## Reasons for each form", "## Answers given", "## References"):
+        assert heading in text
+    assert "[1]" in text and "\n1. " in text
+
+
+def test_text_is_plain_and_fits_80_columns(dalton):
+    result = dalton("recommend", "--answers", DGH)
+    assert result.returncode == 0
+    assert "\x1b[" not in result.stdout
+    assert "Ranked forms" in result.stdout and "References" in result.stdout
+    long_lines = [line for line in result.stdout.splitlines() if len(line) > 80 and "://" not in line]
+    assert long_lines == []
+
+
+def test_output_writes_the_file(dalton, tmp_path):
+    target = tmp_path / "record.md"
+    result = dalton("recommend", "--answers", DGH, "--format", "markdown", "--output", str(target))
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert target.read_text().startswith("# Organisational form")
+    assert f"wrote {target}" in result.stderr
+
+
+def test_other_rules_directory(dalton, rules_copy, tmp_path):
+    (rules_copy / "ruleset.yaml").write_text('ruleset:\n  name: local-variant\n  version: "9.9"\n')
+    doc = json.loads(dalton("recommend", "--answers", DGH, "--format", "json", "--rules", str(rules_copy)).stdout)
+    assert doc["ruleset"]["name"] == "local-variant" and doc["ruleset"]["version"] == "9.9"
+
+
+def test_version_from_another_directory(dalton, tmp_path):
+    result = dalton("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("dalton ")
+    assert "rule set dalton-2014" in result.stdout
+
+
+def test_module_entry_point(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "dalton_cli", "--version"], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert result.returncode == 0 and "rule set" in result.stdout
+
+
+def test_scripted_run_does_not_import_questionary_or_rich(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.argv=['dalton','recommend','--answers',%r,'--format','json']\n"
+            "from dalton_cli.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(' '.join(m for m in ('questionary','rich','prompt_toolkit') if m in sys.modules))") % DGH
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.stderr == ""

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+
+from dalton_cli.errors import DaltonError
+from dalton_cli.yamlload import load
+
+
+def test_locations_are_kept():
+    doc = load("a: 1\nb:\n  - x\n  - y\n", "f.yaml")
+    assert doc == {"a": 1, "b": ["x", "y"]}
+    assert (doc.key_loc("b").line, doc.value_loc("a").col) == (2, 4)
+    assert doc["b"].item_loc(1).line == 4
+
+
+def test_dates_stay_text():
+    assert load("d: 2014-12-05\n", "f")["d"] == "2014-12-05"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("a: !!python/name:os.system\n", "Y004"),
+    ("a: !custom x\n", "Y004"),
+    ("a: &x [*x]\n", "Y005"),
+    ("<<: {a: 1}\n", "Y008"),
+    ("a: 1\na: 2\n", "Y006"),
+    ("a: [\n", "Y003"),
+    ("--- 1\n--- 2\n", "Y003"),
+])
+def test_refused(text, code):
+    with pytest.raises(DaltonError) as info:
+        load(text, "f.yaml")
+    assert info.value.diagnostics[0].code == code
