@@ -36,14 +36,18 @@ if __name__ == "__main__":
 '''
 
 
-def median_ms(cmd: list[str], runs: int) -> float:
-    subprocess.run(cmd, check=True, capture_output=True)  # warm the file cache
-    times = []
+def medians_ms(cmds: list[list[str]], runs: int) -> list[float]:
+    """Median wall time of each command, the commands interleaved so that drift in the
+    machine's load affects them all alike."""
+    for cmd in cmds:
+        subprocess.run(cmd, check=True, capture_output=True)  # warm file and rule-set caches
+    times: list[list[float]] = [[] for _ in cmds]
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        for i, cmd in enumerate(cmds):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) * 1000 for t in times]
 
 
 def main() -> None:
@@ -55,9 +59,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         floor = Path(tmp) / "floor.py"
         floor.write_text(FLOOR)
-        bare = median_ms([sys.executable, "-c", "pass"], args.runs)
-        floor_ms = median_ms([sys.executable, str(floor), "--answers", str(ANSWERS), "--format", "json"], args.runs)
-        ours = median_ms(dalton_cmd + ["recommend", "--answers", str(ANSWERS), "--format", "json"], args.runs)
+        bare, floor_ms, ours = medians_ms([
+            [sys.executable, "-c", "pass"],
+            [sys.executable, str(floor), "--answers", str(ANSWERS), "--format", "json"],
+            dalton_cmd + ["recommend", "--answers", str(ANSWERS), "--format", "json"],
+        ], args.runs)
     import typer
 
     print(f"python {sys.version.split()[0]}, typer {typer.__version__}, {args.runs} runs each, median wall time")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from dalton_cli.errors import DaltonError, Diagnostic, Location, nearest
 from dalton_cli.model import Question, RuleSet
@@ -17,8 +16,7 @@ class UsageError(Exception):
     """The command line itself is wrong (exit 2)."""
 
 
-@dataclass(frozen=True)
-class RawAnswer:
+class RawAnswer(NamedTuple):
     value: Any
     key_loc: Location
     value_loc: Location

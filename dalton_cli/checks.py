@@ -11,7 +11,7 @@ from dalton_cli.ruleset import display_name, load_ruleset
 
 
 def check_ruleset(directory: Path) -> list[Diagnostic]:
-    ruleset, diagnostics = load_ruleset(directory)
+    ruleset, diagnostics = load_ruleset(directory, use_cache=False)  # fresh locations for every report
     if ruleset is not None:
         where = Location(display_name(directory))
         diagnostics += core_facts(ruleset, where)

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Protocol
 
 from dalton_cli.errors import Diagnostic, Location, nearest
 from dalton_cli.model import NOT_APPLICABLE, UNKNOWN, Condition, Truth
-from dalton_cli.yamlload import YList, YMap, loc_of
+from dalton_cli.yamlload import loc_of
 
 Test = Callable[[dict[str, Any]], Truth]
 
@@ -30,6 +30,23 @@ _OP_TYPES = {
     "is_unknown": ("choice", "multi", "number", "integer", "boolean"),
 }
 _OP_WORDS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
+
+
+def plain(value: Any) -> Any:
+    """Located YAML data as plain dicts and lists (for the cache)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def _key_loc(raw: dict[str, Any], key: str, default: Location) -> Location:
+    return raw.key_loc(key) if hasattr(raw, "key_loc") else default
+
+
+def _value_loc(raw: dict[str, Any], key: str, default: Location) -> Location:
+    return raw.value_loc(key) if hasattr(raw, "value_loc") else default
 
 
 class QuestionSpec(Protocol):
@@ -166,35 +183,36 @@ class Compiler:
         if built is None:
             return None
         test, text = built
-        return Condition(test, frozenset(refs), tuple(sorted(set(thresholds))), text)
+        return Condition(test, frozenset(refs), tuple(sorted(set(thresholds))), text, plain(raw))
 
     def _node(self, raw: Any, loc: Location, refs: set[str],
               thresholds: list[tuple[str, float]]) -> tuple[Test, str] | None:
         loc = loc_of(raw, loc)
-        if not isinstance(raw, YMap) or not raw:
+        if not isinstance(raw, dict) or not raw:
             self.error("R301", loc, "a condition must be a mapping: all / any / not, or a question test",
                        "e.g. {question: cqc_rating, equals: good}")
             return None
         combinators = [k for k in raw if k in COMBINATORS]
         if combinators:
             if len(raw) != 1:
-                self.error("R302", raw.key_loc(combinators[0]),
+                self.error("R302", _key_loc(raw, combinators[0], loc),
                            f"'{combinators[0]}' must stand alone in its mapping",
                            "wrap sibling tests in an 'all' list")
                 return None
             key = combinators[0]
-            return self._combinator(key, raw[key], raw.value_loc(key), refs, thresholds)
-        return self._test(raw, refs, thresholds)
+            return self._combinator(key, raw[key], _value_loc(raw, key, loc), refs, thresholds)
+        return self._test(raw, loc, refs, thresholds)
 
     def _combinator(self, key: str, value: Any, loc: Location, refs: set[str],
                     thresholds: list[tuple[str, float]]) -> tuple[Test, str] | None:
         if key == "not":
             inner = self._node(value, loc, refs, thresholds)
             return None if inner is None else (_not(inner[0]), f"not ({inner[1]})")
-        if not isinstance(value, YList) or not value:
+        if not isinstance(value, list) or not value:
             self.error("R303", loc, f"'{key}' takes a non-empty list of conditions")
             return None
-        parts = [self._node(item, value.item_loc(i), refs, thresholds) for i, item in enumerate(value)]
+        item_loc = getattr(value, "item_loc", lambda i: loc)
+        parts = [self._node(item, item_loc(i), refs, thresholds) for i, item in enumerate(value)]
         if any(p is None for p in parts):
             return None
         tests = [p[0] for p in parts if p]
@@ -203,36 +221,36 @@ class Compiler:
         text = joiner.join(f"({t})" if (" and " in t or " or " in t) else t for t in texts)
         return (_all(tests) if key == "all" else _any(tests)), text
 
-    def _test(self, raw: YMap, refs: set[str],
+    def _test(self, raw: dict[str, Any], loc: Location, refs: set[str],
               thresholds: list[tuple[str, float]]) -> tuple[Test, str] | None:
         qid = raw.get("question")
         if qid is None:
             unknown = [k for k in raw if k not in OPERATORS]
             key = unknown[0] if unknown else next(iter(raw))
             guess = nearest(str(key), list(COMBINATORS) + ["question"])
-            self.error("R304", raw.key_loc(key), f"unknown condition key {key!r}",
+            self.error("R304", _key_loc(raw, key, loc), f"unknown condition key {key!r}",
                        f"did you mean {guess!r}?" if guess else "use all / any / not, or question + an operator")
             return None
         if not isinstance(qid, str) or qid not in self.questions:
             guess = nearest(str(qid), list(self.questions))
-            self.error("R305", raw.value_loc("question"), f"condition refers to unknown question {qid!r}",
+            self.error("R305", _value_loc(raw, "question", loc), f"condition refers to unknown question {qid!r}",
                        f"did you mean {guess!r}?" if guess else "define it under questions")
             return None
         ops = [k for k in raw if k != "question"]
         bad = [k for k in ops if k not in OPERATORS]
         if bad:
             guess = nearest(str(bad[0]), list(OPERATORS))
-            self.error("R304", raw.key_loc(bad[0]), f"unknown operator {bad[0]!r}",
+            self.error("R304", _key_loc(raw, bad[0], loc), f"unknown operator {bad[0]!r}",
                        f"did you mean {guess!r}?" if guess else f"one of: {', '.join(OPERATORS)}")
             return None
         if len(ops) != 1:
-            self.error("R306", raw.loc, f"a question test needs exactly one operator, found {len(ops)}",
+            self.error("R306", loc, f"a question test needs exactly one operator, found {len(ops)}",
                        "combine several tests with 'all'")
             return None
         op = ops[0]
         arg = raw[op]
         question = self.questions[qid]
-        if not self._check_arg(question, op, arg, raw.value_loc(op)):
+        if not self._check_arg(question, op, arg, _value_loc(raw, op, loc)):
             return None
         refs.add(qid)
         if op in _OP_WORDS:

@@ -11,17 +11,15 @@ that could change the ranking are reported.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from dalton_cli.model import NOT_APPLICABLE, UNKNOWN, Form, Question, Rule, RuleSet, Truth
 
 MAX_SUBSET_VALUES = 8
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A rule that held and touches a form."""
 
     rule: Rule
@@ -29,22 +27,19 @@ class Hit:
     exclude: bool
 
 
-@dataclass(frozen=True)
-class FormResult:
+class FormResult(NamedTuple):
     form: Form
     score: int
     hits: tuple[Hit, ...]
 
 
-@dataclass(frozen=True)
-class RuleTrace:
+class RuleTrace(NamedTuple):
     rule: Rule
     state: Truth  # True held, False failed, None undetermined
     unknown: tuple[str, ...]  # unknown answers the rule depends on
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     answers: dict[str, Any]
     effective: dict[str, Any]
     ranked: tuple[FormResult, ...]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from dalton_cli.errors import Location
 
@@ -39,14 +38,12 @@ SPECTRUM = ("independent", "collaboration", "contractual", "consolidation")
 QUESTION_TYPES = ("choice", "multi", "number", "integer", "boolean")
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(NamedTuple):
     source: str
     locator: str
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     id: str
     author: str
     title: str
@@ -56,18 +53,17 @@ class Source:
     loc: Location = Location("")
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(NamedTuple):
     """A compiled condition: ``test(answers) -> True/False/None``."""
 
     test: Callable[[dict[str, Any]], Truth]
     questions: frozenset[str]
     thresholds: tuple[tuple[str, float], ...] = ()
     text: str = ""
+    source: Any = None  # the condition as plain data (dicts, lists, scalars), for the cache
 
 
-@dataclass(frozen=True)
-class Form:
+class Form(NamedTuple):
     id: str
     name: str
     summary: str
@@ -78,8 +74,7 @@ class Form:
     loc: Location = Location("")
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     id: str
     type: str
     prompt: str
@@ -99,15 +94,13 @@ class Question:
         return dict(self.value_labels).get(value, value.replace("_", " "))
 
 
-@dataclass(frozen=True)
-class Effect:
+class Effect(NamedTuple):
     form: str
     weight: int = 0
     exclude: bool = False
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     when: Condition
     effects: tuple[Effect, ...]
@@ -116,8 +109,7 @@ class Rule:
     loc: Location = Location("")
 
 
-@dataclass(frozen=True)
-class RuleSet:
+class RuleSet(NamedTuple):
     name: str
     version: str
     title: str
@@ -129,8 +121,8 @@ class RuleSet:
     questions: tuple[Question, ...]
     rules: tuple[Rule, ...]
     files: tuple[str, ...] = ()
-    form_index: dict[str, Form] = field(default_factory=dict)
-    question_index: dict[str, Question] = field(default_factory=dict)
+    form_index: dict[str, Form] = {}
+    question_index: dict[str, Question] = {}
 
     def form(self, form_id: str) -> Form:
         return self.form_index[form_id]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dalton_cli.engine import Decision, FormResult
 from dalton_cli.model import Citation, Form, RuleSet, Source
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     rule: str
     text: str
     weight: int
@@ -18,15 +16,13 @@ class Reason:
     citations: tuple[Citation, ...]
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     form: Form
     score: int
     reasons: tuple[Reason, ...]
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     ruleset: RuleSet
     answers: dict[str, Any]
     recommendations: tuple[Entry, ...]

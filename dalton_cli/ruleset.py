@@ -7,7 +7,6 @@ the sections of all files are combined. ``cases/`` beside them holds case files.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,14 @@ from dalton_cli.conditions import Compiler
 from dalton_cli.errors import DaltonError, Diagnostic, Location, nearest
 from dalton_cli.model import QUESTION_TYPES, SPECTRUM, Citation, Effect, Form, Question, Rule, RuleSet, Source
 from dalton_cli.yamlload import YList, YMap, decode, load
+
+try:  # CPython's own sha256 imports in a fraction of the time OpenSSL's hashlib takes
+    from _sha256 import sha256  # type: ignore[import-not-found]  # Python 3.11
+except ImportError:  # pragma: no cover - depends on the interpreter
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found,no-redef]  # Python 3.12+
+    except ImportError:
+        from hashlib import sha256  # type: ignore[no-redef]
 
 SECTIONS = ("ruleset", "sources", "forms", "questions", "rules")
 
@@ -136,23 +143,33 @@ def _ids(items: list[tuple[YMap, str]], reader: _Reader) -> dict[str, YMap]:
     return seen
 
 
-def read_sections(directory: Path, diagnostics: list[Diagnostic]) -> tuple[dict[str, list[tuple[Any, Location]]], str, list[str]]:
-    """Parse every rule file; return section items with their locations, the sha256 and file names."""
-    sections: dict[str, list[tuple[Any, Location]]] = {name: [] for name in SECTIONS}
-    digest = hashlib.sha256()
-    names = []
+def read_rule_files(directory: Path) -> tuple[list[tuple[Path, bytes | None]], str]:
+    """Read every rule file's bytes and the sha256 that identifies the rule set."""
+    digest = sha256()
+    files: list[tuple[Path, bytes | None]] = []
     for path in rule_files(directory):
-        shown = display_name(path)
-        names.append(path.name)
         try:
-            data = path.read_bytes()
-            digest.update(path.name.encode() + b"\0" + data + b"\0")
+            data: bytes | None = path.read_bytes()
+        except OSError:
+            data = None
+        digest.update(path.name.encode() + b"\0" + (data or b"") + b"\0")
+        files.append((path, data))
+    return files, digest.hexdigest()
+
+
+def read_sections(files: list[tuple[Path, bytes | None]],
+                  diagnostics: list[Diagnostic]) -> dict[str, list[tuple[Any, Location]]]:
+    """Parse every rule file; return each section's items with their locations."""
+    sections: dict[str, list[tuple[Any, Location]]] = {name: [] for name in SECTIONS}
+    for path, data in files:
+        shown = display_name(path)
+        if data is None:
+            diagnostics.append(Diagnostic("Y001", Location(shown), "cannot read file"))
+            continue
+        try:
             doc = load(decode(data, shown), shown)
         except DaltonError as exc:
             diagnostics.extend(exc.diagnostics)
-            continue
-        except OSError as exc:
-            diagnostics.append(Diagnostic("Y001", Location(shown), f"cannot read file: {exc.strerror}"))
             continue
         if doc is None:
             diagnostics.append(Diagnostic("R002", Location(shown), "file is empty", "remove it or add sections"))
@@ -172,10 +189,10 @@ def read_sections(directory: Path, diagnostics: list[Diagnostic]) -> tuple[dict[
                 diagnostics.append(Diagnostic("R103", doc.value_loc(key), f"section {key!r} must be a list"))
             else:
                 sections[key].extend((item, value.item_loc(i)) for i, item in enumerate(value))
-    return sections, digest.hexdigest(), names
+    return sections
 
 
-def load_ruleset(directory: Path) -> tuple[RuleSet | None, list[Diagnostic]]:
+def load_ruleset(directory: Path, use_cache: bool = True) -> tuple[RuleSet | None, list[Diagnostic]]:
     """Read, validate and compile a rule set.
 
     The rule set is returned whenever the directory could be read, so that checks can
@@ -187,7 +204,14 @@ def load_ruleset(directory: Path) -> tuple[RuleSet | None, list[Diagnostic]]:
         return None, [Diagnostic("R001", Location(shown), "rule set directory not found")]
     if not rule_files(directory):
         return None, [Diagnostic("R001", Location(shown), "no rule files (*.yaml) in this directory")]
-    sections, sha, names = read_sections(directory, diagnostics)
+    files, sha = read_rule_files(directory)
+    from dalton_cli import cache
+
+    cached = cache.load(sha, str(directory)) if use_cache else None
+    if cached is not None:
+        return cached, []
+    sections = read_sections(files, diagnostics)
+    names = [path.name for path, _ in files]
     reader = _Reader(diagnostics)
     meta = _meta(sections["ruleset"], reader, shown)
     sources = _sources(sections["sources"], reader)
@@ -203,6 +227,8 @@ def load_ruleset(directory: Path) -> tuple[RuleSet | None, list[Diagnostic]]:
         sources=sources, forms=tuple(forms), questions=tuple(questions), rules=tuple(rules),
         files=tuple(names), form_index={f.id: f for f in forms}, question_index={q.id: q for q in questions},
     )
+    if not diagnostics:
+        cache.store(ruleset)
     return ruleset, diagnostics
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Keep the suite's rule-set cache out of the user's home.
+os.environ.setdefault("DALTON_CACHE_DIR", str(Path(__import__("tempfile").mkdtemp(prefix="dalton-cache-"))))
 RULES = ROOT / "rules"
 EXAMPLES = ROOT / "examples"
 
