@@ -96,7 +96,8 @@ def _from_plain(data: dict[str, Any], directory: str) -> RuleSet:
         raise ValueError("cached rule set no longer valid")
     forms = tuple(Form(fid, name, summary, spectrum, tuple(Citation(*c) for c in cites), aka, today, Location(*loc))
                   for fid, name, summary, spectrum, cites, aka, today, loc in data["forms"])
-    sources = {s[0]: Source(*s[:6], Location(*s[6])) for s in data["sources"]}
+    sources = {sid: Source(sid, author, title, date, url, note, Location(*loc))
+               for sid, author, title, date, url, note, loc in data["sources"]}
     name, version, title, description, sha, files = data["meta"]
     return RuleSet(name, version, title, description, directory, sha, sources, forms, tuple(questions.values()),
                    tuple(rules), files, {f.id: f for f in forms}, dict(questions))

@@ -17,7 +17,7 @@ from dalton_cli.engine import Decision, evaluate
 from dalton_cli.errors import DaltonError, Diagnostic, Location, nearest
 from dalton_cli.model import RuleSet
 from dalton_cli.ruleset import display_name
-from dalton_cli.yamlload import YList, YMap, load_file
+from dalton_cli.yamlload import YMap, load_file
 
 CASE_KEYS = ("name", "happened", "citations", "note", "expect", "answers")
 _TOP_N = re.compile(r"in_top_(\d+)$")
@@ -71,7 +71,7 @@ def load_case(path: Path, ruleset: RuleSet) -> Case:
         problems += _check_expect(expect, ruleset)
     if "answers" in doc and not isinstance(answers, YMap):
         problems.append(Diagnostic("C004", doc.value_loc("answers"), "answers must be a mapping"))
-    if problems:
+    if problems or not isinstance(answers, YMap) or not isinstance(expect, YMap):
         raise DaltonError(problems)
     raw = {str(k): RawAnswer(v, answers.key_loc(k), answers.value_loc(k)) for k, v in answers.items()}
     return Case(shown, str(doc["name"]), str(doc.get("happened", "")), expect, check_answers(raw, ruleset), doc.loc)

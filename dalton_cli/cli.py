@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -38,7 +37,7 @@ def _fail(lines: list[str], code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _rules_dir(rules: Optional[Path]) -> Path:
+def _rules_dir(rules: Path | None) -> Path:
     from dalton_cli.ruleset import shipped_rules_dir
 
     return rules if rules is not None else shipped_rules_dir()
@@ -82,13 +81,13 @@ def root(
 
 @app.command()
 def recommend(
-    answers: Optional[str] = typer.Option(None, "--answers", "-a", metavar="FILE",
+    answers: str | None = typer.Option(None, "--answers", "-a", metavar="FILE",
                                           help="Answers file (YAML or JSON); '-' reads standard input."),
-    set_: List[str] = typer.Option([], "--set", "-s", metavar="ID=VALUE",
+    set_: list[str] = typer.Option([], "--set", "-s", metavar="ID=VALUE",
                                    help="Override one answer; VALUE is read as YAML. Repeatable."),
     format: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
-    rules: Optional[Path] = typer.Option(None, "--rules", metavar="DIR", help="Use another rule-set directory."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+    rules: Path | None = typer.Option(None, "--rules", metavar="DIR", help="Use another rule-set directory."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                           help="Write the result to FILE instead of standard output."),
 ) -> None:
     """Recommend organisational forms from an answers file, ranked with reasons and citations."""
@@ -114,7 +113,7 @@ def recommend(
     _emit(report, format, output)
 
 
-def _emit(report: object, format: Format, output: Optional[Path]) -> None:
+def _emit(report: object, format: Format, output: Path | None) -> None:
     import os
 
     if format is Format.json:
@@ -142,7 +141,7 @@ def _emit(report: object, format: Format, output: Optional[Path]) -> None:
 
 @rules_app.command("check")
 def rules_check(
-    directory: Optional[Path] = typer.Argument(None, metavar="[DIR]", help="Rule-set directory (default: shipped)."),
+    directory: Path | None = typer.Argument(None, metavar="[DIR]", help="Rule-set directory (default: shipped)."),
     format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="Output format."),
 ) -> None:
     """Validate a rule set and print every problem as FILE:LINE:COL: CODE message."""
@@ -156,7 +155,7 @@ def rules_check(
 
 @rules_app.command("test")
 def rules_test(
-    directory: Optional[Path] = typer.Argument(None, metavar="[DIR]", help="Rule-set directory (default: shipped)."),
+    directory: Path | None = typer.Argument(None, metavar="[DIR]", help="Rule-set directory (default: shipped)."),
     coverage_min: float = typer.Option(0.0, "--coverage-min", min=0, max=100, metavar="PCT",
                                        help="Fail when fewer than PCT% of rules fire in some case."),
 ) -> None:

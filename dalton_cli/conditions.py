@@ -9,7 +9,8 @@ Nothing here uses eval or exec: each node becomes a small closure.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
 
 from dalton_cli.errors import Diagnostic, Location, nearest
 from dalton_cli.model import NOT_APPLICABLE, UNKNOWN, Condition, Truth
@@ -50,9 +51,12 @@ def _value_loc(raw: dict[str, Any], key: str, default: Location) -> Location:
 
 
 class QuestionSpec(Protocol):
-    id: str
-    type: str
-    values: tuple[str, ...]
+    @property
+    def id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def values(self) -> tuple[str, ...]: ...
 
 
 def _all(tests: list[Test]) -> Test:
@@ -169,7 +173,7 @@ def describe_leaf(qid: str, op: str, arg: Any) -> str:
 class Compiler:
     """Compiles conditions against known questions, collecting diagnostics."""
 
-    def __init__(self, questions: dict[str, QuestionSpec], diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, questions: Mapping[str, QuestionSpec], diagnostics: list[Diagnostic]) -> None:
         self.questions = questions
         self.diagnostics = diagnostics
 

@@ -11,8 +11,9 @@ that could change the ranking are reported.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from itertools import combinations
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from dalton_cli.model import NOT_APPLICABLE, UNKNOWN, Form, Question, Rule, RuleSet, Truth
 
@@ -69,11 +70,12 @@ def effective_answers(ruleset: RuleSet, answers: dict[str, Any]) -> dict[str, An
 
 def _rank(ruleset: RuleSet, states: list[Truth]) -> tuple[tuple[FormResult, ...], tuple[FormResult, ...]]:
     hits: dict[str, list[Hit]] = {f.id: [] for f in ruleset.forms}
-    for rule, state in zip(ruleset.rules, states):
+    for rule, state in zip(ruleset.rules, states, strict=True):
         if state is True:
             for eff in rule.effects:
                 hits[eff.form].append(Hit(rule, eff.weight, eff.exclude))
-    ranked, excluded = [], []
+    ranked: list[tuple[int, FormResult]] = []
+    excluded: list[tuple[int, FormResult]] = []
     for order, form in enumerate(ruleset.forms):
         form_hits = sorted(hits[form.id], key=lambda h: (h.exclude is False, -abs(h.weight), -h.weight))
         result = FormResult(form, sum(h.weight for h in form_hits), tuple(form_hits))
@@ -89,7 +91,7 @@ def decide(ruleset: RuleSet, answers: dict[str, Any]) -> Decision:
     ranked, excluded = _rank(ruleset, states)
     trace = tuple(
         RuleTrace(rule, state, tuple(sorted(q for q in rule.when.questions if eff.get(q) is UNKNOWN)))
-        for rule, state in zip(ruleset.rules, states)
+        for rule, state in zip(ruleset.rules, states, strict=True)
     )
     return Decision(dict(answers), eff, ranked, excluded, trace, ())
 
@@ -147,7 +149,7 @@ def _number_points(question: Question, cuts: list[float]) -> list[Any]:
         return []
     points: list[float] = [cuts[0] - 1, cuts[-1] + 1]
     points += cuts
-    points += [(a + b) / 2 for a, b in zip(cuts, cuts[1:])]
+    points += [(a + b) / 2 for a, b in zip(cuts, cuts[1:], strict=False)]
     lo = -math.inf if question.minimum is None else question.minimum
     hi = math.inf if question.maximum is None else question.maximum
     out: list[Any] = []

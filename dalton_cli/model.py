@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Optional
+from collections.abc import Callable
+from typing import Any, NamedTuple, Optional
 
 from dalton_cli.errors import Location
 
 # Three-valued truth: True, False, or None (undetermined because an answer is unknown).
-Truth = Optional[bool]
+Truth = Optional[bool]  # noqa: UP045  (a runtime alias: X | None needs 3.10 at import)
 
 
 class _Unknown:
     """The answer is not known (missing, or given as ``unknown``)."""
 
-    _instance: "_Unknown | None" = None
+    _instance: _Unknown | None = None
 
-    def __new__(cls) -> "_Unknown":
+    def __new__(cls) -> _Unknown:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance

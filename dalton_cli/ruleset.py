@@ -16,12 +16,12 @@ from dalton_cli.model import QUESTION_TYPES, SPECTRUM, Citation, Effect, Form, Q
 from dalton_cli.yamlload import YList, YMap, decode, load
 
 try:  # CPython's own sha256 imports in a fraction of the time OpenSSL's hashlib takes
-    from _sha256 import sha256  # type: ignore[import-not-found]  # Python 3.11
+    from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]  # Python 3.11
 except ImportError:  # pragma: no cover - depends on the interpreter
     try:
-        from _sha2 import sha256  # type: ignore[import-not-found,no-redef]  # Python 3.12+
+        from _sha2 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]  # Python 3.12+
     except ImportError:
-        from hashlib import sha256  # type: ignore[no-redef]
+        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
 
 SECTIONS = ("ruleset", "sources", "forms", "questions", "rules")
 

@@ -37,7 +37,7 @@ _SIMPLE: dict[str, dict[str, Any]] = {
 }
 
 
-class YMap(dict):  # type: ignore[type-arg]
+class YMap(dict[Any, Any]):
     """A mapping that remembers where it, its keys and its values stand.
 
     Locations are worked out from the YAML nodes only when asked for, so that loading
@@ -62,7 +62,7 @@ class YMap(dict):  # type: ignore[type-arg]
         return _where(self.loc.file, found[1]) if found else self.loc
 
 
-class YList(list):  # type: ignore[type-arg]
+class YList(list[Any]):
     """A list that remembers where it and its items stand."""
 
     loc: Location
@@ -155,9 +155,11 @@ class _Builder:
         if tag == _STR:
             return node.value
         if tag in _SIMPLE:
+            assert isinstance(node, yaml.ScalarNode)
             return _SIMPLE[tag][node.value] if node.value in _SIMPLE[tag] else self.scalar(node)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
+        assert isinstance(node, (yaml.SequenceNode, yaml.MappingNode))
         if id(node) in self.active:
             raise self.fail(node, "Y005", "an alias refers to itself (recursive data is not allowed)")
         self.active.add(id(node))

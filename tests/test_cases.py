@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import RULES
+
 from dalton_cli.cases import case_files, load_case, run_case
 
 CASES = case_files(RULES)

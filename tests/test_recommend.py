@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from conftest import EXAMPLES
 
@@ -60,7 +61,7 @@ def test_set_reads_yaml_values(dalton):
 
 def test_answers_from_stdin_match_the_file(dalton):
     from_file = dalton("recommend", "--answers", DGH, "--format", "json").stdout
-    from_stdin = dalton("recommend", "--answers", "-", "--format", "json", input=open(DGH, "rb").read()).stdout
+    from_stdin = dalton("recommend", "--answers", "-", "--format", "json", input=Path(DGH).read_bytes()).stdout
     assert from_file == from_stdin
 
 
@@ -134,9 +135,9 @@ def test_scripted_run_does_not_import_questionary_or_rich(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys; sys.argv=['dalton','recommend','--answers',%r,'--format','json']\n"
+    code = (f"import sys; sys.argv=['dalton','recommend','--answers',{DGH!r},'--format','json']\n"
             "from dalton_cli.cli import main\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "sys.stderr.write(' '.join(m for m in ('questionary','rich','prompt_toolkit') if m in sys.modules))") % DGH
+            "sys.stderr.write(' '.join(m for m in ('questionary','rich','prompt_toolkit') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert result.stderr == ""
