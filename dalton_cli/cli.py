@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -23,6 +24,7 @@ class Format(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 class CheckFormat(str, Enum):
@@ -91,25 +93,14 @@ def recommend(
                                           help="Write the result to FILE instead of standard output."),
 ) -> None:
     """Recommend organisational forms from an answers file, ranked with reasons and citations."""
-    from dalton_cli import answers as answers_mod
-
-    if answers is None and not set_:
-        _fail(["dalton recommend: give --answers FILE (or '-' for standard input) and/or --set ID=VALUE",
-               "  example: dalton recommend --answers examples/district-general.yaml"], 2)
-    try:
-        overrides = [answers_mod.parse_set(item) for item in set_]
-    except answers_mod.UsageError as exc:
-        _fail([f"dalton recommend: {exc}"], 2)
+    ruleset, given = _load_inputs(answers, set_, rules, "recommend")
     from dalton_cli.engine import evaluate
-    from dalton_cli.ruleset import load_ruleset_or_fail
+    from dalton_cli.report import build_report, record_date, reproduce_command
 
-    ruleset = load_ruleset_or_fail(_rules_dir(rules))
-    stdin = sys.stdin.buffer.read() if answers == "-" else None
-    raw = answers_mod.read_answers_file(answers, stdin) if answers else {}
-    given = answers_mod.check_answers(answers_mod.merge(raw, overrides), ruleset)
-    from dalton_cli.report import build_report
-
-    report = build_report(ruleset, evaluate(ruleset, given))
+    record = format in (Format.markdown, Format.html)
+    report = build_report(ruleset, evaluate(ruleset, given),
+                          date=record_date() if record else "",
+                          command=reproduce_command(given, str(rules) if rules else None, format.value) if record else "")
     _emit(report, format, output)
 
 
@@ -122,6 +113,10 @@ def _emit(report: object, format: Format, output: Path | None) -> None:
         text = render(report)  # type: ignore[arg-type]
     elif format is Format.markdown:
         from dalton_cli.render_markdown import render
+
+        text = render(report)  # type: ignore[arg-type]
+    elif format is Format.html:
+        from dalton_cli.render_html import render
 
         text = render(report)  # type: ignore[arg-type]
     elif output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
@@ -137,6 +132,51 @@ def _emit(report: object, format: Format, output: Path | None) -> None:
         _write_output(text, output)
     else:
         sys.stdout.write(text)
+
+
+@app.command()
+def explain(
+    form: str = typer.Argument(..., metavar="FORM", help="Form id, e.g. hospital_group."),
+    answers: str | None = typer.Option(None, "--answers", "-a", metavar="FILE",
+                                          help="Answers file (YAML or JSON); '-' reads standard input."),
+    set_: list[str] = typer.Option([], "--set", "-s", metavar="ID=VALUE", help="Override one answer. Repeatable."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="Output format (text, json or markdown)."),
+    rules: Path | None = typer.Option(None, "--rules", metavar="DIR", help="Use another rule-set directory."),
+) -> None:
+    """Explain one form in depth: every rule that touches it, held / failed / undetermined, with citations."""
+    ruleset, given = _load_inputs(answers, set_, rules, "explain")
+    if form not in ruleset.form_index:
+        from dalton_cli.errors import nearest
+
+        guess = nearest(form, list(ruleset.form_index))
+        hint = f" (did you mean {guess!r}?)" if guess else ""
+        _fail([f"dalton explain: unknown form {form!r}{hint}; forms: {', '.join(ruleset.form_index)}"], 2)
+    if format is Format.html:
+        _fail(["dalton explain: --format html is not offered here; use text, json or markdown"], 2)
+    from dalton_cli.engine import evaluate
+    from dalton_cli.render_explain import render
+
+    sys.stdout.write(render(ruleset, evaluate(ruleset, given), form, format.value))
+
+
+def _load_inputs(answers: str | None, set_: list[str], rules: Path | None, command: str) -> tuple[Any, dict[str, Any]]:
+    """The rule set and the checked answers from --answers and --set."""
+    from dalton_cli import answers as answers_mod
+
+    if answers is None and not set_:
+        _fail([f"dalton {command}: give --answers FILE (or '-' for standard input) and/or --set ID=VALUE",
+               f"  example: dalton {command} {'hospital_group ' if command == 'explain' else ''}"
+               "--answers examples/district-general.yaml"], 2)
+    try:
+        overrides = [answers_mod.parse_set(item) for item in set_]
+    except answers_mod.UsageError as exc:
+        _fail([f"dalton {command}: {exc}"], 2)
+    from dalton_cli.ruleset import load_ruleset_or_fail
+
+    ruleset = load_ruleset_or_fail(_rules_dir(rules))
+    stdin = sys.stdin.buffer.read() if answers == "-" else None
+    raw = answers_mod.read_answers_file(answers, stdin) if answers else {}
+    return ruleset, answers_mod.check_answers(answers_mod.merge(raw, overrides), ruleset)
 
 
 @rules_app.command("check")

@@ -90,9 +90,15 @@ class Question(NamedTuple):
     topic: str = ""
     when: Condition | None = None
     loc: Location = Location("")
+    short_label: str = ""
 
     def label(self, value: str) -> str:
         return dict(self.value_labels).get(value, value.replace("_", " "))
+
+    @property
+    def short(self) -> str:
+        """A noun phrase for sentences: 'the CQC rating'."""
+        return self.short_label or "the " + self.id.replace("_", " ")
 
 
 class Effect(NamedTuple):

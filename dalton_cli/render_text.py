@@ -5,7 +5,9 @@ from __future__ import annotations
 import textwrap
 from typing import IO
 
-from dalton_cli.report import CAVEAT, Report, first_sentence, leading, reference_text, signed, summary
+from dalton_cli.report import CAVEAT, Report, first_sentence, leading, reference_text, signed, summary, what_if_sentence
+
+SHOWN_WHAT_IFS = 4
 
 WIDTH = 80
 
@@ -32,6 +34,13 @@ def render_plain(report: Report) -> str:
             out.append(f"  - {e.form.name}")
             for r in e.reasons:
                 out += _wrap(f"{first_sentence(r.text)} {report.markers(r.citations)}", " " * 6)
+    out += ["", "What would change the answer"]
+    for w in report.what_if[:SHOWN_WHAT_IFS]:
+        out += _wrap(what_if_sentence(rs, w), "    ", "  - ")
+    if len(report.what_if) > SHOWN_WHAT_IFS:
+        out.append(f"  ({len(report.what_if) - SHOWN_WHAT_IFS} more in --format markdown or json)")
+    if not report.what_if:
+        out.append("  no change of one or two answers would put another form first")
     out += ["", "Unanswered questions that could change the ranking"]
     out += [f"  - {q}" for q in report.unknown] or ["  none"]
     out += [""] + _wrap(CAVEAT) + ["", "References"]
@@ -70,6 +79,14 @@ def print_rich(report: Report, file: IO[str]) -> None:
             why = " ".join(f"{escape(first_sentence(r.text))} [cyan]{report.markers(r.citations)}[/]" for r in e.reasons)
             console.print(f"  [red]✗[/] {e.form.name}: {why}")
         console.print()
+    console.print("[bold]What would change the answer[/bold]")
+    for w in report.what_if[:SHOWN_WHAT_IFS]:
+        console.print(f"  • {escape(what_if_sentence(rs, w))}")
+    if len(report.what_if) > SHOWN_WHAT_IFS:
+        console.print(f"  [dim]({len(report.what_if) - SHOWN_WHAT_IFS} more in --format markdown or json)[/dim]")
+    if not report.what_if:
+        console.print("  no change of one or two answers would put another form first")
+    console.print()
     console.print("[bold]Unanswered questions that could change the ranking[/bold]")
     console.print("  " + (", ".join(report.unknown) if report.unknown else "none") + "\n")
     console.print(f"[dim]{CAVEAT}[/dim]\n")

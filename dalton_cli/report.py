@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from dalton_cli.engine import Decision, FormResult
-from dalton_cli.model import Citation, Form, RuleSet, Source
+from dalton_cli.explain import UnknownImpact, WhatIf, unknown_impacts, what_if
+from dalton_cli.model import SPECTRUM, Citation, Form, Question, RuleSet, Source
 
 
 class Reason(NamedTuple):
@@ -19,7 +20,9 @@ class Reason(NamedTuple):
 class Entry(NamedTuple):
     form: Form
     score: int
-    reasons: tuple[Reason, ...]
+    reasons: tuple[Reason, ...]  # every rule that held for this form, leading ones first
+    for_: tuple[Reason, ...] = ()
+    against: tuple[Reason, ...] = ()
 
 
 class Report(NamedTuple):
@@ -29,6 +32,10 @@ class Report(NamedTuple):
     excluded: tuple[Entry, ...]
     unknown: tuple[str, ...]
     references: tuple[tuple[Citation, Source], ...]
+    what_if: tuple[WhatIf, ...] = ()
+    unknown_impacts: tuple[UnknownImpact, ...] = ()
+    date: str = ""
+    command: str = ""
 
     def marker(self, citation: Citation) -> int:
         for i, (c, _) in enumerate(self.references, 1):
@@ -43,19 +50,26 @@ class Report(NamedTuple):
 def _entry(result: FormResult, only_exclusions: bool = False) -> Entry:
     hits = [h for h in result.hits if h.exclude] if only_exclusions else result.hits
     reasons = tuple(Reason(h.rule.id, h.rule.rationale, h.weight, h.exclude, h.rule.citations) for h in hits)
-    return Entry(result.form, result.score, reasons)
+    every = tuple(Reason(h.rule.id, h.rule.rationale, h.weight, h.exclude, h.rule.citations) for h in result.hits)
+    return Entry(result.form, result.score, reasons,
+                 tuple(r for r in every if r.weight > 0 and not r.exclude),
+                 tuple(r for r in every if r.weight < 0 or r.exclude))
 
 
-def build_report(ruleset: RuleSet, decision: Decision) -> Report:
+def build_report(ruleset: RuleSet, decision: Decision, *, explain: bool = True,
+                 date: str = "", command: str = "") -> Report:
     recs = tuple(_entry(r) for r in decision.ranked)
     excluded = tuple(_entry(r, only_exclusions=True) for r in decision.excluded)
     seen: dict[Citation, Source] = {}
     for entry in recs + excluded:
-        for reason in entry.reasons:
+        for reason in entry.for_ + entry.against:
             for c in reason.citations:
                 seen.setdefault(c, ruleset.sources[c.source])
     answers = {q.id: decision.answers[q.id] for q in ruleset.questions if q.id in decision.answers}
-    return Report(ruleset, answers, recs, excluded, decision.unknown, tuple(seen.items()))
+    changes = what_if(ruleset, decision) if explain else ()
+    impacts = unknown_impacts(ruleset, decision) if explain else ()
+    return Report(ruleset, answers, recs, excluded, decision.unknown, tuple(seen.items()), changes, impacts,
+                  date, command)
 
 
 def answer_text(value: Any) -> str:
@@ -116,3 +130,59 @@ def summary(report: Report) -> str:
 
 CAVEAT = ("Decision support, not a decision: the Dalton review found no single right form, "
           "and safe local care matters more than any organisation's structure.")
+
+
+def value_phrase(question: Question, value: Any) -> str:
+    """An answer in words, e.g. 'a nearby high-performing provider', 'none', 'yes'."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        words = [question.label(v).lower() for v in value]
+        return " and ".join(words) if words else "none"
+    if isinstance(value, str):
+        text = question.label(value)
+        return text[:1].lower() + text[1:]
+    return f"{answer_text(value)}{' ' + question.unit if question.unit else ''}"
+
+
+def what_if_sentence(ruleset: RuleSet, change: WhatIf) -> str:
+    parts = []
+    for qid, value in change.changes:
+        question = ruleset.question(qid)
+        subject = f"the answer to “{question.prompt}”" if question.type == "boolean" else question.short
+        parts.append(f"{subject} were {value_phrase(question, value)}")
+    return f"If {' and '.join(parts)}, {ruleset.form(change.top).name.lower()} would come first."
+
+
+def spectrum_picture(form: Form) -> str:
+    """Where a form sits from independence to consolidation, e.g. '○─●─○─○'."""
+    return "─".join("●" if place == form.spectrum else "○" for place in SPECTRUM)
+
+
+def record_date() -> str:
+    """Today's date (UTC), or the one SOURCE_DATE_EPOCH gives, for reproducible records."""
+    import os
+    from datetime import datetime, timezone
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%d")
+        except (ValueError, OverflowError, OSError):
+            from dalton_cli.errors import DaltonError, Diagnostic, Location
+
+            raise DaltonError(Diagnostic("E001", Location("SOURCE_DATE_EPOCH"), f"not a whole number of seconds: {epoch!r}",
+                                         "unset it or give e.g. 1700000000")) from None
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d")
+
+
+def reproduce_command(answers: dict[str, Any], rules: str | None, fmt: str) -> str:
+    import shlex
+
+    parts = ["dalton", "recommend"]
+    for qid, value in answers.items():
+        parts += ["--set", shlex.quote(f"{qid}={answer_text(value)}")]
+    if rules:
+        parts += ["--rules", shlex.quote(rules)]
+    parts += ["--format", fmt]
+    return " ".join(parts)

@@ -85,8 +85,8 @@ def test_markdown_is_a_document(dalton):
     result = dalton("recommend", "--answers", DGH, "--format", "markdown")
     assert result.returncode == 0
     text = result.stdout
-    assert text.startswith("# Organisational form: recommendation")
-    for heading in ("## Summary", "## Ranked forms", "## Reasons for each form", "## Answers given", "## References"):
+    assert text.startswith("# Organisational form: decision record")
+    for heading in ("## Summary", "## Ranked forms", "## For and against each form", "## Answers given", "## References"):
         assert heading in text
     assert "[1]" in text and "\n1. " in text
 
@@ -105,7 +105,7 @@ def test_output_writes_the_file(dalton, tmp_path):
     result = dalton("recommend", "--answers", DGH, "--format", "markdown", "--output", str(target))
     assert result.returncode == 0
     assert result.stdout == ""
-    assert target.read_text().startswith("# Organisational form")
+    assert target.read_text().startswith("# Organisational form: decision record")
     assert f"wrote {target}" in result.stderr
 
 

@@ -1,0 +1,152 @@
+"""Why, why not and what if: every what-if holds when applied; explain covers any form."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import EXAMPLES, RULES
+
+INPUTS = sorted(EXAMPLES.glob("*.yaml"))
+
+
+def as_set_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(value) + "]"
+    return str(value)
+
+
+@pytest.mark.parametrize("path", INPUTS, ids=[p.stem for p in INPUTS])
+def test_every_what_if_gives_the_stated_top(dalton, path):
+    doc = json.loads(dalton("recommend", "--answers", str(path), "--format", "json").stdout)
+    assert doc["what_if"], "a real situation should have at least one change that moves the top"
+    base_top = doc["recommendations"][0]["form"]
+    for entry in doc["what_if"]:
+        assert entry["top"] != base_top
+        sets = [arg for q, v in entry["changes"].items() for arg in ("--set", f"{q}={as_set_value(v)}")]
+        changed = json.loads(dalton("recommend", "--answers", str(path), "--format", "json", *sets).stdout)
+        assert changed["recommendations"][0]["form"] == entry["top"], entry
+        assert entry["text"].startswith("If ") and "would come first" in entry["text"]
+
+
+def test_what_if_for_a_case_file(dalton, tmp_path):
+    import yaml
+
+    case = yaml.safe_load((RULES / "cases" / "hinchingbrooke-2011.yaml").read_text())
+    answers = tmp_path / "a.yaml"
+    answers.write_text(yaml.safe_dump(case["answers"]))
+    doc = json.loads(dalton("recommend", "--answers", str(answers), "--format", "json").stdout)
+    for entry in doc["what_if"]:
+        sets = [arg for q, v in entry["changes"].items() for arg in ("--set", f"{q}={as_set_value(v)}")]
+        changed = json.loads(dalton("recommend", "--answers", str(answers), "--format", "json", *sets).stdout)
+        assert changed["recommendations"][0]["form"] == entry["top"]
+
+
+def test_for_and_against_on_every_form(dalton):
+    doc = json.loads(dalton("recommend", "--answers", str(EXAMPLES / "district-general.yaml"), "--format", "json",
+                            "--set", "change_scope=back_office").stdout)
+    for item in doc["recommendations"] + doc["excluded"]:
+        assert "for" in item and "against" in item
+        assert all(r["weight"] > 0 for r in item["for"])
+        assert all(r["weight"] < 0 or r["exclude"] for r in item["against"])
+    excluded = {e["form"]: e for e in doc["excluded"]}
+    assert any(r["exclude"] for r in excluded["merger_acquisition"]["against"])
+
+
+def test_explain_last_ranked_form(dalton):
+    dgh = str(EXAMPLES / "district-general.yaml")
+    doc = json.loads(dalton("recommend", "--answers", dgh, "--format", "json").stdout)
+    last = doc["recommendations"][-1]["form"]
+    result = dalton("explain", last, "--answers", dgh, "--format", "json")
+    assert result.returncode == 0
+    explained = json.loads(result.stdout)
+    assert explained["rank"] == len(doc["recommendations"]) and explained["status"] == "ranked"
+    states = {r["state"] for r in explained["rules"]}
+    assert states <= {"held", "failed", "undetermined"} and "held" in states
+    held_weight = sum(r["weight"] for r in explained["rules"] if r["state"] == "held")
+    assert held_weight == explained["score"]
+    assert all(r["citations"] for r in explained["rules"])
+
+
+def test_explain_excluded_form_text(dalton):
+    result = dalton("explain", "merger_acquisition", "--answers", str(EXAMPLES / "district-general.yaml"),
+                    "--set", "change_scope=back_office")
+    assert result.returncode == 0
+    assert "excluded" in result.stdout.splitlines()[0]
+    assert re.search(r"HELD\s+exclude\s+back_office_not_whole_organisation", result.stdout)
+
+
+def test_explain_undetermined_rules(dalton):
+    result = dalton("explain", "buddying", "--set", "cqc_rating=inadequate", "--format", "json")
+    rules = json.loads(result.stdout)["rules"]
+    special = next(r for r in rules if r["rule"] == "special_measures_buddy")
+    assert special["state"] == "undetermined" and special["answers"]["partner"] == "unknown"
+
+
+def test_explain_unknown_form_is_a_usage_error(dalton):
+    result = dalton("explain", "hospital_grop", "--set", "cqc_rating=good")
+    assert result.returncode == 2 and "did you mean 'hospital_group'" in result.stderr
+
+
+@pytest.mark.parametrize("fmt, suffix", [("markdown", "md"), ("html", "html")])
+def test_records_are_reproducible_with_source_date_epoch(dalton, tmp_path, fmt, suffix):
+    dgh = str(EXAMPLES / "district-general.yaml")
+    one, two = tmp_path / f"one.{suffix}", tmp_path / f"two.{suffix}"
+    env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    assert dalton("recommend", "-a", dgh, "-f", fmt, "-o", str(one), env=env).returncode == 0
+    assert dalton("recommend", "-a", dgh, "-f", fmt, "-o", str(two), env=env).returncode == 0
+    assert one.read_bytes() == two.read_bytes()
+    text = one.read_text()
+    assert "2023-11-14" in text
+    assert "dalton recommend --set" in text
+
+
+def test_record_command_reproduces_the_record(dalton, tmp_path):
+    dgh = str(EXAMPLES / "district-general.yaml")
+    env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    record = dalton("recommend", "-a", dgh, "-f", "markdown", env=env).stdout
+    command = record.split("```sh\n")[1].split("\n```")[0]
+    rerun = subprocess.run(command, shell=True, capture_output=True, text=True, cwd=tmp_path,  # noqa: S602
+                           env={**__import__("os").environ, **env})
+    if rerun.returncode == 127:
+        pytest.skip("dalton is not on PATH in this environment")
+    assert rerun.stdout == record
+
+
+def test_markdown_record_sections(dalton):
+    text = dalton("recommend", "-a", str(EXAMPLES / "district-general.yaml"), "-f", "markdown").stdout
+    for heading in ("## Summary", "## Ranked forms", "## For and against each form", "## What would change the answer",
+                    "## Unanswered questions", "## Answers given", "## References", "## Reproduce this record"):
+        assert heading in text
+    assert "Rule set sha256: `" in text and "○" in text and "●" in text
+
+
+def test_html_is_self_contained(dalton):
+    html = dalton("recommend", "-a", str(EXAMPLES / "district-general.yaml"), "-f", "html").stdout
+    assert html.startswith("<!DOCTYPE html>") and "<svg" in html and "<style>" in html
+    assert not re.search(r"<(script|link|img|iframe)\b", html)
+    assert "@import" not in html and "url(" not in html
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (apt-get install chromium)")
+def test_html_renders_in_a_real_browser(dalton, tmp_path):
+    page = tmp_path / "record.html"
+    dalton("recommend", "-a", str(EXAMPLES / "district-general.yaml"), "-f", "html", "-o", str(page))
+    shot = tmp_path / "shot.png"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert "What would change the answer" in dom.stdout and "<svg" in dom.stdout
+    subprocess.run([CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=1000,1400", page.as_uri()],
+                   capture_output=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 10_000
