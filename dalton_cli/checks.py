@@ -1,4 +1,4 @@
-"""``dalton rules check``: every problem in a rule set, as diagnostics."""
+"""``dalton rules check``: every problem in a rule set, as diagnostics sorted by place."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ from dalton_cli.model import RuleSet
 from dalton_cli.ruleset import display_name, load_ruleset
 
 
-def check_ruleset(directory: Path) -> list[Diagnostic]:
+def check_ruleset(directory: Path, counterexample_dir: Path | None = None) -> list[Diagnostic]:
+    """All problems at once: files, schema, references, citations, core facts, then exact analysis."""
     ruleset, diagnostics = load_ruleset(directory, use_cache=False)  # fresh locations for every report
     if ruleset is not None:
         where = Location(display_name(directory))
         diagnostics += core_facts(ruleset, where)
         diagnostics += core_forms(ruleset, where)
         diagnostics += unused_sources(ruleset, where)
+        if not diagnostics:  # the analysis needs a rule set that compiled cleanly
+            diagnostics += analysis_diagnostics(ruleset, where, counterexample_dir)
     return sorted(set(diagnostics), key=sort_key)
 
 
@@ -54,3 +57,38 @@ def unused_sources(ruleset: RuleSet, where: Location) -> list[Diagnostic]:
     return [Diagnostic("R206", src.loc if src.loc.file else where, f"source {src.id!r} is never cited",
                        "cite it or remove it")
             for src in sorted(ruleset.sources.values(), key=lambda s: s.id) if src.id not in used]
+
+
+def analysis_diagnostics(ruleset: RuleSet, where: Location, counterexample_dir: Path | None) -> list[Diagnostic]:
+    from dalton_cli.analysis import analyse
+
+    places = {r.id: r.loc for r in ruleset.rules}
+    places.update({q.id: q.loc for q in ruleset.questions})
+    places.update({f.id: f.loc for f in ruleset.forms})
+    out = []
+    for finding in analyse(ruleset):
+        hint = finding.hint
+        if finding.counterexample is not None:
+            written = write_counterexample(ruleset, finding.code, finding.subject, finding.counterexample,
+                                           counterexample_dir or Path.cwd())
+            hint = f"{hint}; counterexample: {written}" if written else hint
+        out.append(Diagnostic(finding.code, places.get(finding.subject, where), finding.message, hint))
+    return out
+
+
+def write_counterexample(ruleset: RuleSet, code: str, subject: str, answers: dict[str, object], folder: Path) -> str:
+    """Write the answers that show a problem as an answers file; return its path (or '' if unwritable)."""
+    from dalton_cli.report import answer_text
+
+    lines = [f"# Counterexample for {code}{' (' + subject + ')' if subject else ''}, found by dalton rules check.",
+             f"# Try it: dalton recommend --rules {ruleset.directory} --answers <this file>"]
+    for q in ruleset.questions:
+        if q.id in answers:
+            lines.append(f"{q.id}: {answer_text(answers[q.id])}")
+    path = folder / f"counterexample-{code}{'-' + subject if subject else ''}.yaml"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError:
+        return ""
+    return display_name(path)

@@ -183,12 +183,14 @@ def _load_inputs(answers: str | None, set_: list[str], rules: Path | None, comma
 def rules_check(
     directory: Path | None = typer.Argument(None, metavar="[DIR]", help="Rule-set directory (default: shipped)."),
     format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="Output format."),
+    counterexamples: Path | None = typer.Option(None, "--counterexamples", metavar="DIR",
+                                                help="Where to write counterexample answers files (default: here)."),
 ) -> None:
     """Validate a rule set and print every problem as FILE:LINE:COL: CODE message."""
     from dalton_cli.checks import check_ruleset
     from dalton_cli.render_checks import render_diagnostics
 
-    found = check_ruleset(_rules_dir(directory))
+    found = check_ruleset(_rules_dir(directory), counterexamples)
     sys.stdout.write(render_diagnostics(found, format.value))
     raise typer.Exit(1 if found else 0)
 
@@ -203,6 +205,51 @@ def rules_test(
     from dalton_cli.testing import run_tests
 
     raise typer.Exit(run_tests(_rules_dir(directory), coverage_min, sys.stdout))
+
+
+class SchemaKind(str, Enum):
+    rules = "rules"
+    answers = "answers"
+    case = "case"
+
+
+@rules_app.command("schema")
+def rules_schema(
+    kind: SchemaKind = typer.Argument(..., help="rules (rule files), answers (answers files) or case (case files)."),
+    rules: Path | None = typer.Option(None, "--rules", metavar="DIR", help="Rule set whose questions the answers follow."),
+) -> None:
+    """Print a JSON Schema for rule files, answers files or case files."""
+    from dalton_cli import schema
+
+    if kind is SchemaKind.rules:
+        sys.stdout.write(schema.dump(schema.rules_schema()))
+        return
+    from dalton_cli.ruleset import load_ruleset_or_fail
+
+    ruleset = load_ruleset_or_fail(_rules_dir(rules))
+    sys.stdout.write(schema.dump(schema.answers_schema(ruleset) if kind is SchemaKind.answers
+                                 else schema.case_schema(ruleset)))
+
+
+@rules_app.command("diff")
+def rules_diff(
+    old: Path = typer.Argument(..., metavar="OLD", help="The rule-set directory before the change."),
+    new: Path = typer.Argument(..., metavar="NEW", help="The rule-set directory after the change."),
+    cases: Path | None = typer.Option(None, "--cases", metavar="DIR",
+                                      help="Directory holding a cases/ folder (default: NEW, else OLD)."),
+    fail_on_change: bool = typer.Option(False, "--fail-on-change", help="Exit 1 if any case's ranking changes."),
+) -> None:
+    """Show which case recommendations change between two rule sets, and which rules caused each change."""
+    from dalton_cli.diff import diff, report
+    from dalton_cli.ruleset import load_ruleset_or_fail
+
+    old_rs, new_rs = load_ruleset_or_fail(old), load_ruleset_or_fail(new)
+    folder = cases or (new if (new / "cases").is_dir() else old)
+    changes, problems, compared = diff(old_rs, new_rs, folder)
+    if not compared:
+        _fail([f"dalton rules diff: no case files in {folder / 'cases'}"], 1)
+    report(changes, problems, compared, sys.stdout)
+    raise typer.Exit(1 if problems or (fail_on_change and changes) else 0)
 
 
 def main() -> None:

@@ -257,7 +257,7 @@ class Compiler:
         if not self._check_arg(question, op, arg, _value_loc(raw, op, loc)):
             return None
         refs.add(qid)
-        if op in _OP_WORDS:
+        if op in _OP_WORDS or (op == "equals" and question.type in _NUMERIC):
             thresholds.append((qid, float(arg)))
         if isinstance(arg, list):
             arg = list(arg)

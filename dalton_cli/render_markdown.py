@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from dalton_cli import __version__
-from dalton_cli.report import (CAVEAT, Entry, Reason, Report, answer_text, reference_text, signed, spectrum_picture,
-                               summary, value_phrase, what_if_sentence)
+from dalton_cli.report import (
+    CAVEAT,
+    Entry,
+    Reason,
+    Report,
+    answer_text,
+    reference_text,
+    signed,
+    spectrum_picture,
+    summary,
+    value_phrase,
+    what_if_sentence,
+)
 
 
 def _escape(text: str) -> str:

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import EXAMPLES, RULES
 
 INPUTS = sorted(EXAMPLES.glob("*.yaml"))

@@ -1,0 +1,302 @@
+"""Exact properties of a rule set, decided over the whole answer space.
+
+Numbers are split at the thresholds the rules use, multiple-choice answers at the values
+the rules mention, and every question may also be unknown. Each property enumerates only
+the questions it depends on; "can this form come first?" searches all of them with
+branch and bound, pruning with sound three-valued bounds (a rule that is undetermined on
+a partial answer may still go either way; one that holds or fails stays so).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from itertools import combinations, product
+from typing import Any, NamedTuple
+
+from dalton_cli.engine import candidate_values, decide, effective_answers
+from dalton_cli.model import NOT_APPLICABLE, UNKNOWN, Condition, Question, RuleSet
+
+
+class Finding(NamedTuple):
+    code: str
+    subject: str  # rule, question or form id
+    message: str
+    hint: str = ""
+    counterexample: dict[str, Any] | None = None
+
+
+def _mentions(conditions: list[Condition], qid: str) -> tuple[set[str], int]:
+    """Values of a multi question that the conditions name, and the largest count they test."""
+    named: set[str] = set()
+    most = 0
+
+    def walk(node: Any) -> None:
+        nonlocal most
+        if isinstance(node, dict):
+            if node.get("question") == qid:
+                for op in ("contains", "contains_any", "contains_all"):
+                    if op in node:
+                        named.update(node[op] if isinstance(node[op], list) else [node[op]])
+                if "count_ge" in node:
+                    most = max(most, int(node["count_ge"]))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    for cond in conditions:
+        walk(cond.source)
+    return named, most
+
+
+def all_conditions(ruleset: RuleSet) -> list[Condition]:
+    return [r.when for r in ruleset.rules] + [q.when for q in ruleset.questions if q.when]
+
+
+def domain(ruleset: RuleSet, question: Question, with_unknown: bool = True,
+           conditions: list[Condition] | None = None) -> list[Any]:
+    """Representative answers: one for each case the given conditions (default: all) can tell apart."""
+    if question.type == "multi":
+        named, most = _mentions(all_conditions(ruleset) if conditions is None else conditions, question.id)
+        named_order = [v for v in question.values if v in named]
+        others = [v for v in question.values if v not in named]
+        values: list[Any] = []
+        for size in range(len(named_order) + 1):
+            for subset in combinations(named_order, size):
+                for extra in range(min(len(others), max(most, 1)) + 1):
+                    chosen = set(subset) | set(others[:extra])
+                    values.append(tuple(v for v in question.values if v in chosen))
+    else:
+        values = list(candidate_values(ruleset, question))
+        if not values and question.type in ("number", "integer"):
+            values = [question.minimum if question.minimum is not None else 0]
+    return values + ([UNKNOWN] if with_unknown else [])
+
+
+def closure(ruleset: RuleSet, qids: set[str]) -> list[Question]:
+    """The questions given plus those their relevance conditions read, in rule-set order."""
+    wanted = set(qids)
+    for q in reversed(ruleset.questions):
+        if q.id in wanted and q.when is not None:
+            wanted |= q.when.questions
+    return [q for q in ruleset.questions if q.id in wanted]
+
+
+def assignments(ruleset: RuleSet, questions: list[Question], with_unknown: bool = True,
+                conditions: list[Condition] | None = None) -> Iterator[dict[str, Any]]:
+    """Every combination of representative answers to the questions (in rule-set order)."""
+    conds = conditions if conditions is not None else None
+    if conds is not None:
+        conds = conds + [q.when for q in questions if q.when]
+    domains = [domain(ruleset, q, with_unknown, conds) for q in questions]
+    for combo in product(*domains):
+        yield {q.id: v for q, v in zip(questions, combo, strict=True) if v is not UNKNOWN}
+
+
+def partial_effective(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
+    """Effective answers for a closed set of questions (see closure), others left unknown."""
+    eff: dict[str, Any] = {}
+    for q in questions:
+        relevant = q.when.test(eff) if q.when is not None else True
+        eff[q.id] = NOT_APPLICABLE if relevant is False else answers.get(q.id, UNKNOWN)
+    return eff
+
+
+def _states(ruleset: RuleSet, conditions: list[Condition], with_unknown: bool = True
+            ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """The truth of each condition under every combination of the answers they read."""
+    questions = closure(ruleset, {q for c in conditions for q in c.questions})
+    for answers in assignments(ruleset, questions, with_unknown, conditions):
+        eff = partial_effective(questions, answers)
+        yield tuple(c.test(eff) for c in conditions), answers
+
+
+def question_findings(ruleset: RuleSet) -> list[Finding]:
+    out = []
+    read = {q for r in ruleset.rules for q in r.when.questions}
+    read |= {q for question in ruleset.questions if question.when for q in question.when.questions}
+    for q in ruleset.questions:
+        if q.when is not None:
+            reachable = any(states[0] is True for states, _ in _states(ruleset, [q.when], with_unknown=False))
+            if not reachable:
+                out.append(Finding("R501", q.id, f"question {q.id} never applies: its condition fails for every set of answers",
+                                   "loosen or remove its 'when'"))
+        if q.id not in read:
+            out.append(Finding("R507", q.id, f"question {q.id} is never read by any rule, so its answer changes nothing",
+                               "use it in a rule or remove it"))
+    return out
+
+
+def rule_findings(ruleset: RuleSet) -> list[Finding]:
+    out = []
+    for rule in ruleset.rules:
+        if not any(states[0] is True for states, _ in _states(ruleset, [rule.when])):
+            out.append(Finding("R502", rule.id, f"rule {rule.id} can never fire: no answers make its condition hold",
+                               "check for contradictory tests in its 'when'"))
+        elif all(states[0] is True for states, _ in _states(ruleset, [rule.when], with_unknown=False)):
+            out.append(Finding("R503", rule.id, f"rule {rule.id} always fires: every complete set of answers makes it hold",
+                               "a rule that always applies is a constant; fold it into the forms or give it a condition"))
+    return out
+
+
+def contradiction_findings(ruleset: RuleSet) -> list[Finding]:
+    """A rule that supports a form which another rule excludes whenever the first holds."""
+    out = []
+    excluders = [(r, e.form) for r in ruleset.rules for e in r.effects if e.exclude]
+    for rule in ruleset.rules:
+        for effect in rule.effects:
+            if effect.exclude or effect.weight <= 0:
+                continue
+            for excluder, form in excluders:
+                if form != effect.form or excluder is rule:
+                    continue
+                witness = None
+                always = True
+                for (holds, excludes), answers in _states(ruleset, [rule.when, excluder.when]):
+                    if holds is True:
+                        witness = witness or answers
+                        if excludes is not True:
+                            always = False
+                            break
+                if witness is not None and always:
+                    out.append(Finding("R506", rule.id,
+                                       f"rule {rule.id} supports {form} but rule {excluder.id} excludes {form} "
+                                       "whenever it holds", "drop the support or narrow the exclusion", witness))
+    return out
+
+
+def completeness_findings(ruleset: RuleSet) -> list[Finding]:
+    """Every combination of answers, unknowns included, leaves at least one form recommended."""
+    excluding = [r for r in ruleset.rules if any(e.exclude for e in r.effects)]
+    all_forms = {f.id for f in ruleset.forms}
+    if {e.form for r in excluding for e in r.effects if e.exclude} != all_forms:
+        return []  # some form can never be excluded, so one is always left
+    for states, answers in _states(ruleset, [r.when for r in excluding]):
+        gone = {e.form for r, state in zip(excluding, states, strict=True) if state is True
+                for e in r.effects if e.exclude}
+        if gone == all_forms:
+            return [Finding("R505", "", "these answers exclude every form, so nothing is recommended",
+                            "narrow an exclusion rule", answers)]
+    return []
+
+
+class _Search:
+    """Branch and bound: is there any set of answers that puts one form first?"""
+
+    def __init__(self, ruleset: RuleSet, form_id: str, deadline: float) -> None:
+        self.rs = ruleset
+        self.form = form_id
+        self.deadline = deadline
+        self.order = {f.id: i for i, f in enumerate(ruleset.forms)}
+        uses = {q.id: sum(q.id in r.when.questions for r in ruleset.rules) for q in ruleset.questions}
+        touching = {q.id: any(q.id in r.when.questions and any(e.form == form_id for e in r.effects)
+                              for r in ruleset.rules) for q in ruleset.questions}
+        self.questions = sorted((q for q in ruleset.questions if uses[q.id]),
+                                key=lambda q: (not touching[q.id], -uses[q.id]))
+        self.domains = [domain(ruleset, q) for q in self.questions]
+        self.timed_out = False
+
+    def hopeless(self, answers: dict[str, Any]) -> bool:
+        eff = effective_answers(self.rs, answers)
+        fixed = dict.fromkeys(self.order, 0)
+        up = dict.fromkeys(self.order, 0)
+        low = dict.fromkeys(self.order, 0)
+        out_for_sure: set[str] = set()
+        maybe_out: set[str] = set()
+        for rule in self.rs.rules:
+            state = rule.when.test(eff)
+            if state is False:
+                continue
+            for e in rule.effects:
+                if e.exclude:
+                    (out_for_sure if state else maybe_out).add(e.form)
+                elif state:
+                    fixed[e.form] += e.weight
+                elif e.weight > 0:
+                    up[e.form] += e.weight
+                else:
+                    low[e.form] += e.weight
+        if self.form in out_for_sure:
+            return True
+        best = fixed[self.form] + up[self.form]
+        mine = self.order[self.form]
+        for g, rank in self.order.items():
+            if g == self.form or g in out_for_sure or g in maybe_out:
+                continue
+            worst = fixed[g] + low[g]
+            if worst > best or (worst == best and rank < mine):
+                return True
+        return False
+
+    def find(self, index: int, answers: dict[str, Any]) -> dict[str, Any] | None:
+        if time.monotonic() > self.deadline:
+            self.timed_out = True
+            return None
+        if decide(self.rs, answers).top == self.form:
+            return answers
+        if index == len(self.questions) or self.hopeless(answers):
+            return None
+        q = self.questions[index]
+        options = [answers if value is UNKNOWN else {**answers, q.id: value} for value in self.domains[index]]
+        options.sort(key=self.margin, reverse=True)  # most promising first: finds witnesses fast
+        for option in options:
+            found = self.find(index + 1, option)
+            if found is not None or self.timed_out:
+                return found
+        return None
+
+    def margin(self, answers: dict[str, Any]) -> int:
+        """How far ahead of its best rival the form stands on the rules that already hold."""
+        decision = decide(self.rs, answers)
+        scores = {r.form.id: r.score for r in decision.ranked}
+        if self.form not in scores:
+            return -10_000
+        rivals = [s for f, s in scores.items() if f != self.form]
+        return scores[self.form] - (max(rivals) if rivals else 0)
+
+
+def beam_witness(ruleset: RuleSet, form_id: str, width: int = 12, per_rule: int = 8) -> dict[str, Any] | None:
+    """Look for answers that put a form first by combining the smallest ways to fire the rules
+    in its favour, keeping the most promising partial answers at each step."""
+    support = sorted((r for r in ruleset.rules if any(e.form == form_id and e.weight > 0 for e in r.effects)),
+                     key=lambda r: -max(e.weight for e in r.effects if e.form == form_id))
+    probe = _Search(ruleset, form_id, time.monotonic() + 60)
+    beam: list[dict[str, Any]] = [{}]
+    for rule in support:
+        ways = [a for states, a in _states(ruleset, [rule.when]) if states[0] is True]
+        ways.sort(key=len)
+        grown = list(beam)
+        for partial in beam:
+            for way in ways[:per_rule]:
+                if all(partial.get(k, v) == v for k, v in way.items()):
+                    merged = {**partial, **way}
+                    if decide(ruleset, merged).top == form_id:
+                        return merged
+                    grown.append(merged)
+        grown.sort(key=probe.margin, reverse=True)
+        beam = grown[:width]
+    return None
+
+
+def first_place_findings(ruleset: RuleSet, seconds: float = 20.0) -> list[Finding]:
+    out = []
+    for form in ruleset.forms:
+        quick = _Search(ruleset, form.id, time.monotonic() + 0.05)
+        if quick.find(0, {}) is not None or beam_witness(ruleset, form.id) is not None:
+            continue
+        search = _Search(ruleset, form.id, time.monotonic() + seconds / len(ruleset.forms))
+        if search.find(0, {}) is None:
+            if search.timed_out:
+                out.append(Finding("R599", form.id, f"could not decide in time whether {form.id} can ever come first",
+                                   "the rule set may be too large for an exact search"))
+            else:
+                out.append(Finding("R504", form.id, f"form {form.id} can never come first, whatever the answers",
+                                   "give it a rule in its favour, or check the rules against it"))
+    return out
+
+
+def analyse(ruleset: RuleSet) -> list[Finding]:
+    return (question_findings(ruleset) + rule_findings(ruleset) + contradiction_findings(ruleset)
+            + completeness_findings(ruleset) + first_place_findings(ruleset))

@@ -1,0 +1,116 @@
+"""JSON Schemas for rule files, case files and answers files (for editors and CI)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dalton_cli.conditions import OPERATORS
+from dalton_cli.model import QUESTION_TYPES, SPECTRUM, RuleSet
+from dalton_cli.ruleset import SCHEMA
+
+_JSON_TYPES = {str: "string", int: "integer", float: "number", list: "array", dict: "object", bool: "boolean"}
+
+
+def _object(kind: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for key, (types, _required) in SCHEMA[kind].items():
+        kinds = sorted({_JSON_TYPES[t] for t in types})
+        props[key] = overrides.get(key, {"type": kinds[0] if len(kinds) == 1 else kinds})
+    required = [k for k, (_, req) in SCHEMA[kind].items() if req]
+    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+
+
+def _condition() -> dict[str, Any]:
+    test = {"type": "object", "properties": {"question": {"type": "string"}, **{op: {} for op in OPERATORS}},
+            "required": ["question"], "minProperties": 2, "maxProperties": 2, "additionalProperties": False}
+    cond_list = {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1}
+    return {"oneOf": [
+        {"type": "object", "properties": {"all": cond_list}, "required": ["all"], "additionalProperties": False},
+        {"type": "object", "properties": {"any": cond_list}, "required": ["any"], "additionalProperties": False},
+        {"type": "object", "properties": {"not": {"$ref": "#/$defs/condition"}}, "required": ["not"],
+         "additionalProperties": False},
+        test,
+    ]}
+
+
+def rules_schema() -> dict[str, Any]:
+    cites = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
+    defs = {
+        "citation": _object("citation", {}),
+        "condition": _condition(),
+        "effect": _object("effect", {}),
+        "source": _object("source", {}),
+        "form": _object("form", {"spectrum": {"enum": list(SPECTRUM)}, "citations": cites,
+                                 "also_known_as": {"type": "array", "items": {"type": "string"}}}),
+        "question": _object("question", {"type": {"enum": list(QUESTION_TYPES)},
+                                         "values": {"type": "array", "items": {"type": "string"}},
+                                         "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                                         "why": {"$ref": "#/$defs/why"}, "when": {"$ref": "#/$defs/condition"}}),
+        "why": _object("why", {"citations": cites}),
+        "rule": _object("rule", {"when": {"$ref": "#/$defs/condition"}, "citations": cites,
+                                 "effects": {"type": "array", "items": {"$ref": "#/$defs/effect"}, "minItems": 1}}),
+    }
+    listed = {name: {"type": "array", "items": {"$ref": f"#/$defs/{kind}"}}
+              for name, kind in (("sources", "source"), ("forms", "form"), ("questions", "question"), ("rules", "rule"))}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "dalton rule file",
+        "description": "A file of a dalton rule set: any of the sections ruleset, sources, forms, questions, rules.",
+        "type": "object",
+        "properties": {"ruleset": _object("ruleset", {}), **listed},
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+def answers_schema(ruleset: RuleSet) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for q in ruleset.questions:
+        unknown = {"const": "unknown"}
+        if q.type == "choice":
+            spec: dict[str, Any] = {"enum": [*q.values, "unknown"]}
+        elif q.type == "multi":
+            spec = {"oneOf": [{"type": "array", "items": {"enum": list(q.values)}, "uniqueItems": True}, unknown]}
+        elif q.type == "boolean":
+            spec = {"oneOf": [{"type": "boolean"}, unknown]}
+        else:
+            number: dict[str, Any] = {"type": "integer" if q.type == "integer" else "number"}
+            if q.minimum is not None:
+                number["minimum"] = q.minimum
+            if q.maximum is not None:
+                number["maximum"] = q.maximum
+            spec = {"oneOf": [number, unknown]}
+        props[q.id] = {"description": q.prompt, **spec}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"dalton answers file ({ruleset.name} {ruleset.version})",
+        "description": "A mapping from question id to answer; a missing id or 'unknown' is an unknown answer.",
+        "type": "object",
+        "properties": props,
+        "additionalProperties": False,
+    }
+
+
+def case_schema(ruleset: RuleSet) -> dict[str, Any]:
+    forms = {"enum": [f.id for f in ruleset.forms]}
+    form_list = {"type": "array", "items": forms}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "dalton case file",
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"}, "happened": {"type": "string"}, "note": {"type": "string"},
+            "citations": {"type": "array", "items": rules_schema()["$defs"]["citation"]},
+            "expect": {"type": "object", "properties": {"top_1": forms, "excluded": form_list, "not_first": form_list,
+                                                        "not_excluded": form_list},
+                       "patternProperties": {"^in_top_[0-9]+$": form_list}, "additionalProperties": False},
+            "answers": answers_schema(ruleset),
+        },
+        "required": ["name", "expect", "answers"],
+        "additionalProperties": False,
+    }
+
+
+def dump(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

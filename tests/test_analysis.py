@@ -1,0 +1,195 @@
+"""Exact checks of `dalton rules check`: broken copies report the right code, file and line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+BROKEN = {
+    "R501": ("questions.yaml", "    when: {not: {question: partner, equals: none_identified}}",
+             "    when: {all: [{question: partner, equals: none_identified}, "
+             "{not: {question: partner, equals: none_identified}}]}", "partner_distance_miles"),
+    "R502": ("rules.yaml", "    when: {question: leadership_capacity, equals: weak}",
+             "    when: {all: [{question: leadership_capacity, equals: weak}, "
+             "{question: leadership_capacity, equals: strong}]}", "weak_leadership_needs_new_team"),
+    "R503": ("rules.yaml", "    when: {question: timescale, equals: urgent}",
+             "    when: {question: timescale, in: [urgent, within_2_years, longer_term]}", "urgent_needs_quick_forms"),
+    "R506": ("rules.yaml", "    when: {question: change_scope, equals: back_office}\n    effects:\n      - {form: joint_venture, weight: 4}",
+             "    when: {question: change_scope, equals: back_office}\n    effects:\n      - {form: merger_acquisition, weight: 1}\n"
+             "      - {form: joint_venture, weight: 4}", "back_office_sharing"),
+}
+
+EXCLUDE_ALL = """
+  - id: exclude_everything_for_back_office
+    when: {question: change_scope, equals: back_office}
+    effects:
+""" + "".join(f"      - {{form: {f}, exclude: true}}\n" for f in (
+    "standalone", "buddying", "federation", "joint_venture", "service_level_chain", "management_contract",
+    "integrated_care_organisation", "multiservice_chain", "hospital_group", "merger_acquisition")) + """    rationale: A deliberately broken rule.
+    citations:
+      - {source: limb2014, locator: "test"}
+"""
+
+UNREAD_QUESTION = """
+  - id: favourite_colour
+    type: choice
+    values: [red, blue]
+    prompt: Favourite colour?
+    help: Nothing depends on it.
+    why:
+      text: No reason.
+      citations:
+        - {source: limb2014, locator: "test"}
+"""
+
+
+def line_of(path, fragment: str) -> int:
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if fragment in line:
+            return number
+    raise AssertionError(fragment)
+
+
+def break_copy(rules_copy, code: str) -> tuple[str, int]:
+    file, old, new, subject = BROKEN[code]
+    path = rules_copy / file
+    text = path.read_text()
+    assert old in text, code
+    path.write_text(text.replace(old, new, 1))
+    return file, line_of(path, f"- id: {subject}")
+
+
+def run_check(dalton, rules_copy, tmp_path):
+    result = dalton("rules", "check", str(rules_copy), "--format", "json", "--counterexamples", str(tmp_path / "cx"))
+    assert "Traceback" not in result.stderr
+    return result, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("code", sorted(BROKEN))
+def test_each_analysis_problem(dalton, rules_copy, tmp_path, code):
+    file, line = break_copy(rules_copy, code)
+    result, found = run_check(dalton, rules_copy, tmp_path)
+    assert result.returncode == 1
+    hits = [d for d in found if d["code"] == code]
+    assert hits, found
+    assert hits[0]["file"].endswith(file) and hits[0]["line"] == line
+
+
+def test_contradiction_writes_a_witness(dalton, rules_copy, tmp_path):
+    break_copy(rules_copy, "R506")
+    _, found = run_check(dalton, rules_copy, tmp_path)
+    hint = next(d["hint"] for d in found if d["code"] == "R506")
+    assert "counterexample:" in hint
+    written = list((tmp_path / "cx").glob("counterexample-R506-*.yaml"))
+    assert written and "change_scope: back_office" in written[0].read_text()
+
+
+def test_incomplete_rule_set_writes_counterexample(dalton, rules_copy, tmp_path):
+    with (rules_copy / "rules.yaml").open("a") as fh:
+        fh.write(EXCLUDE_ALL)
+    result, found = run_check(dalton, rules_copy, tmp_path)
+    assert result.returncode == 1
+    assert any(d["code"] == "R505" for d in found)
+    counterexample = tmp_path / "cx" / "counterexample-R505.yaml"
+    assert "change_scope: back_office" in counterexample.read_text()
+    rec = dalton("recommend", "--rules", str(rules_copy), "--answers", str(counterexample), "--format", "json")
+    assert json.loads(rec.stdout)["recommendations"] == []
+
+
+def test_form_that_can_never_come_first(dalton, rules_copy, tmp_path):
+    with (rules_copy / "rules.yaml").open("a") as fh:
+        for state in ("true", "false"):
+            fh.write(f"""
+  - id: always_out_{state}
+    when: {{question: timescale, is_unknown: {state}}}
+    effects:
+      - {{form: multiservice_chain, exclude: true}}
+    rationale: A deliberately broken rule.
+    citations:
+      - {{source: limb2014, locator: "test"}}
+""")
+    result, found = run_check(dalton, rules_copy, tmp_path)
+    never = [d for d in found if d["code"] == "R504"]
+    assert never and "multiservice_chain" in never[0]["message"]
+    assert never[0]["line"] == line_of(rules_copy / "forms.yaml", "- id: multiservice_chain")
+
+
+def test_unread_question(dalton, rules_copy, tmp_path):
+    with (rules_copy / "questions.yaml").open("a") as fh:
+        fh.write(UNREAD_QUESTION)
+    _, found = run_check(dalton, rules_copy, tmp_path)
+    assert any(d["code"] == "R507" and "favourite_colour" in d["message"] for d in found)
+
+
+def test_all_problems_together_sorted(dalton, rules_copy, tmp_path):
+    for code in BROKEN:
+        break_copy(rules_copy, code)
+    with (rules_copy / "questions.yaml").open("a") as fh:
+        fh.write(UNREAD_QUESTION)
+    result, found = run_check(dalton, rules_copy, tmp_path)
+    codes = {d["code"] for d in found}
+    assert set(BROKEN) | {"R507"} <= codes
+    keys = [(d["file"], d["line"], d["col"], d["code"]) for d in found]
+    assert keys == sorted(keys)
+    text = dalton("rules", "check", str(rules_copy), "--counterexamples", str(tmp_path / "cx")).stdout
+    assert f"{len(found)} problems found" in text
+
+
+def test_schema_problems_block_analysis_but_are_all_reported(dalton, rules_copy, tmp_path):
+    (rules_copy / "forms.yaml").write_text("")
+    (rules_copy / "extra.yaml").write_text("rulez: []\n")
+    result, found = run_check(dalton, rules_copy, tmp_path)
+    codes = {d["code"] for d in found}
+    assert {"R002", "R101"} <= codes
+
+
+def test_rules_test_failure_and_coverage_floor(dalton, rules_copy):
+    case = rules_copy / "cases" / "torbay-2015.yaml"
+    case.write_text(case.read_text().replace("in_top_3: [integrated_care_organisation]", "top_1: merger_acquisition"))
+    result = dalton("rules", "test", str(rules_copy))
+    assert result.returncode == 1
+    assert "FAIL" in result.stdout and "expected merger_acquisition in the top 1" in result.stdout
+    assert "(top: integrated_care_organisation" in result.stdout
+    floor = dalton("rules", "test", "--coverage-min", "100")
+    assert floor.returncode == 1 and "below the minimum" in floor.stdout
+
+
+def test_rules_diff_after_a_weight_change(dalton, rules_copy):
+    from conftest import RULES
+
+    path = rules_copy / "rules.yaml"
+    text = path.read_text()
+    old = "      - {form: merger_acquisition, weight: 4}\n      - {form: hospital_group, weight: 3}"
+    assert old in text
+    path.write_text(text.replace(old, "      - {form: merger_acquisition, weight: 1}\n      - {form: hospital_group, weight: 3}"))
+    result = dalton("rules", "diff", str(RULES), str(rules_copy))
+    assert result.returncode == 0
+    assert "top merger_acquisition -> hospital_group" in result.stdout
+    assert "strong_neighbour_for_failing_trust: effects changed" in result.stdout
+    assert dalton("rules", "diff", str(RULES), str(rules_copy), "--fail-on-change").returncode == 1
+    assert dalton("rules", "diff", str(RULES), str(RULES), "--fail-on-change").returncode == 0
+
+
+def test_schemas_print_and_match_the_committed_files(dalton):
+    from conftest import ROOT
+
+    for kind in ("rules", "answers", "case"):
+        result = dalton("rules", "schema", kind)
+        assert result.returncode == 0
+        schema = json.loads(result.stdout)
+        assert schema["$schema"].startswith("https://json-schema.org/")
+        committed = ROOT / "docs" / "schema" / f"{kind}.schema.json"
+        assert committed.read_text() == result.stdout, f"regenerate {committed.name} with dalton rules schema {kind}"
+    first_line = (ROOT / "rules" / "rules.yaml").read_text().splitlines()[0]
+    assert first_line.startswith("# yaml-language-server: $schema=")
+
+
+def test_answers_schema_accepts_the_examples():
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+    from conftest import EXAMPLES, ROOT
+
+    schema = json.loads((ROOT / "docs" / "schema" / "answers.schema.json").read_text())
+    for path in EXAMPLES.glob("*.yaml"):
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
