@@ -17,7 +17,7 @@ from dalton_cli.engine import Decision, evaluate
 from dalton_cli.errors import DaltonError, Diagnostic, Location, nearest
 from dalton_cli.model import RuleSet
 from dalton_cli.ruleset import display_name
-from dalton_cli.yamlload import YMap, load_file
+from dalton_cli.yamlload import YList, YMap, load_file
 
 CASE_KEYS = ("name", "happened", "citations", "note", "expect", "answers")
 _TOP_N = re.compile(r"in_top_(\d+)$")
@@ -71,10 +71,39 @@ def load_case(path: Path, ruleset: RuleSet) -> Case:
         problems += _check_expect(expect, ruleset)
     if "answers" in doc and not isinstance(answers, YMap):
         problems.append(Diagnostic("C004", doc.value_loc("answers"), "answers must be a mapping"))
+    problems += _check_citations(doc, ruleset)
     if problems or not isinstance(answers, YMap) or not isinstance(expect, YMap):
         raise DaltonError(problems)
     raw = {str(k): RawAnswer(v, answers.key_loc(k), answers.value_loc(k)) for k, v in answers.items()}
     return Case(shown, str(doc["name"]), str(doc.get("happened", "")), expect, check_answers(raw, ruleset), doc.loc)
+
+
+def _check_citations(doc: YMap, ruleset: RuleSet) -> list[Diagnostic]:
+    cites = doc.get("citations", [])
+    if not isinstance(cites, YList):
+        return [Diagnostic("C004", doc.value_loc("citations"), "citations must be a list of {source, locator}")]
+    problems = []
+    for i, c in enumerate(cites):
+        if not isinstance(c, YMap) or not isinstance(c.get("source"), str) or not isinstance(c.get("locator"), str):
+            problems.append(Diagnostic("C004", cites.item_loc(i), "each citation needs a source and a locator"))
+        elif c["source"] not in ruleset.sources:
+            guess = nearest(c["source"], list(ruleset.sources))
+            problems.append(Diagnostic("C007", c.value_loc("source"), f"citation of unknown source {c['source']!r}",
+                                       f"did you mean {guess!r}?" if guess else "add it under sources"))
+    return problems
+
+
+def cited_sources(directory: Path) -> set[str]:
+    """Sources the case files cite (read leniently: problems are reported by rules test)."""
+    found: set[str] = set()
+    for path in case_files(directory):
+        try:
+            doc = load_file(path)
+        except DaltonError:
+            continue
+        cites = doc.get("citations", []) if isinstance(doc, dict) else []
+        found.update(c["source"] for c in cites if isinstance(c, dict) and isinstance(c.get("source"), str))
+    return found
 
 
 def _check_expect(expect: YMap, ruleset: RuleSet) -> list[Diagnostic]:

@@ -51,7 +51,10 @@ def core_forms(ruleset: RuleSet, where: Location) -> list[Diagnostic]:
 
 
 def unused_sources(ruleset: RuleSet, where: Location) -> list[Diagnostic]:
-    used = {c.source for r in ruleset.rules for c in r.citations}
+    from dalton_cli.cases import cited_sources
+
+    used = cited_sources(Path(ruleset.directory))
+    used |= {c.source for r in ruleset.rules for c in r.citations}
     used |= {c.source for f in ruleset.forms for c in f.citations}
     used |= {c.source for q in ruleset.questions for c in q.why_citations}
     return [Diagnostic("R206", src.loc if src.loc.file else where, f"source {src.id!r} is never cited",
