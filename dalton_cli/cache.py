@@ -19,7 +19,7 @@ from dalton_cli.conditions import Compiler
 from dalton_cli.errors import Location
 from dalton_cli.model import Citation, Effect, Form, Question, Rule, RuleSet, Source
 
-FORMAT = 2
+FORMAT = 3
 
 
 def cache_dir() -> Path | None:
@@ -71,7 +71,7 @@ def _to_plain(rs: RuleSet) -> dict[str, Any]:
                         tuple(f.loc)) for f in rs.forms),
         "questions": tuple((q.id, q.type, q.prompt, q.help, q.why, _cites(q.why_citations), tuple(q.values),
                             tuple(tuple(p) for p in q.value_labels), q.minimum, q.maximum, q.unit, q.topic,
-                            q.when.source if q.when else None, tuple(q.loc), q.short_label) for q in rs.questions),
+                            q.when.source if q.when else None, tuple(q.loc), q.short_label, q.allow_empty) for q in rs.questions),
         "rules": tuple((r.id, r.when.source, tuple(tuple(e) for e in r.effects), r.rationale, _cites(r.citations),
                         tuple(r.loc)) for r in rs.rules),
     }
@@ -82,10 +82,10 @@ def _from_plain(data: dict[str, Any], directory: str) -> RuleSet:
     questions: dict[str, Question] = {}
     compiler = Compiler(questions, diagnostics)
     for (qid, qtype, prompt, help_, why, why_cites, values, labels, lo, hi, unit, topic, when, loc,
-         short) in data["questions"]:
+         short, allow_empty) in data["questions"]:
         compiled = compiler.compile(when, Location(*loc)) if when is not None else None
         questions[qid] = Question(qid, qtype, prompt, help_, why, tuple(Citation(*c) for c in why_cites), values,
-                                  labels, lo, hi, unit, topic, compiled, Location(*loc), short)
+                                  labels, lo, hi, unit, topic, compiled, Location(*loc), short, allow_empty)
     rules = []
     for rid, when, effects, rationale, cites, loc in data["rules"]:
         compiled = compiler.compile(when, Location(*loc))

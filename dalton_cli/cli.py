@@ -135,6 +135,25 @@ def _emit(report: object, format: Format, output: Path | None) -> None:
 
 
 @app.command()
+def wizard(
+    rules: Path | None = typer.Option(None, "--rules", metavar="DIR", help="Use another rule-set directory."),
+    resume: Path | None = typer.Option(None, "--resume", metavar="FILE",
+                                       help="Carry on from saved answers; only what is unanswered is asked."),
+    save: Path | None = typer.Option(None, "--save", metavar="FILE",
+                                     help="Where to save answers after every question (default: a new file here)."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
+                                       help="Write the Markdown decision record to FILE at the end."),
+) -> None:
+    """Interview in the terminal: answer questions, review them, get the recommendation."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _fail(["dalton wizard needs an interactive terminal (standard input and output are not both terminals).",
+               "For scripts and CI use: dalton recommend --answers FILE  (see dalton recommend --help)"], 2)
+    from dalton_cli.run_wizard import run_wizard
+
+    raise typer.Exit(run_wizard(_rules_dir(rules), resume, save, output, str(rules) if rules else None))
+
+
+@app.command()
 def explain(
     form: str = typer.Argument(..., metavar="FORM", help="Form id, e.g. hospital_group."),
     answers: str | None = typer.Option(None, "--answers", "-a", metavar="FILE",

@@ -91,9 +91,11 @@ class Question(NamedTuple):
     when: Condition | None = None
     loc: Location = Location("")
     short_label: str = ""
+    allow_empty: bool = False  # for multi questions: ticking nothing is a real answer ("none")
 
     def label(self, value: str) -> str:
-        return dict(self.value_labels).get(value, value.replace("_", " "))
+        text = dict(self.value_labels).get(value, value.replace("_", " "))
+        return text[:1].upper() + text[1:]
 
     @property
     def short(self) -> str:

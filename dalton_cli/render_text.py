@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from typing import IO
+from typing import IO, Any
 
 from dalton_cli.report import CAVEAT, Report, first_sentence, leading, reference_text, signed, summary, what_if_sentence
 
 SHOWN_WHAT_IFS = 4
+SHOWN_UNKNOWNS = 6
 
 WIDTH = 80
 
@@ -90,6 +91,59 @@ def print_rich(report: Report, file: IO[str]) -> None:
     console.print("[bold]Unanswered questions that could change the ranking[/bold]")
     console.print("  " + (", ".join(report.unknown) if report.unknown else "none") + "\n")
     console.print(f"[dim]{CAVEAT}[/dim]\n")
+    console.print("[bold]References[/bold]")
+    for i, (c, s) in enumerate(report.references, 1):
+        console.print(f"[cyan][{i}][/] {escape(reference_text(s, c))}", overflow="fold")
+
+
+def score_bar(score: int, low: int, high: int, width: int = 10) -> str:
+    """A bar from the lowest to the highest score shown, e.g. '███████░░░'."""
+    span = max(high - low, 1)
+    filled = round(width * (score - low) / span)
+    return "█" * filled + "░" * (width - filled)
+
+
+def print_result(report: Report, console: Any) -> None:
+    """The wizard's result screen: ranked forms with bars and spectrum place, reasons,
+    exclusions, what would change the answer, unknowns, references. Fits 80 columns."""
+    from rich.markup import escape
+
+    from dalton_cli.report import spectrum_picture
+
+    rs = report.ruleset
+    console.rule("[bold]Recommendation[/bold]")
+    console.print(escape(summary(report)) + "\n")
+    scores = [e.score for e in report.recommendations] or [0]
+    low, high = min(scores + [0]), max(scores + [0])
+    console.print(f"[dim]     {'form':<34} {'score':>14}   place (●: independent, collaboration, contractual, consolidation)"[:80] + "[/dim]")
+    for i, e in enumerate(report.recommendations, 1):
+        style = "bold" if i == 1 else ""
+        name = escape(e.form.name[:34])
+        line = (f"{i:>3}. {name:<34} {score_bar(e.score, low, high)} {e.score:>3}   "
+                f"{spectrum_picture(e.form)}")
+        console.print(f"[{style}]{line}[/]" if style else line)
+        for r in leading(e, 2 if i <= 3 else 0):
+            colour = "green" if r.weight > 0 else "red"
+            console.print(f"       [{colour}]{signed(r.weight)}[/] {escape(first_sentence(r.text))} "
+                          f"[cyan]{report.markers(r.citations)}[/]")
+    if report.excluded:
+        console.print("\n[bold]Excluded[/bold]")
+        for e in report.excluded:
+            why = " ".join(escape(first_sentence(r.text)) + f" [cyan]{report.markers(r.citations)}[/]" for r in e.reasons)
+            console.print(f"  [red]✗[/] {escape(e.form.name)}: {why}")
+    console.print("\n[bold]What would change the answer[/bold]")
+    for w in report.what_if[:6] or ():
+        console.print(f"  • {escape(what_if_sentence(rs, w))}")
+    if not report.what_if:
+        console.print("  No change of one or two answers would put another form first.")
+    if report.unknown_impacts:
+        console.print("\n[bold]Unanswered questions that could change the ranking[/bold]")
+        for u in report.unknown_impacts[:SHOWN_UNKNOWNS]:
+            forms = ", ".join(rs.form(f).name.lower() for f in u.could_come_first)
+            console.print(f"  • {escape(rs.question(u.question).short)}: could put first {escape(forms)}")
+        if len(report.unknown_impacts) > SHOWN_UNKNOWNS:
+            console.print(f"  [dim]… and {len(report.unknown_impacts) - SHOWN_UNKNOWNS} more (see the decision record)[/dim]")
+    console.print(f"\n[dim]{escape(CAVEAT)}[/dim]\n")
     console.print("[bold]References[/bold]")
     for i, (c, s) in enumerate(report.references, 1):
         console.print(f"[cyan][{i}][/] {escape(reference_text(s, c))}", overflow="fold")

@@ -100,7 +100,7 @@ def first_sentence(text: str) -> str:
 def leading(entry: Entry, count: int = 3) -> tuple[Reason, ...]:
     """The reasons that weigh most for a form: support first, then objections."""
     ordered = sorted(entry.reasons, key=lambda r: (r.weight <= 0, -abs(r.weight)))
-    return tuple(ordered[:count])
+    return tuple(ordered[:count]) if count else ()
 
 
 def signed(weight: int) -> str:

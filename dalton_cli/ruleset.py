@@ -38,7 +38,7 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "question": {"id": (_STR, True), "type": (_STR, True), "prompt": (_STR, True), "help": (_STR, True),
                  "why": ((dict,), True), "values": ((list,), False), "labels": ((dict,), False),
                  "min": (_NUM, False), "max": (_NUM, False), "unit": (_STR, False), "topic": (_STR, False),
-                 "short": (_STR, False), "when": ((dict,), False)},
+                 "short": (_STR, False), "allow_empty": ((bool,), False), "when": ((dict,), False)},
     "why": {"text": (_STR, True), "citations": ((list,), True)},
     "rule": {"id": (_STR, True), "when": ((dict,), True), "effects": ((list,), True),
              "rationale": (_STR, True), "citations": ((list,), True)},
@@ -327,7 +327,7 @@ def _questions(items: list[tuple[Any, Location]], reader: _Reader, sources: dict
         question = Question(ident, qtype, raw["prompt"].strip(), reader.text(raw, "help"),
                             reader.text(why, "text") if why else "", why_cites, values, labels,
                             lo, hi, reader.text(raw, "unit"), reader.text(raw, "topic"), when, raw.loc,
-                            reader.text(raw, "short"))
+                            reader.text(raw, "short"), bool(raw.get("allow_empty", False)))
         earlier[ident] = question
         out.append(question)
     return out

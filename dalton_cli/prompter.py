@@ -1,0 +1,53 @@
+"""The terminal prompter: questionary for questions, rich for everything else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import questionary
+from questionary import Choice, Separator
+from rich.console import Console
+from rich.markup import escape
+
+STYLES = {"progress": "bold cyan", "help": "dim", "why": "green", "source": "dim green", "note": "yellow",
+          "heading": "bold"}
+SPECIAL = ("__dont_know__", "__why__", "__back__")
+
+
+class TerminalPrompter:
+    def __init__(self) -> None:
+        self._console = Console(highlight=False)
+
+    @property
+    def console(self) -> Console:
+        return self._console
+
+    def say(self, text: str, style: str = "") -> None:
+        if not text:
+            return
+        tag = STYLES.get(style, "")
+        self._console.print(f"[{tag}]{escape(text)}[/]" if tag else escape(text))
+
+    def _choices(self, choices: list[tuple[str, Any]], checked: list[Any] | None = None) -> list[Any]:
+        out: list[Any] = []
+        for title, value in choices:
+            if value in SPECIAL and not any(isinstance(c, Separator) for c in out):
+                out.append(Separator())
+            out.append(Choice(title, value=value, checked=checked is not None and value in checked))
+        return out
+
+    def select(self, message: str, choices: list[tuple[str, Any]], default: Any = None) -> Any:
+        built = self._choices(choices)
+        start = next((c for c in built if isinstance(c, Choice) and c.value == default), None)
+        return questionary.select(message, choices=built, default=start, instruction="(↑↓ Enter)"
+                                  ).unsafe_ask()
+
+    def checkbox(self, message: str, choices: list[tuple[str, Any]], checked: list[Any],
+                 validate: Callable[[list[Any]], str | None]) -> list[Any]:
+        return questionary.checkbox(message, choices=self._choices(choices, checked),
+                                    validate=lambda picked: validate(picked) or True,
+                                    instruction="(Space ticks, Enter)").unsafe_ask()
+
+    def text(self, message: str, default: str, validate: Callable[[str], str | None]) -> str:
+        return questionary.text(message, default=default, validate=lambda t: validate(t) or True).unsafe_ask()

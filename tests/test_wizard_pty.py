@@ -1,0 +1,117 @@
+"""Drive the installed `dalton wizard` in a real pseudo-terminal (80x24), as a person would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pexpect
+from conftest import EXAMPLES, dalton_command
+
+DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
+
+
+def spawn(tmp_path, *args: str) -> pexpect.spawn:
+    cmd = dalton_command() + ["wizard", *args]
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1", "COLUMNS": "80", "LINES": "24"}
+    child = pexpect.spawn(cmd[0], cmd[1:], cwd=str(tmp_path), env=env, dimensions=(24, 80), encoding="utf-8",
+                          timeout=20)
+    child.expect("Question \\d+")
+    return child
+
+
+def answer_select(child: pexpect.spawn, moves: str = "") -> None:
+    child.send(moves + ENTER)
+
+
+def finish(child: pexpect.spawn) -> None:
+    """Enter through the remaining questions (don't know), the review and the last menu."""
+    for _ in range(60):
+        index = child.expect(["Question \\d+", "Ready\\?", "What next\\?", pexpect.EOF])
+        if index == 3:
+            return
+        child.send(ENTER)
+    raise AssertionError("the interview did not end")
+
+
+def test_full_run_to_the_result(tmp_path):
+    saved = tmp_path / "mine.yaml"
+    lines = [line for line in (EXAMPLES / "district-general.yaml").read_text().splitlines()
+             if not line.startswith(("#", "public_sensitivity", "timescale"))]
+    lines += ["partner_track_record: proven", "history_of_joint_working: false"]
+    saved.write_text("\n".join(lines) + "\n")
+    child = spawn(tmp_path, "--resume", str(saved))
+    child.expect("How soon")
+    child.send(ENTER)  # timescale: don't know
+    child.expect("How strongly would the public")
+    child.send(UP * 3 + ENTER)  # public sensitivity: from "Don't know" up to "high"
+    child.expect("Ready\\?")
+    child.send(ENTER)
+    child.expect("Recommendation")
+    child.expect("What would change the answer")
+    child.expect("What next\\?")
+    child.send(ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "public_sensitivity: high" in saved.read_text() and "timescale: unknown" in saved.read_text()
+
+
+def test_back_goes_to_the_previous_question(tmp_path):
+    child = spawn(tmp_path, "--save", "a.yaml")
+    child.expect("Which best describes")
+    answer_select(child, UP * 3)  # perspective: seeking support
+    child.expect("Question 2")
+    child.expect("legal form")
+    child.send(DOWN * 2 + ENTER)  # from "Don't know" down to "« Back"
+    child.expect("Question 1")
+    child.expect("Which best describes")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+
+def test_dont_know_and_ctrl_c_then_resume(tmp_path):
+    child = spawn(tmp_path, "--save", "a.yaml")
+    child.send(ENTER)  # perspective: don't know
+    child.expect("Question 2")
+    child.sendcontrol("c")
+    child.expect("Resume with: dalton wizard --resume")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "perspective: unknown" in (tmp_path / "a.yaml").read_text()
+    again = spawn(tmp_path, "--resume", "a.yaml")
+    again.expect("legal form")
+    again.sendcontrol("c")
+    again.expect(pexpect.EOF)
+    result = subprocess.run(dalton_command() + ["recommend", "--answers", "a.yaml", "--format", "json"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0
+
+
+def test_review_and_change_an_answer(tmp_path):
+    saved = tmp_path / "mine.yaml"
+    saved.write_text((EXAMPLES / "district-general.yaml").read_text() + "partner_track_record: proven\n"
+                     "history_of_joint_working: false\n")
+    cmd = dalton_command() + ["wizard", "--resume", str(saved)]
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
+    child = pexpect.spawn(cmd[0], cmd[1:], cwd=str(tmp_path), env=env, dimensions=(24, 80), encoding="utf-8",
+                          timeout=20)
+    child.expect("Ready\\?")
+    child.send(DOWN + ENTER)  # Change an answer…
+    child.expect("Which answer do you want to change\\?")
+    child.send(ENTER)  # the first: perspective
+    child.expect("Which best describes")
+    child.send(DOWN * 2 + ENTER)  # from the current answer down to "Exploring a partnership of equals"
+    finish(child)
+    child.close()
+    assert child.exitstatus == 0
+    assert "perspective: exploring_partnership" in saved.read_text()
+
+
+def test_no_terminal_is_refused(tmp_path):
+    result = subprocess.run(dalton_command() + ["wizard"], input="", capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "dalton recommend --answers" in result.stderr
