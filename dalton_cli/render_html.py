@@ -42,8 +42,9 @@ def spectrum_svg(report: Report) -> str:
     rows = report.recommendations
     left, col, top, row_h = 230, 110, 40, 26
     width, height = left + col * len(SPECTRUM) + 70, top + row_h * len(rows) + 10
+    label = "Where each ranked form sits from independence to consolidation"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="Where each ranked form sits from independence to consolidation" font-family="sans-serif" font-size="12">']
+             f'aria-label="{label}" font-family="sans-serif" font-size="12">']
     for i, place in enumerate(SPECTRUM):
         x = left + col * i + col / 2
         parts.append(f'<text x="{x:.0f}" y="20" text-anchor="middle" fill="#444">{place}</text>')
@@ -62,7 +63,8 @@ def spectrum_svg(report: Report) -> str:
 
 def _form_section(report: Report, rank: int, e: Entry) -> str:
     today = f"<p><em>Today:</em> {escape(e.form.today)}</p>" if e.form.today else ""
-    return (f'<div class="form"><h3>{rank}. {escape(e.form.name)} <span class="rule">({e.form.spectrum}, score {e.score})</span></h3>'
+    place = f'<span class="rule">({e.form.spectrum}, score {e.score})</span>'
+    return (f'<div class="form"><h3>{rank}. {escape(e.form.name)} {place}</h3>'
             f"<p>{escape(e.form.summary)}</p>{today}<p><strong>For</strong></p>"
             + _reasons(report, e.for_, "No rule in its favour applies.")
             + "<p><strong>Against</strong></p>" + _reasons(report, e.against, "No rule against it applies.") + "</div>")
@@ -100,7 +102,8 @@ def render(report: Report) -> str:
         items = []
         for u in report.unknown_impacts:
             forms = ", ".join(rs.form(f).name.lower() for f in u.could_come_first)
-            items.append(f"<li>{escape(rs.question(u.question).prompt)} <code>{u.question}</code>: could put first {escape(forms)}</li>")
+            prompt = escape(rs.question(u.question).prompt)
+            items.append(f"<li>{prompt} <code>{u.question}</code>: could put first {escape(forms)}</li>")
         h.append("<ul>" + "".join(items) + "</ul>")
     else:
         h.append("<p>None: answering the remaining questions would not change the ranking.</p>")

@@ -115,7 +115,8 @@ def print_result(report: Report, console: Any) -> None:
     console.print(escape(summary(report)) + "\n")
     scores = [e.score for e in report.recommendations] or [0]
     low, high = min(scores + [0]), max(scores + [0])
-    console.print(f"[dim]     {'form':<34} {'score':>14}   place (●: independent, collaboration, contractual, consolidation)"[:80] + "[/dim]")
+    header = f"     {'form':<34} {'score':>14}   place (●: independent, collaboration, contractual, consolidation)"
+    console.print(f"[dim]{header[:80]}[/dim]")
     for i, e in enumerate(report.recommendations, 1):
         style = "bold" if i == 1 else ""
         name = escape(e.form.name[:34])

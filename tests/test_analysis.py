@@ -15,9 +15,10 @@ BROKEN = {
              "{question: leadership_capacity, equals: strong}]}", "weak_leadership_needs_new_team"),
     "R503": ("rules.yaml", "    when: {question: timescale, equals: urgent}",
              "    when: {question: timescale, in: [urgent, within_2_years, longer_term]}", "urgent_needs_quick_forms"),
-    "R506": ("rules.yaml", "    when: {question: change_scope, equals: back_office}\n    effects:\n      - {form: joint_venture, weight: 4}",
-             "    when: {question: change_scope, equals: back_office}\n    effects:\n      - {form: merger_acquisition, weight: 1}\n"
-             "      - {form: joint_venture, weight: 4}", "back_office_sharing"),
+    "R506": ("rules.yaml",
+             "    when: {question: change_scope, equals: back_office}\n    effects:\n      - {form: joint_venture, weight: 4}",
+             "    when: {question: change_scope, equals: back_office}\n    effects:\n"
+             "      - {form: merger_acquisition, weight: 1}\n      - {form: joint_venture, weight: 4}", "back_office_sharing"),
 }
 
 EXCLUDE_ALL = """
@@ -26,7 +27,8 @@ EXCLUDE_ALL = """
     effects:
 """ + "".join(f"      - {{form: {f}, exclude: true}}\n" for f in (
     "standalone", "buddying", "federation", "joint_venture", "service_level_chain", "management_contract",
-    "integrated_care_organisation", "multiservice_chain", "hospital_group", "merger_acquisition")) + """    rationale: A deliberately broken rule.
+    "integrated_care_organisation", "multiservice_chain", "hospital_group", "merger_acquisition",
+)) + """    rationale: A deliberately broken rule.
     citations:
       - {source: limb2014, locator: "test"}
 """
@@ -162,7 +164,8 @@ def test_rules_diff_after_a_weight_change(dalton, rules_copy):
     text = path.read_text()
     old = "      - {form: merger_acquisition, weight: 4}\n      - {form: hospital_group, weight: 3}"
     assert old in text
-    path.write_text(text.replace(old, "      - {form: merger_acquisition, weight: 1}\n      - {form: hospital_group, weight: 3}"))
+    new = "      - {form: merger_acquisition, weight: 1}\n      - {form: hospital_group, weight: 3}"
+    path.write_text(text.replace(old, new))
     result = dalton("rules", "diff", str(RULES), str(rules_copy))
     assert result.returncode == 0
     assert "top merger_acquisition -> hospital_group" in result.stdout
