@@ -96,6 +96,98 @@ def decide(ruleset: RuleSet, answers: dict[str, Any]) -> Decision:
     return Decision(dict(answers), eff, ranked, excluded, trace, ())
 
 
+_TABLES: dict[int, tuple[RuleSet, list[tuple[Any, tuple[tuple[int, int, bool], ...]]]]] = {}
+
+
+def _table(ruleset: RuleSet) -> list[tuple[Any, tuple[tuple[int, int, bool], ...]]]:
+    """Each rule's test with its effects as (form index, weight, exclude), built once per rule set."""
+    cached = _TABLES.get(id(ruleset))
+    if cached is None or cached[0] is not ruleset:
+        index = {f.id: i for i, f in enumerate(ruleset.forms)}
+        table = [(r.when.test, tuple((index[e.form], e.weight, e.exclude) for e in r.effects)) for r in ruleset.rules]
+        _TABLES[id(ruleset)] = cached = (ruleset, table)
+    return cached[1]
+
+
+def scores_of(ruleset: RuleSet, answers: dict[str, Any]) -> tuple[list[int], list[bool]]:
+    """Each form's score and whether it is excluded, in rule-set order (no trace, no objects)."""
+    eff = effective_answers(ruleset, answers)
+    count = len(ruleset.forms)
+    scores = [0] * count
+    out = [False] * count
+    for test, effects in _table(ruleset):
+        if test(eff) is True:
+            for i, weight, exclude in effects:
+                scores[i] += weight
+                out[i] = out[i] or exclude
+    return scores, out
+
+
+def outcome_of(ruleset: RuleSet, answers: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ranking and the excluded forms only: the same as decide(...).outcome(), without the trace."""
+    scores, out = scores_of(ruleset, answers)
+    count = len(scores)
+    order = sorted((i for i in range(count) if not out[i]), key=lambda i: (-scores[i], i))
+    forms = ruleset.forms
+    return tuple(forms[i].id for i in order), tuple(sorted(forms[i].id for i in range(count) if out[i]))
+
+
+def top_of(ruleset: RuleSet, answers: dict[str, Any]) -> str | None:
+    ranked = outcome_of(ruleset, answers)[0]
+    return ranked[0] if ranked else None
+
+
+class Prober:
+    """Outcomes of small changes to one set of answers, re-evaluating only the rules that
+    read a changed answer (or a question whose relevance depends on one). Exact: the
+    result is the same as outcome_of on the changed answers."""
+
+    def __init__(self, ruleset: RuleSet, answers: dict[str, Any]) -> None:
+        self.rs = ruleset
+        self.answers = answers
+        self.table = _table(ruleset)
+        self.eff = effective_answers(ruleset, answers)
+        self.states = [test(self.eff) for test, _ in self.table]
+        self.readers: dict[str, list[int]] = {}
+        for i, rule in enumerate(ruleset.rules):
+            for q in rule.when.questions:
+                self.readers.setdefault(q, []).append(i)
+        self.gated = {q.id for q in ruleset.questions if q.when is not None}
+        self.gates = {q for question in ruleset.questions if question.when for q in question.when.questions}
+
+    def scores(self, changes: dict[str, Any]) -> tuple[list[int], list[bool]]:
+        answers = {**self.answers, **changes}
+        if self.gates.isdisjoint(changes):
+            eff = {**self.eff, **{q: answers[q] for q in changes if self.eff.get(q) is not NOT_APPLICABLE}}
+            touched = set(changes)
+        else:  # relevance may shift: recompute which questions apply
+            eff = effective_answers(self.rs, answers)
+            touched = set(changes) | self.gated
+        states = list(self.states)
+        for q in touched:
+            for i in self.readers.get(q, ()):
+                states[i] = self.table[i][0](eff)
+        count = len(self.rs.forms)
+        scores = [0] * count
+        out = [False] * count
+        for state, (_, effects) in zip(states, self.table, strict=True):
+            if state is True:
+                for i, weight, exclude in effects:
+                    scores[i] += weight
+                    out[i] = out[i] or exclude
+        return scores, out
+
+    def outcome(self, changes: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        scores, out = self.scores(changes)
+        forms = self.rs.forms
+        order = sorted((i for i in range(len(scores)) if not out[i]), key=lambda i: (-scores[i], i))
+        return tuple(forms[i].id for i in order), tuple(sorted(forms[i].id for i in range(len(scores)) if out[i]))
+
+    def top(self, changes: dict[str, Any]) -> str | None:
+        ranked = self.outcome(changes)[0]
+        return ranked[0] if ranked else None
+
+
 def evaluate(ruleset: RuleSet, answers: dict[str, Any]) -> Decision:
     """Evaluate and list the unknown answers whose value could change the ranking.
 
@@ -107,10 +199,11 @@ def evaluate(ruleset: RuleSet, answers: dict[str, Any]) -> Decision:
     base = decide(ruleset, answers)
     pending = {q for t in base.trace if t.state is None for q in t.unknown}
     outcome = base.outcome()
+    prober = Prober(ruleset, answers)
     mattering = tuple(
         q.id for q in ruleset.questions
         if base.effective[q.id] is UNKNOWN and (q.id in pending or any(
-            decide(ruleset, {**answers, q.id: v}).outcome() != outcome for v in candidate_values(ruleset, q)))
+            prober.outcome({q.id: v}) != outcome for v in candidate_values(ruleset, q)))
     )
     return Decision(base.answers, base.effective, base.ranked, base.excluded, base.trace, mattering)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any, NamedTuple
 
-from dalton_cli.engine import Decision, candidate_values, decide
+from dalton_cli.engine import Decision, Prober, candidate_values
 from dalton_cli.model import NOT_APPLICABLE, UNKNOWN, Question, Rule, RuleSet, Truth
 
 MAX_PAIR_OPTIONS = 60
@@ -34,10 +34,6 @@ class RuleStatus(NamedTuple):
     answers: tuple[tuple[str, Any], ...]  # the answers the rule's condition reads
 
 
-def top_form(ruleset: RuleSet, answers: dict[str, Any]) -> str | None:
-    return decide(ruleset, answers).top
-
-
 def _change_options(ruleset: RuleSet, question: Question, current: Any) -> list[Any]:
     """Answers to try instead of the current one: every other value, smallest steps first."""
     if question.type == "multi":
@@ -54,6 +50,7 @@ def what_if(ruleset: RuleSet, decision: Decision) -> tuple[WhatIf, ...]:
     """The smallest changes of answers that put another form first."""
     base_top = decision.top
     answers = decision.answers
+    prober = Prober(ruleset, answers)
     singles: list[tuple[Question, Any]] = []
     found: list[WhatIf] = []
     for q in ruleset.questions:
@@ -61,33 +58,28 @@ def what_if(ruleset: RuleSet, decision: Decision) -> tuple[WhatIf, ...]:
             continue
         seen_tops: set[str] = set()
         for value in _change_options(ruleset, q, answers.get(q.id, UNKNOWN)):
-            top = top_form(ruleset, {**answers, q.id: value})
+            top = prober.top({q.id: value})
             singles.append((q, value))
             if top is not None and top != base_top and top not in seen_tops:
                 seen_tops.add(top)
                 found.append(WhatIf(((q.id, value),), top))
     if found:
         return tuple(found)
-    return _pairs(ruleset, answers, base_top, singles)
+    return _pairs(ruleset, prober, base_top, singles)
 
 
-def _pairs(ruleset: RuleSet, answers: dict[str, Any], base_top: str | None,
+def _pairs(ruleset: RuleSet, prober: Prober, base_top: str | None,
            singles: list[tuple[Question, Any]]) -> tuple[WhatIf, ...]:
-    # Only changes that move some score can matter in a pair; keep the most promising.
-    base = decide(ruleset, answers)
-    base_scores = {r.form.id: r.score for r in base.ranked}
-    moving = []
-    for q, value in singles:
-        d = decide(ruleset, {**answers, q.id: value})
-        if {r.form.id: r.score for r in d.ranked} != base_scores or d.outcome()[1] != base.outcome()[1]:
-            moving.append((q, value))
+    # Only changes that move some score or exclusion can matter in a pair.
+    base = prober.scores({})
+    moving = [(q, value) for q, value in singles if prober.scores({q.id: value}) != base]
     found: list[WhatIf] = []
     seen: set[tuple[str, str, str]] = set()
     order = {q.id: i for i, q in enumerate(ruleset.questions)}
     for (q1, v1), (q2, v2) in combinations(moving[:MAX_PAIR_OPTIONS], 2):
         if q1.id == q2.id:
             continue
-        top = top_form(ruleset, {**answers, q1.id: v1, q2.id: v2})
+        top = prober.top({q1.id: v1, q2.id: v2})
         key = (q1.id, q2.id, top or "")
         if top is not None and top != base_top and key not in seen:
             seen.add(key)
@@ -98,10 +90,10 @@ def _pairs(ruleset: RuleSet, answers: dict[str, Any], base_top: str | None,
 
 def unknown_impacts(ruleset: RuleSet, decision: Decision) -> tuple[UnknownImpact, ...]:
     out = []
+    prober = Prober(ruleset, decision.answers)
     for qid in decision.unknown:
         question = ruleset.question(qid)
-        tops = {decision.top} | {top_form(ruleset, {**decision.answers, qid: v})
-                                 for v in _change_options(ruleset, question, UNKNOWN)}
+        tops = {decision.top} | {prober.top({qid: v}) for v in _change_options(ruleset, question, UNKNOWN)}
         order = [f.id for f in ruleset.forms]
         out.append(UnknownImpact(qid, tuple(sorted((t for t in tops if t), key=order.index))))
     return tuple(out)

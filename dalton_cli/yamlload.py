@@ -103,8 +103,10 @@ def decode(data: bytes, name: str) -> str:
         )
     if b"\x00" in data:
         raise DaltonError(Diagnostic("Y002", Location(name), "not a text file (it contains NUL bytes)", "give a YAML or JSON file"))
+    if data.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, as some Windows editors write
+        data = data[3:]
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DaltonError(
             Diagnostic("Y002", Location(name), f"not UTF-8 text (bad byte at offset {exc.start})", "save the file as UTF-8")

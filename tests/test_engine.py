@@ -75,3 +75,17 @@ def test_exclusion_removes_form_from_ranking(ruleset):
     assert {e.form.id for e in decision.excluded} == {"merger_acquisition", "management_contract"}
     assert "merger_acquisition" not in [r.form.id for r in decision.ranked]
     assert decision.top == "joint_venture"
+
+
+def test_prober_matches_full_evaluation(ruleset):
+    """Incremental probing gives exactly the outcome of evaluating the changed answers."""
+    from dalton_cli.engine import Prober, candidate_values, outcome_of
+
+    answers = {"perspective": "seeking_support", "partner": "nearby_high_performer", "partner_distance_miles": 20,
+               "cqc_rating": "inadequate", "services": ("acute",), "financial_margin_pct": -4}
+    prober = Prober(ruleset, answers)
+    for q in ruleset.questions:
+        for value in candidate_values(ruleset, q)[:12]:
+            assert prober.outcome({q.id: value}) == outcome_of(ruleset, {**answers, q.id: value}), (q.id, value)
+    both = {"partner": "none_identified", "change_scope": "back_office"}
+    assert prober.outcome(both) == outcome_of(ruleset, {**answers, **both})

@@ -1,0 +1,76 @@
+"""Budgets of issues 5 and 7: `rules check` (completeness included) against one scripted
+`recommend`, and the time what-if adds to a scripted run.
+
+Run: python benchmarks/bench_checks.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSWERS = ROOT / "examples" / "district-general.yaml"
+
+
+def median_ms(cmd: list[str], runs: int) -> float:
+    subprocess.run(cmd, capture_output=True)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def what_if_overhead() -> None:
+    import yaml
+
+    from dalton_cli.answers import RawAnswer, check_answers
+    from dalton_cli.cases import case_files
+    from dalton_cli.engine import evaluate
+    from dalton_cli.errors import Location
+    from dalton_cli.report import build_report
+    from dalton_cli.ruleset import load_ruleset_or_fail
+
+    rs = load_ruleset_or_fail(ROOT / "rules")
+    extra = []
+    inputs = [ANSWERS, ROOT / "examples" / "teaching-trust.yaml"] + case_files(ROOT / "rules")
+    for path in inputs:
+        doc = yaml.safe_load(path.read_text())
+        raw = doc.get("answers", doc) if "expect" in doc else doc
+        answers = check_answers({k: RawAnswer(v, Location("x"), Location("x")) for k, v in (raw or {}).items()}, rs)
+        decision = evaluate(rs, answers)
+        samples = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            build_report(rs, decision, explain=False)
+            t1 = time.perf_counter()
+            build_report(rs, decision, explain=True)
+            t2 = time.perf_counter()
+            samples.append((t2 - t1) - (t1 - t0))
+        extra.append(statistics.median(samples) * 1000)
+    print(f"what-if and unknown impact add: median {statistics.median(extra):.1f} ms, max {max(extra):.1f} ms "
+          f"over {len(extra)} inputs (budget 50 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    exe = shutil.which("dalton")
+    base = [exe] if exe else [sys.executable, "-m", "dalton_cli"]
+    rec = median_ms(base + ["recommend", "--answers", str(ANSWERS), "--format", "json"], args.runs)
+    check = median_ms(base + ["rules", "check"], args.runs)
+    print(f"dalton recommend --format json: {rec:.0f} ms; dalton rules check (shipped rules, completeness "
+          f"included): {check:.0f} ms; ratio {check / rec:.1f} (budget 10)")
+    what_if_overhead()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Wizard budgets (issue 4): time to the first question, time from an answer to the next
+question, and how many questions the adaptive interview asks over the shipped case files.
+
+Run: python benchmarks/bench_wizard.py   (needs pexpect and the installed `dalton`)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ScriptedPrompter:
+    """Answers each question from a case file, or "don't know"."""
+
+    def __init__(self, ruleset: Any, answers: dict[str, Any]) -> None:
+        self.by_prompt = {q.prompt: q.id for q in ruleset.questions}
+        self.answers = answers
+        self.asked = 0
+        self.console = None
+
+    def _value(self, message: str) -> Any:
+        qid = next((i for p, i in self.by_prompt.items() if message.startswith(p)), None)
+        if qid is None:
+            return "__show__"
+        self.asked += 1
+        value = self.answers.get(qid, "__dont_know__")
+        return list(value) if isinstance(value, tuple) else value
+
+    def select(self, message, choices, default=None):  # noqa: ANN001
+        return self._value(message)
+
+    def checkbox(self, message, choices, checked, validate):  # noqa: ANN001
+        value = self._value(message)
+        return [value] if isinstance(value, str) else value
+
+    def text(self, message, default, validate):  # noqa: ANN001
+        value = self._value(message)
+        return "" if value == "__dont_know__" else str(value)
+
+    def say(self, text, style=""):  # noqa: ANN001
+        pass
+
+
+def questions_asked() -> None:
+    import yaml
+
+    from dalton_cli.answers import RawAnswer, check_answers
+    from dalton_cli.cases import case_files
+    from dalton_cli.engine import evaluate
+    from dalton_cli.errors import Location
+    from dalton_cli.ruleset import load_ruleset_or_fail
+    from dalton_cli.wizard import Interview, known
+
+    rules = ROOT / "rules"
+    rs = load_ruleset_or_fail(rules)
+    counts, answered = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in case_files(rules):
+            raw = yaml.safe_load(path.read_text())["answers"] or {}
+            full = check_answers({k: RawAnswer(v, Location("x"), Location("x")) for k, v in raw.items()}, rs)
+            prompter = ScriptedPrompter(rs, full)
+            final = Interview(rs, prompter, Path(tmp) / "a.yaml").run()
+            assert evaluate(rs, known(final)).outcome() == evaluate(rs, full).outcome(), path
+            counts.append(prompter.asked)
+            answered.append(len(full))
+    total = len(rs.questions)
+    print(f"questions asked over {len(counts)} case files: median {statistics.median(counts):g} of {total} "
+          f"(min {min(counts)}, max {max(counts)}); the cases answer a median of {statistics.median(answered):g}; "
+          "every adaptive result equals the result with all answers")
+
+
+def latency(runs: int = 5) -> None:
+    import pexpect
+
+    exe = shutil.which("dalton")
+    cmd = [exe, "wizard"] if exe else [sys.executable, "-m", "dalton_cli", "wizard"]
+    first, nexts = [], []
+    # pexpect is not a terminal emulator: it never answers prompt_toolkit's cursor-position
+    # request, which would otherwise wait about a second per prompt. Real terminals answer it.
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            child = pexpect.spawn(cmd[0], cmd[1:], cwd=tmp, env=env, dimensions=(24, 80), encoding="utf-8", timeout=20)
+            child.expect("Question 1 ")
+            child.expect(r"\? ")
+            first.append(time.perf_counter() - start)
+            child.sendcontrol("c")
+            child.expect(pexpect.EOF)
+            # From saved answers (so the next questions accept Enter = don't know), time each step.
+            saved = Path(tmp) / "a.yaml"
+            saved.write_text("perspective: seeking_support\norganisation_type: nhs_trust\nservices: [acute]\n")
+            child = pexpect.spawn(cmd[0], [*cmd[1:], "--resume", str(saved)], cwd=tmp, env=env, dimensions=(24, 80),
+                                  encoding="utf-8", timeout=20)
+            child.delaybeforesend = None  # pexpect's default 50 ms pause before each send is not the wizard's
+            child.expect("Question 4 ")
+            child.expect(r"\? ")
+            for n in range(5, 11):
+                start = time.perf_counter()
+                child.send("\r")
+                child.expect(f"Question {n} ")
+                child.expect(r"\? ")
+                nexts.append(time.perf_counter() - start)
+            child.sendcontrol("c")
+            child.expect(pexpect.EOF)
+    print(f"first question on screen: median {statistics.median(first) * 1000:.0f} ms (budget 500 ms)")
+    print(f"next question after an answer: median {statistics.median(nexts) * 1000:.0f} ms, "
+          f"max {max(nexts) * 1000:.0f} ms (budget 100 ms)")
+
+
+if __name__ == "__main__":
+    questions_asked()
+    latency()
