@@ -107,43 +107,43 @@ def print_result(report: Report, console: Any) -> None:
     """The wizard's result screen: ranked forms with bars and spectrum place, reasons,
     exclusions, what would change the answer, unknowns, references. Fits 80 columns."""
     from rich.markup import escape
+    from rich.padding import Padding
 
     from dalton_cli.report import spectrum_picture
+
+    def indented(text: str, left: int) -> None:
+        console.print(Padding(text, (0, 0, 0, left)))
 
     rs = report.ruleset
     console.rule("[bold]Recommendation[/bold]")
     console.print(escape(summary(report)) + "\n")
     scores = [e.score for e in report.recommendations] or [0]
     low, high = min(scores + [0]), max(scores + [0])
-    header = f"     {'form':<34} {'score':>14}   place (●: independent, collaboration, contractual, consolidation)"
-    console.print(f"[dim]{header[:80]}[/dim]")
+    console.print(f"[dim]     {'form':<34} {'score':>14}   place[/dim]")
     for i, e in enumerate(report.recommendations, 1):
-        style = "bold" if i == 1 else ""
-        name = escape(e.form.name[:34])
-        line = (f"{i:>3}. {name:<34} {score_bar(e.score, low, high)} {e.score:>3}   "
-                f"{spectrum_picture(e.form)}")
-        console.print(f"[{style}]{line}[/]" if style else line)
+        line = f"{i:>3}. {escape(e.form.name[:34]):<34} {score_bar(e.score, low, high)} {e.score:>3}   {spectrum_picture(e.form)}"
+        console.print(f"[bold]{line}[/bold]" if i == 1 else line)
         for r in leading(e, 2 if i <= 3 else 0):
             colour = "green" if r.weight > 0 else "red"
-            console.print(f"       [{colour}]{signed(r.weight)}[/] {escape(first_sentence(r.text))} "
-                          f"[cyan]{report.markers(r.citations)}[/]")
+            indented(f"[{colour}]{signed(r.weight)}[/] {escape(first_sentence(r.text))} [cyan]{report.markers(r.citations)}[/]", 7)
+    console.print("[dim]     place, left to right: independent, collaboration, contractual, consolidation[/dim]")
     if report.excluded:
         console.print("\n[bold]Excluded[/bold]")
         for e in report.excluded:
             why = " ".join(escape(first_sentence(r.text)) + f" [cyan]{report.markers(r.citations)}[/]" for r in e.reasons)
-            console.print(f"  [red]✗[/] {escape(e.form.name)}: {why}")
+            indented(f"[red]✗[/] {escape(e.form.name)}: {why}", 2)
     console.print("\n[bold]What would change the answer[/bold]")
-    for w in report.what_if[:6] or ():
-        console.print(f"  • {escape(what_if_sentence(rs, w))}")
+    for w in report.what_if[:6]:
+        indented(f"• {escape(what_if_sentence(rs, w))}", 2)
     if not report.what_if:
-        console.print("  No change of one or two answers would put another form first.")
+        indented("No change of one or two answers would put another form first.", 2)
     if report.unknown_impacts:
         console.print("\n[bold]Unanswered questions that could change the ranking[/bold]")
         for u in report.unknown_impacts[:SHOWN_UNKNOWNS]:
             forms = ", ".join(rs.form(f).name.lower() for f in u.could_come_first)
-            console.print(f"  • {escape(rs.question(u.question).short)}: could put first {escape(forms)}")
+            indented(f"• {escape(rs.question(u.question).short)}: could put first {escape(forms)}", 2)
         if len(report.unknown_impacts) > SHOWN_UNKNOWNS:
-            console.print(f"  [dim]… and {len(report.unknown_impacts) - SHOWN_UNKNOWNS} more (see the decision record)[/dim]")
+            indented(f"[dim]… and {len(report.unknown_impacts) - SHOWN_UNKNOWNS} more (see the decision record)[/dim]", 2)
     console.print(f"\n[dim]{escape(CAVEAT)}[/dim]\n")
     console.print("[bold]References[/bold]")
     for i, (c, s) in enumerate(report.references, 1):

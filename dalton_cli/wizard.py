@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from dalton_cli.answers import coerce
+from dalton_cli.answers import allowed_text, coerce
 from dalton_cli.engine import effective_answers
 from dalton_cli.model import NOT_APPLICABLE, Question, RuleSet
 from dalton_cli.report import answer_text, value_phrase
@@ -221,8 +221,8 @@ class Interview:
                 kind = "a whole number" if q.type == "integer" else "a number"
                 return None, f"Enter {kind}; Enter alone = don't know, ? = why, < = back"
             value, problem = coerce(q, number)
-            if problem:
-                return None, f"{problem[1]} ({problem[2]})"
+            if problem:  # kept short: the prompt shows one line of 80 columns
+                return None, f"Enter {allowed_text(q).removesuffix(', or unknown')}"
             return value, None
 
         shown = answer_text(before) if isinstance(before, (int, float)) and not isinstance(before, bool) else ""
