@@ -195,14 +195,15 @@ class Interview:
             special = [p for p in picked if p in (SKIP, WHY, BACK)]
             if special and len(picked) > 1:
                 return "Tick answers, or one option below the line, not both"
-            if not picked and not allow_empty:
-                return "Tick at least one, or choose Don't know"
             return None
 
+        self.p.say("Nothing ticked means none." if allow_empty else "Nothing ticked means don't know.", "help")
         checked = list(before) if isinstance(before, tuple) else []
         picked = self.p.checkbox(q.prompt, [(q.label(v), v) for v in q.values] + extras, checked, validate)
         if len(picked) == 1 and picked[0] in (SKIP, WHY, BACK):
             return picked[0]
+        if not picked and not allow_empty:
+            return SKIP
         chosen = set(picked)
         return tuple(v for v in q.values if v in chosen)
 

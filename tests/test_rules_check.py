@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def test_shipped_rules_are_clean(dalton, tmp_path):
     result = dalton("rules", "check", cwd=tmp_path)
@@ -80,3 +82,42 @@ def test_empty_directory(dalton, tmp_path):
     result = dalton("rules", "check", str(tmp_path))
     assert result.returncode == 1
     assert "R001" in result.stdout
+
+
+STRUCTURAL = [
+    # code, file, text to replace, replacement, a fragment of the line the problem is reported on
+    ("R104", "rules.yaml", "  - id: sound_finances\n", "  - id: no_case_for_structural_change\n",
+     "- id: no_case_for_structural_change"),
+    ("R102", "forms.yaml", "    name: Buddying\n", "", "- id: buddying"),
+    ("R103", "questions.yaml", "    min: 0\n    unit: miles", "    min: zero\n    unit: miles", "min: zero"),
+    ("R203", "rules.yaml", "{source: pac2015, locator: \"paragraph 2\"}", "{source: pac2051, locator: \"paragraph 2\"}",
+     "source: pac2051"),
+    ("R202", "rules.yaml", "{source: pac2015, locator: \"paragraph 2\"}", "{source: pac2015, locator: \" \"}",
+     "locator: \" \""),
+    ("R106", "forms.yaml", "    spectrum: contractual\n", "    spectrum: contracted\n", "spectrum: contracted"),
+    ("R308", "rules.yaml", "{question: leadership_capacity, equals: weak}", "{question: leadership_capacity, equals: feeble}",
+     "equals: feeble"),
+    ("R307", "rules.yaml", "{question: timescale, equals: urgent}", "{question: timescale, gt: 3}",
+     "{question: timescale, gt: 3}"),
+]
+
+
+@pytest.mark.parametrize("code, file, old, new, where", STRUCTURAL, ids=[s[0] for s in STRUCTURAL])
+def test_structural_problem_at_its_line(dalton, rules_copy, code, file, old, new, where):
+    path = rules_copy / file
+    edit(path, old, new)
+    result = dalton("rules", "check", str(rules_copy), "--format", "json")
+    assert result.returncode == 1
+    found = [d for d in json.loads(result.stdout) if d["code"] == code]
+    assert found, result.stdout
+    lines = [n for n, line in enumerate(path.read_text().splitlines(), 1) if where in line]
+    assert found[0]["file"].endswith(file) and found[0]["line"] == lines[-1]  # a duplicate is reported where it repeats
+
+
+def test_unused_source_is_reported_at_its_entry(dalton, rules_copy):
+    sources = rules_copy / "sources.yaml"
+    with sources.open("a") as fh:
+        fh.write("  - id: never_cited\n    author: Nobody\n    title: Nothing\n    date: \"2020\"\n")
+    found = json.loads(dalton("rules", "check", str(rules_copy), "--format", "json").stdout)
+    unused = [d for d in found if d["code"] == "R206"]
+    assert unused and unused[0]["line"] == line_of(sources, "- id: never_cited")

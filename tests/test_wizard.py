@@ -121,3 +121,10 @@ def test_skip_value_is_not_a_real_answer(ruleset, tmp_path):
     prompter = FakePrompter(ruleset, {"cqc_rating": [SKIP]})
     final = Interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert final["cqc_rating"] == "unknown" and "cqc_rating" not in known(final)
+
+
+def test_nothing_ticked_is_dont_know_unless_none_is_an_answer(ruleset, tmp_path):
+    prompter = FakePrompter(ruleset, {"services": [[]], "fragile_services": [[]]})
+    final = Interview(ruleset, prompter, tmp_path / "a.yaml").run()
+    assert final["services"] == "unknown" and final["fragile_services"] == ()
+    assert "Nothing ticked means don't know." in prompter.lines and "Nothing ticked means none." in prompter.lines
