@@ -9,23 +9,14 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from bench_startup import medians_ms  # the sibling script: interleaved median timings
+
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = ROOT / "examples" / "district-general.yaml"
-
-
-def median_ms(cmd: list[str], runs: int) -> float:
-    subprocess.run(cmd, capture_output=True)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def what_if_overhead() -> None:
@@ -65,8 +56,8 @@ def main() -> None:
     args = parser.parse_args()
     exe = shutil.which("dalton")
     base = [exe] if exe else [sys.executable, "-m", "dalton_cli"]
-    rec = median_ms(base + ["recommend", "--answers", str(ANSWERS), "--format", "json"], args.runs)
-    check = median_ms(base + ["rules", "check"], args.runs)
+    rec, check = medians_ms([base + ["recommend", "--answers", str(ANSWERS), "--format", "json"],
+                             base + ["rules", "check"]], args.runs)
     print(f"dalton recommend --format json: {rec:.0f} ms; dalton rules check (shipped rules, completeness "
           f"included): {check:.0f} ms; ratio {check / rec:.1f} (budget 10)")
     what_if_overhead()

@@ -59,26 +59,16 @@ class QuestionSpec(Protocol):
     def values(self) -> tuple[str, ...]: ...
 
 
-def _all(tests: list[Test]) -> Test:
+def _combine(tests: list[Test], decisive: bool) -> Test:
+    """Kleene all (decisive False) or any (decisive True): the decisive value wins,
+    otherwise any undetermined part makes the whole undetermined."""
+
     def test(answers: dict[str, Any]) -> Truth:
-        result: Truth = True
+        result: Truth = not decisive
         for t in tests:
             r = t(answers)
-            if r is False:
-                return False
-            if r is None:
-                result = None
-        return result
-    return test
-
-
-def _any(tests: list[Test]) -> Test:
-    def test(answers: dict[str, Any]) -> Truth:
-        result: Truth = False
-        for t in tests:
-            r = t(answers)
-            if r is True:
-                return True
+            if r is decisive:
+                return decisive
             if r is None:
                 result = None
         return result
@@ -223,7 +213,7 @@ class Compiler:
         texts = [p[1] for p in parts if p]
         joiner = " and " if key == "all" else " or "
         text = joiner.join(f"({t})" if (" and " in t or " or " in t) else t for t in texts)
-        return (_all(tests) if key == "all" else _any(tests)), text
+        return _combine(tests, decisive=key == "any"), text
 
     def _test(self, raw: dict[str, Any], loc: Location, refs: set[str],
               thresholds: list[tuple[str, float]]) -> tuple[Test, str] | None:

@@ -25,6 +25,14 @@ def answer_select(child: pexpect.spawn, moves: str = "") -> None:
     child.send(moves + ENTER)
 
 
+def interrupt(child: pexpect.spawn) -> int:
+    """Press Ctrl-C and return the exit status."""
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
 def finish(child: pexpect.spawn) -> None:
     """Enter through the remaining questions (don't know), the review and the last menu."""
     for _ in range(60):
@@ -67,10 +75,7 @@ def test_back_goes_to_the_previous_question(tmp_path):
     child.send(DOWN * 2 + ENTER)  # from "Don't know" down to "« Back"
     child.expect("Question 1")
     child.expect("Which best describes")
-    child.sendcontrol("c")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 130
+    assert interrupt(child) == 130
 
 
 def test_dont_know_and_ctrl_c_then_resume(tmp_path):
@@ -79,14 +84,11 @@ def test_dont_know_and_ctrl_c_then_resume(tmp_path):
     child.expect("Question 2")
     child.sendcontrol("c")
     child.expect("Resume with: dalton wizard --resume")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 130
+    assert interrupt(child) == 130
     assert "perspective: unknown" in (tmp_path / "a.yaml").read_text()
     again = spawn(tmp_path, "--resume", "a.yaml")
     again.expect("legal form")
-    again.sendcontrol("c")
-    again.expect(pexpect.EOF)
+    assert interrupt(again) == 130
     result = subprocess.run(dalton_command() + ["recommend", "--answers", "a.yaml", "--format", "json"],
                             cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0
