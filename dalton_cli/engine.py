@@ -109,38 +109,10 @@ def _table(ruleset: RuleSet) -> list[tuple[Any, tuple[tuple[int, int, bool], ...
     return cached[1]
 
 
-def scores_of(ruleset: RuleSet, answers: dict[str, Any]) -> tuple[list[int], list[bool]]:
-    """Each form's score and whether it is excluded, in rule-set order (no trace, no objects)."""
-    eff = effective_answers(ruleset, answers)
-    count = len(ruleset.forms)
-    scores = [0] * count
-    out = [False] * count
-    for test, effects in _table(ruleset):
-        if test(eff) is True:
-            for i, weight, exclude in effects:
-                scores[i] += weight
-                out[i] = out[i] or exclude
-    return scores, out
-
-
-def outcome_of(ruleset: RuleSet, answers: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The ranking and the excluded forms only: the same as decide(...).outcome(), without the trace."""
-    scores, out = scores_of(ruleset, answers)
-    count = len(scores)
-    order = sorted((i for i in range(count) if not out[i]), key=lambda i: (-scores[i], i))
-    forms = ruleset.forms
-    return tuple(forms[i].id for i in order), tuple(sorted(forms[i].id for i in range(count) if out[i]))
-
-
-def top_of(ruleset: RuleSet, answers: dict[str, Any]) -> str | None:
-    ranked = outcome_of(ruleset, answers)[0]
-    return ranked[0] if ranked else None
-
-
 class Prober:
     """Outcomes of small changes to one set of answers, re-evaluating only the rules that
     read a changed answer (or a question whose relevance depends on one). Exact: the
-    result is the same as outcome_of on the changed answers."""
+    outcome is the same as decide(...).outcome() on the changed answers."""
 
     def __init__(self, ruleset: RuleSet, answers: dict[str, Any]) -> None:
         self.rs = ruleset

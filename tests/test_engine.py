@@ -79,13 +79,13 @@ def test_exclusion_removes_form_from_ranking(ruleset):
 
 def test_prober_matches_full_evaluation(ruleset):
     """Incremental probing gives exactly the outcome of evaluating the changed answers."""
-    from dalton_cli.engine import Prober, candidate_values, outcome_of
+    from dalton_cli.engine import Prober, candidate_values
 
     answers = {"perspective": "seeking_support", "partner": "nearby_high_performer", "partner_distance_miles": 20,
                "cqc_rating": "inadequate", "services": ("acute",), "financial_margin_pct": -4}
     prober = Prober(ruleset, answers)
     for q in ruleset.questions:
         for value in candidate_values(ruleset, q)[:12]:
-            assert prober.outcome({q.id: value}) == outcome_of(ruleset, {**answers, q.id: value}), (q.id, value)
+            assert prober.outcome({q.id: value}) == decide(ruleset, {**answers, q.id: value}).outcome(), (q.id, value)
     both = {"partner": "none_identified", "change_scope": "back_office"}
-    assert prober.outcome(both) == outcome_of(ruleset, {**answers, **both})
+    assert prober.outcome(both) == decide(ruleset, {**answers, **both}).outcome()
