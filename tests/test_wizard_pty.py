@@ -82,6 +82,7 @@ def test_dont_know_and_ctrl_c_then_resume(tmp_path):
     child = spawn(tmp_path, "--save", "a.yaml")
     child.send(ENTER)  # perspective: don't know
     child.expect("Question 2")
+    child.expect("legal form")
     child.sendcontrol("c")
     child.expect("Resume with: dalton wizard --resume")
     assert interrupt(child) == 130
