@@ -25,9 +25,11 @@ def answer_select(child: pexpect.spawn, moves: str = "") -> None:
     child.send(moves + ENTER)
 
 
-def interrupt(child: pexpect.spawn) -> int:
-    """Press Ctrl-C and return the exit status."""
+def interrupt(child: pexpect.spawn, says: str = "") -> int:
+    """Press Ctrl-C once, wait for the program to say its last words and end; its exit status."""
     child.sendcontrol("c")
+    if says:
+        child.expect(says)
     child.expect(pexpect.EOF)
     child.close()
     return child.exitstatus
@@ -83,9 +85,7 @@ def test_dont_know_and_ctrl_c_then_resume(tmp_path):
     child.send(ENTER)  # perspective: don't know
     child.expect("Question 2")
     child.expect("legal form")
-    child.sendcontrol("c")
-    child.expect("Resume with: dalton wizard --resume")
-    assert interrupt(child) == 130
+    assert interrupt(child, says="Resume with: dalton wizard --resume") == 130
     assert "perspective: unknown" in (tmp_path / "a.yaml").read_text()
     again = spawn(tmp_path, "--resume", "a.yaml")
     again.expect("legal form")
