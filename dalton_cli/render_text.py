@@ -80,9 +80,11 @@ def print_rich(report: Report, file: IO[str]) -> None:
             why = " ".join(f"{escape(first_sentence(r.text))} [cyan]{report.markers(r.citations)}[/]" for r in e.reasons)
             console.print(f"  [red]✗[/] {e.form.name}: {why}")
         console.print()
+    from rich.padding import Padding
+
     console.print("[bold]What would change the answer[/bold]")
     for w in report.what_if[:SHOWN_WHAT_IFS]:
-        console.print(f"  • {escape(what_if_sentence(rs, w))}")
+        console.print(Padding(f"• {escape(what_if_sentence(rs, w))}", (0, 0, 0, 2)))
     if len(report.what_if) > SHOWN_WHAT_IFS:
         console.print(f"  [dim]({len(report.what_if) - SHOWN_WHAT_IFS} more in --format markdown or json)[/dim]")
     if not report.what_if:

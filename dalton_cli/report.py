@@ -84,7 +84,8 @@ def answer_text(value: Any) -> str:
 
 
 def reference_text(source: Source, citation: Citation) -> str:
-    parts = [source.author, f"({source.date})", f"{source.title}."]
+    title = source.title if source.title.endswith((".", "?", "!")) else f"{source.title}."
+    parts = [source.author, f"({source.date})", title]
     text = " ".join(p for p in parts if p)
     text += f" {citation.locator}."
     if source.url:
