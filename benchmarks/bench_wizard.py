@@ -49,6 +49,9 @@ class ScriptedPrompter:
     def say(self, text, style=""):  # noqa: ANN001
         pass
 
+    def table(self, title, headers, rows):  # noqa: ANN001
+        pass
+
 
 def questions_asked() -> None:
     import yaml

@@ -29,6 +29,17 @@ class TerminalPrompter:
         tag = STYLES.get(style, "")
         self._console.print(f"[{tag}]{escape(text)}[/]" if tag else escape(text))
 
+    def table(self, title: str, headers: tuple[str, str], rows: list[tuple[str, str]]) -> None:
+        from rich import box
+        from rich.table import Table
+
+        grid = Table(title=title, title_justify="left", box=box.SIMPLE, show_edge=False, pad_edge=False)
+        grid.add_column(headers[0], ratio=1)
+        grid.add_column(headers[1], ratio=1)
+        for left, right in rows:
+            grid.add_row(escape(left), escape(right))
+        self._console.print(grid)
+
     def _choices(self, choices: list[tuple[str, Any]], checked: list[Any] | None = None) -> list[Any]:
         out: list[Any] = []
         for title, value in choices:

@@ -139,7 +139,9 @@ def value_phrase(question: Question, value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         words = [question.label(v).lower() for v in value]
-        return " and ".join(words) if words else "none"
+        if not words:
+            return "none"
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
     if isinstance(value, str):
         text = question.label(value)
         return text[:1].lower() + text[1:]

@@ -34,6 +34,7 @@ class Prompter(Protocol):
                  validate: Callable[[list[Any]], str | None]) -> list[Any]: ...
     def text(self, message: str, default: str, validate: Callable[[str], str | None]) -> str: ...
     def say(self, text: str, style: str = "") -> None: ...
+    def table(self, title: str, headers: tuple[str, str], rows: list[tuple[str, str]]) -> None: ...
     @property
     def console(self) -> Any: ...
 
@@ -145,10 +146,9 @@ class Interview:
         self.p.say(f"Source: {cites}", "source")
 
     def review(self) -> Any:
-        self.p.say("Review your answers (nothing else could change the result):", "heading")
-        rows = [q for q in self.rs.questions if q.id in self.answers]
-        for q in rows:
-            self.p.say(f"  {q.prompt}  →  {self.show(q, self.answers[q.id])}", "")
+        rows = [(q.short[:1].upper() + q.short[1:], self.show(q, self.answers[q.id]))
+                for q in self.rs.questions if q.id in self.answers]
+        self.p.table("Your answers (nothing else could change the result)", ("Question", "Answer"), rows)
         choices: list[tuple[str, Any]] = [("Show the recommendation", SHOW_RESULT), ("Change an answer…", CHANGE),
                                           ("« Back to the last question", BACK)]
         choice = self.p.select("Ready?", choices, SHOW_RESULT)

@@ -32,6 +32,10 @@ class FakePrompter:
     def say(self, text: str, style: str = "") -> None:
         self.lines.append(text)
 
+    def table(self, title: str, headers: tuple[str, str], rows: list[tuple[str, str]]) -> None:
+        self.lines.append(title)
+        self.lines.extend(f"{left} | {right}" for left, right in rows)
+
     def _next(self, key: str, fallback: Any) -> Any:
         queue = self.script.get(key)
         return queue.pop(0) if queue else fallback

@@ -128,3 +128,10 @@ def test_nothing_ticked_is_dont_know_unless_none_is_an_answer(ruleset, tmp_path)
     final = Interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert final["services"] == "unknown" and final["fragile_services"] == ()
     assert "Nothing ticked means don't know." in prompter.lines and "Nothing ticked means none." in prompter.lines
+
+
+def test_review_table_lists_every_answer(ruleset, tmp_path):
+    prompter = FakePrompter(ruleset, {"cqc_rating": ["good"]})
+    Interview(ruleset, prompter, tmp_path / "a.yaml").run()
+    assert "Your answers (nothing else could change the result)" in prompter.lines
+    assert "The CQC rating | good" in prompter.lines
