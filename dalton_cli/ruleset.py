@@ -122,12 +122,16 @@ class _Reader:
         return tuple(out)
 
 
-def _checked(items: list[tuple[Any, Location]], reader: _Reader, kind: str) -> list[tuple[YMap, str]]:
+def _checked(items: list[tuple[Any, Location]], reader: _Reader, kind: str,
+             unusable: list[YMap] | None = None) -> list[tuple[YMap, str]]:
+    """Items that pass the schema; mappings that fail it go to `unusable` for further checks."""
     out = []
     for raw, loc in items:
         checked = reader.fields(raw, kind, loc)
         if checked is not None:
             out.append((checked, kind))
+        elif unusable is not None and isinstance(raw, YMap):
+            unusable.append(raw)
     return out
 
 
@@ -335,8 +339,15 @@ def _questions(items: list[tuple[Any, Location]], reader: _Reader, sources: dict
 
 def _rules(items: list[tuple[Any, Location]], reader: _Reader, questions: dict[str, Question],
            forms: set[str], sources: dict[str, Source]) -> list[Rule]:
-    checked = _checked(items, reader, "rule")
+    broken: list[YMap] = []
+    checked = _checked(items, reader, "rule", broken)
     compiler = Compiler(questions, reader.diagnostics)
+    for raw in broken:  # still report what is wrong inside a rule whose schema failed
+        ident = str(raw.get("id", "?"))
+        if isinstance(raw.get("when"), YMap):
+            compiler.compile(raw["when"], raw.value_loc("when"))
+        if isinstance(raw.get("effects"), YList):
+            _effects(raw["effects"], raw.value_loc("effects"), reader, forms, ident)
     out = []
     for ident, raw in _ids(checked, reader).items():
         when = compiler.compile(raw["when"], raw.value_loc("when"))

@@ -53,6 +53,16 @@ def test_many_problems_reported_together(dalton, rules_copy):
     assert "did you mean 'rationale'" in by_code["R101"]["hint"]
 
 
+def test_problems_inside_a_rule_with_a_bad_key_are_still_reported(dalton, rules_copy):
+    rules = rules_copy / "rules.yaml"
+    edit(rules, "rationale: >-\n      Sharing support", "rationael: >-\n      Sharing support")
+    edit(rules, "{question: change_scope, equals: back_office}\n    effects:\n      - {form: joint_venture, weight: 4}",
+         "{question: change_scope, equals: back_ofice}\n    effects:\n      - {form: joint_ventur, weight: 4}")
+    found = json.loads(dalton("rules", "check", str(rules_copy), "--format", "json").stdout)
+    codes = {d["code"] for d in found}
+    assert {"R101", "R102", "R308", "R205"} <= codes
+
+
 def test_rule_without_citation(dalton, rules_copy):
     rules = rules_copy / "rules.yaml"
     edit(rules, "    citations:\n      - {source: pac2015, locator: \"paragraph 2\"}\n  - id: non_foundation_trust_small",
