@@ -20,7 +20,7 @@ def check_ruleset(directory: Path, counterexample_dir: Path | None = None) -> li
         diagnostics += unused_sources(ruleset, where)
         if not diagnostics:  # the analysis needs a rule set that compiled cleanly
             diagnostics += analysis_diagnostics(ruleset, where, counterexample_dir)
-    return sorted(set(diagnostics), key=sort_key)
+    return sorted(dict.fromkeys(diagnostics), key=sort_key)  # same input, same order, every run
 
 
 def core_facts(ruleset: RuleSet, where: Location) -> list[Diagnostic]:

@@ -39,8 +39,8 @@ class Diagnostic(NamedTuple):
         }
 
 
-def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
-    return (d.location.file, d.location.line, d.location.col, d.code)
+def sort_key(d: Diagnostic) -> tuple[str, int, int, str, str]:
+    return (d.location.file, d.location.line, d.location.col, d.code, d.message)
 
 
 class DaltonError(Exception):

@@ -131,3 +131,9 @@ def test_unused_source_is_reported_at_its_entry(dalton, rules_copy):
     found = json.loads(dalton("rules", "check", str(rules_copy), "--format", "json").stdout)
     unused = [d for d in found if d["code"] == "R206"]
     assert unused and unused[0]["line"] == line_of(sources, "- id: never_cited")
+
+
+def test_report_order_is_the_same_every_run(dalton, tmp_path):
+    (tmp_path / "rules.yaml").write_text("rules: []\n")
+    runs = {dalton("rules", "check", str(tmp_path), env={"PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
+    assert len(runs) == 1
