@@ -19,7 +19,7 @@ from dalton_cli.conditions import Compiler
 from dalton_cli.errors import Location
 from dalton_cli.model import Citation, Effect, Form, Question, Rule, RuleSet, Source
 
-FORMAT = 3
+FORMAT = 4
 
 
 def cache_dir() -> Path | None:

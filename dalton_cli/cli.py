@@ -260,6 +260,25 @@ def rules_diff(
     raise typer.Exit(1 if problems or (fail_on_change and changes) else 0)
 
 
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app, holding only the command asked for when one is named first.
+
+    typer builds a click command for every registered command on each start; a scripted
+    `dalton recommend` needs only one (like click's lazy groups). `dalton --help`, the
+    `rules` commands and anything unexpected get the full app, so help and errors are
+    unchanged.
+    """
+    name = args[0] if args else ""
+    chosen = [c for c in app.registered_commands if (c.name or c.callback.__name__ if c.callback else "") == name]
+    if not chosen:
+        return app
+    lean = typer.Typer(name="dalton", help=app.info.help, no_args_is_help=True, add_completion=False,
+                       pretty_exceptions_enable=False)
+    lean.registered_callback = app.registered_callback
+    lean.registered_commands = chosen
+    return lean
+
+
 def main() -> None:
     """Entry point: map every outcome to the contract's exit codes, never a traceback."""
     import click
@@ -268,7 +287,7 @@ def main() -> None:
 
     try:
         # Without standalone mode click returns the code of typer.Exit instead of exiting.
-        code = app(standalone_mode=False)
+        code = _app_for(sys.argv[1:])(standalone_mode=False)
     except DaltonError as exc:
         for d in exc.diagnostics:
             sys.stderr.write(d.render() + "\n")

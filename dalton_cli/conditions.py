@@ -133,6 +133,18 @@ def _leaf(qid: str, op: str, arg: Any) -> Test:
     return test
 
 
+def describe(source: Any) -> str:
+    """A condition in words, from its data: 'cqc_rating is inadequate and partner_distance_miles > 40'."""
+    if "not" in source:
+        return f"not ({describe(source['not'])})"
+    for key, joiner in (("all", " and "), ("any", " or ")):
+        if key in source:
+            texts = [describe(part) for part in source[key]]
+            return joiner.join(f"({t})" if (" and " in t or " or " in t) else t for t in texts)
+    op = next(k for k in source if k != "question")
+    return describe_leaf(source["question"], op, source[op])
+
+
 def describe_leaf(qid: str, op: str, arg: Any) -> str:
     def show(x: Any) -> str:
         if isinstance(x, bool):
@@ -176,11 +188,12 @@ class Compiler:
         built = self._node(raw, loc, refs, thresholds)
         if built is None:
             return None
-        test, text = built
-        return Condition(test, frozenset(refs), tuple(sorted(set(thresholds))), text, plain(raw))
+        # Data from the cache is already plain (a YAML mapping is a dict subclass): no copy.
+        source = raw if type(raw) is dict else plain(raw)
+        return Condition(built, frozenset(refs), tuple(sorted(set(thresholds))), source)
 
     def _node(self, raw: Any, loc: Location, refs: set[str],
-              thresholds: list[tuple[str, float]]) -> tuple[Test, str] | None:
+              thresholds: list[tuple[str, float]]) -> Test | None:
         loc = loc_of(raw, loc)
         if not isinstance(raw, dict) or not raw:
             self.error("R301", loc, "a condition must be a mapping: all / any / not, or a question test",
@@ -198,10 +211,10 @@ class Compiler:
         return self._test(raw, loc, refs, thresholds)
 
     def _combinator(self, key: str, value: Any, loc: Location, refs: set[str],
-                    thresholds: list[tuple[str, float]]) -> tuple[Test, str] | None:
+                    thresholds: list[tuple[str, float]]) -> Test | None:
         if key == "not":
             inner = self._node(value, loc, refs, thresholds)
-            return None if inner is None else (_not(inner[0]), f"not ({inner[1]})")
+            return None if inner is None else _not(inner)
         if not isinstance(value, list) or not value:
             self.error("R303", loc, f"'{key}' takes a non-empty list of conditions")
             return None
@@ -209,14 +222,10 @@ class Compiler:
         parts = [self._node(item, item_loc(i), refs, thresholds) for i, item in enumerate(value)]
         if any(p is None for p in parts):
             return None
-        tests = [p[0] for p in parts if p]
-        texts = [p[1] for p in parts if p]
-        joiner = " and " if key == "all" else " or "
-        text = joiner.join(f"({t})" if (" and " in t or " or " in t) else t for t in texts)
-        return _combine(tests, decisive=key == "any"), text
+        return _combine([p for p in parts if p is not None], decisive=key == "any")
 
     def _test(self, raw: dict[str, Any], loc: Location, refs: set[str],
-              thresholds: list[tuple[str, float]]) -> tuple[Test, str] | None:
+              thresholds: list[tuple[str, float]]) -> Test | None:
         qid = raw.get("question")
         if qid is None:
             unknown = [k for k in raw if k not in OPERATORS]
@@ -251,7 +260,7 @@ class Compiler:
             thresholds.append((qid, float(arg)))
         if isinstance(arg, list):
             arg = list(arg)
-        return _leaf(qid, op, arg), describe_leaf(qid, op, arg)
+        return _leaf(qid, op, arg)
 
     def _check_arg(self, question: QuestionSpec, op: str, arg: Any, loc: Location) -> bool:
         qtype = question.type

@@ -60,8 +60,14 @@ class Condition(NamedTuple):
     test: Callable[[dict[str, Any]], Truth]
     questions: frozenset[str]
     thresholds: tuple[tuple[str, float], ...] = ()
-    text: str = ""
     source: Any = None  # the condition as plain data (dicts, lists, scalars), for the cache
+
+    @property
+    def text(self) -> str:
+        """The condition in words (built on demand: only explanations need it)."""
+        from dalton_cli.conditions import describe
+
+        return describe(self.source)
 
 
 class Form(NamedTuple):
