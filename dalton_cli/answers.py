@@ -125,6 +125,40 @@ def coerce(question: Question, value: Any) -> tuple[Any, tuple[str, str, str] | 
     return value, None
 
 
+def answer_text(value: Any) -> str:
+    """A value written as it would stand in an answers file."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else str(value)
+    return str(value)
+
+
+def answers_file_text(ruleset: RuleSet, answers: dict[str, Any], comments: list[str]) -> str:
+    """An answers file: comment lines, then one answer per line in the rule set's order."""
+    lines = [f"# {c}" for c in comments]
+    lines += [f"{q.id}: {answer_text(answers[q.id])}" for q in ruleset.questions if q.id in answers]
+    return "\n".join(lines) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that a reader (or a Ctrl-C) never sees it half written."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def merge(file_answers: dict[str, RawAnswer], overrides: list[tuple[str, RawAnswer]]) -> dict[str, RawAnswer]:
     merged = dict(file_answers)
     for ident, raw in overrides:

@@ -81,17 +81,14 @@ def analysis_diagnostics(ruleset: RuleSet, where: Location, counterexample_dir: 
 
 def write_counterexample(ruleset: RuleSet, code: str, subject: str, answers: dict[str, object], folder: Path) -> str:
     """Write the answers that show a problem as an answers file; return its path (or '' if unwritable)."""
-    from dalton_cli.report import answer_text
+    from dalton_cli.answers import answers_file_text, write_atomic
 
-    lines = [f"# Counterexample for {code}{' (' + subject + ')' if subject else ''}, found by dalton rules check.",
-             f"# Try it: dalton recommend --rules {ruleset.directory} --answers <this file>"]
-    for q in ruleset.questions:
-        if q.id in answers:
-            lines.append(f"{q.id}: {answer_text(answers[q.id])}")
     path = folder / f"counterexample-{code}{'-' + subject if subject else ''}.yaml"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_atomic(path, answers_file_text(ruleset, answers, [
+            f"Counterexample for {code}{' (' + subject + ')' if subject else ''}, found by dalton rules check.",
+            f"Try it: dalton recommend --rules {ruleset.directory} --answers <this file>",
+        ]))
     except OSError:
         return ""
     return display_name(path)

@@ -40,15 +40,10 @@ def _rules_dir(rules: Path | None) -> Path:
 
 
 def _write_output(text: str, output: Path) -> None:
-    import os
-    import tempfile
+    from dalton_cli.answers import write_atomic
 
-    target = output.resolve()
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
+        write_atomic(output.resolve(), text)
     except OSError as exc:
         _fail([f"dalton: cannot write {output}: {exc.strerror or exc}"])
     sys.stderr.write(f"wrote {output}\n")

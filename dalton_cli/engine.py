@@ -96,30 +96,19 @@ def decide(ruleset: RuleSet, answers: dict[str, Any]) -> Decision:
     return Decision(dict(answers), eff, ranked, excluded, trace, ())
 
 
-_TABLES: dict[int, tuple[RuleSet, list[tuple[Any, tuple[tuple[int, int, bool], ...]]]]] = {}
-
-
-def _table(ruleset: RuleSet) -> list[tuple[Any, tuple[tuple[int, int, bool], ...]]]:
-    """Each rule's test with its effects as (form index, weight, exclude), built once per rule set."""
-    cached = _TABLES.get(id(ruleset))
-    if cached is None or cached[0] is not ruleset:
-        index = {f.id: i for i, f in enumerate(ruleset.forms)}
-        table = [(r.when.test, tuple((index[e.form], e.weight, e.exclude) for e in r.effects)) for r in ruleset.rules]
-        _TABLES[id(ruleset)] = cached = (ruleset, table)
-    return cached[1]
-
-
 class Prober:
     """Outcomes of small changes to one set of answers, re-evaluating only the rules that
     read a changed answer (or a question whose relevance depends on one). Exact: the
     outcome is the same as decide(...).outcome() on the changed answers."""
 
-    def __init__(self, ruleset: RuleSet, answers: dict[str, Any]) -> None:
+    def __init__(self, ruleset: RuleSet, decision: Decision) -> None:
         self.rs = ruleset
-        self.answers = answers
-        self.table = _table(ruleset)
-        self.eff = effective_answers(ruleset, answers)
-        self.states = [test(self.eff) for test, _ in self.table]
+        self.answers = decision.answers
+        index = {f.id: i for i, f in enumerate(ruleset.forms)}
+        self.table = [(r.when.test, tuple((index[e.form], e.weight, e.exclude) for e in r.effects))
+                      for r in ruleset.rules]
+        self.eff = decision.effective  # what decide() already worked out
+        self.states = [t.state for t in decision.trace]
         self.readers: dict[str, list[int]] = {}
         for i, rule in enumerate(ruleset.rules):
             for q in rule.when.questions:
@@ -171,7 +160,7 @@ def evaluate(ruleset: RuleSet, answers: dict[str, Any]) -> Decision:
     base = decide(ruleset, answers)
     pending = {q for t in base.trace if t.state is None for q in t.unknown}
     outcome = base.outcome()
-    prober = Prober(ruleset, answers)
+    prober = Prober(ruleset, base)
     mattering = tuple(
         q.id for q in ruleset.questions
         if base.effective[q.id] is UNKNOWN and (q.id in pending or any(

@@ -50,7 +50,7 @@ def what_if(ruleset: RuleSet, decision: Decision) -> tuple[WhatIf, ...]:
     """The smallest changes of answers that put another form first."""
     base_top = decision.top
     answers = decision.answers
-    prober = Prober(ruleset, answers)
+    prober = Prober(ruleset, decision)
     singles: list[tuple[Question, Any]] = []
     found: list[WhatIf] = []
     for q in ruleset.questions:
@@ -90,7 +90,7 @@ def _pairs(ruleset: RuleSet, prober: Prober, base_top: str | None,
 
 def unknown_impacts(ruleset: RuleSet, decision: Decision) -> tuple[UnknownImpact, ...]:
     out = []
-    prober = Prober(ruleset, decision.answers)
+    prober = Prober(ruleset, decision)
     for qid in decision.unknown:
         question = ruleset.question(qid)
         tops = {decision.top} | {prober.top({qid: v}) for v in _change_options(ruleset, question, UNKNOWN)}

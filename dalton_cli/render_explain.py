@@ -6,10 +6,11 @@ import json
 import textwrap
 from typing import Any
 
+from dalton_cli.answers import answer_text
 from dalton_cli.engine import Decision
 from dalton_cli.explain import RuleStatus, rules_for_form
 from dalton_cli.model import NOT_APPLICABLE, UNKNOWN, RuleSet
-from dalton_cli.report import answer_text, reference_text, signed
+from dalton_cli.report import reference_text, signed
 
 STATE_WORDS = {True: "held", False: "failed", None: "undetermined"}
 

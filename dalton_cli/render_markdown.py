@@ -8,7 +8,6 @@ from dalton_cli.report import (
     Entry,
     Reason,
     Report,
-    answer_text,
     reference_text,
     signed,
     spectrum_picture,
@@ -78,6 +77,3 @@ def render(report: Report) -> str:
     if report.command:
         out += ["", "## Reproduce this record", "", "```sh", report.command, "```"]
     return "\n".join(out) + "\n"
-
-
-__all__ = ["render", "answer_text"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from dalton_cli.answers import answer_text
 from dalton_cli.engine import Decision, FormResult
 from dalton_cli.explain import UnknownImpact, WhatIf, unknown_impacts, what_if
 from dalton_cli.model import SPECTRUM, Citation, Form, Question, RuleSet, Source
@@ -70,17 +71,6 @@ def build_report(ruleset: RuleSet, decision: Decision, *, explain: bool = True,
     impacts = unknown_impacts(ruleset, decision) if explain else ()
     return Report(ruleset, answers, recs, excluded, decision.unknown, tuple(seen.items()), changes, impacts,
                   date, command)
-
-
-def answer_text(value: Any) -> str:
-    """A value written as it would stand in an answers file."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value)) if abs(value) < 1e15 else str(value)
-    return str(value)
 
 
 def reference_text(source: Source, citation: Citation) -> str:

@@ -10,16 +10,14 @@ result: it is the same as answering every question.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from dalton_cli.answers import allowed_text, coerce
+from dalton_cli.answers import allowed_text, answer_text, answers_file_text, coerce, write_atomic
 from dalton_cli.engine import effective_answers
 from dalton_cli.model import NOT_APPLICABLE, Question, RuleSet
-from dalton_cli.report import answer_text, value_phrase
+from dalton_cli.report import value_phrase
 
 DONT_KNOW = "unknown"  # stored for an explicit "don't know": it counts as answered
 BACK, WHY, SKIP = "__back__", "__why__", "__dont_know__"
@@ -68,17 +66,11 @@ def default_save_path(folder: Path) -> Path:
 
 def save_answers(path: Path, ruleset: RuleSet, answers: dict[str, Any]) -> None:
     """Write the answers atomically, as a valid answers file for `dalton recommend`."""
-    lines = [f"# Answers from dalton wizard (rule set {ruleset.name} {ruleset.version}).",
-             f"# Resume: dalton wizard --resume {path.name}",
-             f"# Use in a script: dalton recommend --answers {path.name}"]
-    for q in ruleset.questions:
-        if q.id in answers:
-            lines.append(f"{q.id}: {answer_text(answers[q.id])}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + "\n")
-    os.replace(tmp, path)
+    write_atomic(path, answers_file_text(ruleset, answers, [
+        f"Answers from dalton wizard (rule set {ruleset.name} {ruleset.version}).",
+        f"Resume: dalton wizard --resume {path.name}",
+        f"Use in a script: dalton recommend --answers {path.name}",
+    ]))
 
 
 class Interview:

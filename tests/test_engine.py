@@ -83,7 +83,7 @@ def test_prober_matches_full_evaluation(ruleset):
 
     answers = {"perspective": "seeking_support", "partner": "nearby_high_performer", "partner_distance_miles": 20,
                "cqc_rating": "inadequate", "services": ("acute",), "financial_margin_pct": -4}
-    prober = Prober(ruleset, answers)
+    prober = Prober(ruleset, decide(ruleset, answers))
     for q in ruleset.questions:
         for value in candidate_values(ruleset, q)[:12]:
             assert prober.outcome({q.id: value}) == decide(ruleset, {**answers, q.id: value}).outcome(), (q.id, value)
