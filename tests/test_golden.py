@@ -45,3 +45,29 @@ def test_output_is_unchanged(dalton, tmp_path, name, source, fmt, suffix):
         golden.write_text(result.stdout, encoding="utf-8")
     assert golden.exists(), f"no golden file {golden.name}: run with DALTON_UPDATE_GOLDEN=1"
     assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+EXAMPLE_INPUTS = [(n, p) for n, p in INPUTS if n.startswith("example-")]
+
+
+@pytest.mark.parametrize("fmt, suffix", [("text", "txt"), ("html", "html")])
+@pytest.mark.parametrize("name, source", EXAMPLE_INPUTS, ids=[n for n, _ in EXAMPLE_INPUTS])
+def test_other_formats_are_unchanged(dalton, name, source, fmt, suffix):
+    result = dalton("recommend", "--answers", str(source), "--format", fmt, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert result.returncode == 0, result.stderr
+    golden = GOLDEN / f"{name}.{suffix}"
+    if UPDATE:
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt, suffix", [("text", "txt"), ("json", "json"), ("markdown", "md")])
+@pytest.mark.parametrize("form", ["hospital_group", "merger_acquisition", "standalone"])
+def test_explain_is_unchanged(dalton, form, fmt, suffix):
+    source = EXAMPLES / "district-general.yaml"
+    result = dalton("explain", form, "--answers", str(source), "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    golden = GOLDEN / f"explain-{form}.{suffix}"
+    if UPDATE:
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
