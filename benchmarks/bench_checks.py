@@ -22,12 +22,12 @@ ANSWERS = ROOT / "examples" / "district-general.yaml"
 def what_if_overhead() -> None:
     import yaml
 
-    from dalton_cli.answers import RawAnswer, check_answers
-    from dalton_cli.cases import case_files
-    from dalton_cli.engine import evaluate
+    from dalton_cli.engine.answers import RawAnswer, check_answers
+    from dalton_cli.authoring.cases import case_files
+    from dalton_cli.engine.evaluate import evaluate
     from dalton_cli.errors import Location
-    from dalton_cli.report import build_report
-    from dalton_cli.ruleset import load_ruleset_or_fail
+    from dalton_cli.report.model import build_report
+    from dalton_cli.ruleset.load import load_ruleset_or_fail
 
     rs = load_ruleset_or_fail(ROOT / "rules")
     extra = []

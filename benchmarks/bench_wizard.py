@@ -56,12 +56,12 @@ class ScriptedPrompter:
 def questions_asked() -> None:
     import yaml
 
-    from dalton_cli.answers import RawAnswer, check_answers
-    from dalton_cli.cases import case_files
-    from dalton_cli.engine import evaluate
+    from dalton_cli.engine.answers import RawAnswer, check_answers
+    from dalton_cli.authoring.cases import case_files
+    from dalton_cli.engine.evaluate import evaluate
     from dalton_cli.errors import Location
-    from dalton_cli.ruleset import load_ruleset_or_fail
-    from dalton_cli.wizard import Interview, known
+    from dalton_cli.ruleset.load import load_ruleset_or_fail
+    from dalton_cli.interview.flow import Interview, known
 
     rules = ROOT / "rules"
     rs = load_ruleset_or_fail(rules)

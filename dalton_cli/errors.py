@@ -1,4 +1,9 @@
-"""Problems as data: every user-facing error is a Diagnostic with a code and a place."""
+"""Problems as data: every user-facing error is a Diagnostic with a code and a place.
+
+Only two exceptions cross the layers: ``DaltonError`` (the input is wrong: exit 1) and
+``UsageError`` (the command line is wrong: exit 2). Which exit code each means is decided
+in one place, ``cli.main``.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,9 @@ class Location(NamedTuple):
         if self.line:
             return f"{self.file}:{self.line}:{self.col or 1}"
         return self.file
+
+
+NOWHERE = Location("")
 
 
 class Diagnostic(NamedTuple):
@@ -44,7 +52,7 @@ def sort_key(d: Diagnostic) -> tuple[str, int, int, str, str]:
 
 
 class DaltonError(Exception):
-    """Input is wrong (exit 1). Carries one or more diagnostics."""
+    """The input is wrong. Carries one or more diagnostics."""
 
     def __init__(self, diagnostics: list[Diagnostic] | Diagnostic) -> None:
         if isinstance(diagnostics, Diagnostic):
@@ -53,9 +61,31 @@ class DaltonError(Exception):
         super().__init__("\n".join(d.render() for d in self.diagnostics))
 
 
+class UsageError(Exception):
+    """The command line is wrong: one or more lines of explanation."""
+
+    def __init__(self, *lines: str) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM, SIGHUP): unwind, clean up, and exit 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"signal {signum}")
+
+
 def nearest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
     """The closest known name, for 'did you mean' hints."""
     import difflib
 
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def hint_for(word: object, choices: list[str] | tuple[str, ...], fallback: str = "") -> str:
+    """'did you mean …?' when a known name is close, else the fallback."""
+    guess = nearest(str(word), choices)
+    return f"did you mean {guess!r}?" if guess else fallback

@@ -1,27 +1,75 @@
+"""Shared fixtures: run dalton in-process through ``main(argv)`` (so coverage sees it), or as the
+installed command of this environment for the few end-to-end tests."""
+
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# Keep the suite's rule-set cache out of the user's home.
-os.environ.setdefault("DALTON_CACHE_DIR", str(Path(__import__("tempfile").mkdtemp(prefix="dalton-cache-"))))
 RULES = ROOT / "rules"
 EXAMPLES = ROOT / "examples"
 
+# Keep the suite's rule-set cache out of the user's home, and remove it afterwards.
+_CACHE = tempfile.mkdtemp(prefix="dalton-test-cache-")
+os.environ.setdefault("DALTON_CACHE_DIR", _CACHE)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_CACHE, ignore_errors=True)
+
 
 def dalton_command() -> list[str]:
-    exe = shutil.which("dalton")
-    return [exe] if exe else [sys.executable, "-m", "dalton_cli"]
+    """The dalton of the environment under test (never whichever dalton is first on PATH)."""
+    installed = Path(sys.executable).parent / "dalton"
+    return [str(installed)] if installed.exists() else [sys.executable, "-m", "dalton_cli"]
 
 
-def run_dalton(*args: str, input: bytes | None = None, cwd: Path | None = None,
-               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+class _Stdin:
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("no descriptor")
+
+
+def run_in_process(*args: str, input: bytes | None = None, cwd: Path | None = None,
+                   env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``dalton ARGS`` through main(argv), with its own stdin, stdout, stderr, cwd and environment."""
+    from dalton_cli.cli import main
+
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    stderr = io.TextIOWrapper(err, encoding="utf-8", newline="")
+    saved = sys.stdin, sys.stdout, sys.stderr, os.getcwd(), dict(os.environ)
+    os.environ.update({"NO_COLOR": "1", **(env or {})})
+    sys.stdin, sys.stdout, sys.stderr = _Stdin(input or b""), stdout, stderr  # type: ignore[assignment]
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        code = main(list(args))
+    finally:
+        stdout.flush()
+        stderr.flush()
+        sys.stdin, sys.stdout, sys.stderr = saved[0], saved[1], saved[2]
+        os.chdir(saved[3])
+        os.environ.clear()
+        os.environ.update(saved[4])
+    return subprocess.CompletedProcess(["dalton", *args], code, out.getvalue().decode(), err.getvalue().decode())
+
+
+def run_subprocess(*args: str, input: bytes | None = None, cwd: Path | None = None,
+                   env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     proc = subprocess.run(dalton_command() + list(args), input=input, capture_output=True, cwd=cwd,
                           env=full_env, timeout=60)
@@ -30,7 +78,12 @@ def run_dalton(*args: str, input: bytes | None = None, cwd: Path | None = None,
 
 @pytest.fixture
 def dalton():
-    return run_dalton
+    return run_in_process
+
+
+@pytest.fixture
+def dalton_process():
+    return run_subprocess
 
 
 @pytest.fixture
@@ -42,6 +95,6 @@ def rules_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def ruleset():
-    from dalton_cli.ruleset import load_ruleset_or_fail
+    from dalton_cli.ruleset.load import load_ruleset_or_fail
 
     return load_ruleset_or_fail(RULES)

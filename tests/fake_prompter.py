@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from rich.console import Console
-
-from dalton_cli.wizard import SHOW_RESULT
+from dalton_cli.interview.flow import Action
 
 
 class FakePrompter:
     def __init__(self, ruleset: Any, script: dict[str, list[Any]] | None = None,
-                 default: Any = "__dont_know__", interrupt_after: int | None = None) -> None:
+                 default: Any = Action.DONT_KNOW, interrupt_after: int | None = None) -> None:
         self.by_prompt = {q.prompt: q.id for q in ruleset.questions}
         self.script = {k: list(v) for k, v in (script or {}).items()}
         self.default = default
         self.interrupt_after = interrupt_after
         self.asked: list[str] = []
         self.lines: list[str] = []
-        self._console = Console(file=io.StringIO(), width=80, force_terminal=False, color_system=None)
-
-    @property
-    def console(self) -> Console:
-        return self._console
+        self.shown: list[str] = []
 
     @property
     def output(self) -> str:
-        return "\n".join(self.lines) + self._console.file.getvalue()  # type: ignore[attr-defined]
+        return "\n".join(self.lines + self.shown)
+
+    def show_result(self, report: Any) -> None:
+        import io
+
+        from rich.console import Console
+
+        from dalton_cli.report.terminal import print_result
+
+        console = Console(file=io.StringIO(), width=80, force_terminal=False, color_system=None)
+        print_result(report, console)
+        self.shown.append(console.file.getvalue())  # type: ignore[attr-defined]
+
+    def show_text(self, text: str) -> None:
+        self.shown.append(text)
 
     def say(self, text: str, style: str = "") -> None:
         self.lines.append(text)
@@ -43,7 +50,7 @@ class FakePrompter:
     def _question(self, message: str) -> Any:
         qid = next((i for p, i in self.by_prompt.items() if message.startswith(p)), None)
         if qid is None:
-            return self._next(message, SHOW_RESULT if message == "Ready?" else "__finish__")
+            return self._next(message, Action.SHOW_RESULT if message == "Ready?" else Action.FINISH)
         if self.interrupt_after is not None and len(self.asked) >= self.interrupt_after:
             raise KeyboardInterrupt
         self.asked.append(qid)
@@ -56,12 +63,12 @@ class FakePrompter:
 
     def checkbox(self, message: str, choices: list[tuple[str, Any]], checked: list[Any], validate: Any) -> list[Any]:
         value = self._question(message)
-        picked = [value] if isinstance(value, str) else list(value)
+        picked = [value] if isinstance(value, (str, Action)) else list(value)
         assert validate(picked) is None, (message, picked)
         return picked
 
     def text(self, message: str, default: str, validate: Any) -> str:
         value = self._question(message)
-        text = "" if value == "__dont_know__" else str(value)
+        text = "" if value is Action.DONT_KNOW else str(value)
         assert validate(text) is None, (message, text)
         return text

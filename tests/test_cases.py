@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import RULES
 
-from dalton_cli.cases import case_files, load_case, run_case
+from dalton_cli.authoring.cases import case_files, load_case, run_case
 
 CASES = case_files(RULES)
 

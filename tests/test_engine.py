@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dalton_cli.conditions import Compiler
-from dalton_cli.engine import decide, evaluate
-from dalton_cli.model import NOT_APPLICABLE, UNKNOWN, Question
-from dalton_cli.yamlload import load
+from dalton_cli.engine.evaluate import decide, evaluate
+from dalton_cli.errors import Location
+from dalton_cli.ruleset.conditions import Parser, condition
+from dalton_cli.ruleset.model import NOT_APPLICABLE, UNKNOWN, Question
+from dalton_cli.ruleset.yamlload import load
 
 
 def compile_text(text: str, questions: dict) -> object:
     diagnostics: list = []
-    cond = Compiler(questions, diagnostics).compile(load(text, "c.yaml"), None)
+    node = Parser(questions, diagnostics).parse(load(text, "c.yaml"), Location("c.yaml"))
     assert diagnostics == []
-    return cond
+    return condition(node)
 
 
 QUESTIONS = {
@@ -50,9 +51,8 @@ def test_multi_operators():
 
 def test_bad_conditions_are_diagnosed():
     diagnostics: list = []
-    Compiler(QUESTIONS, diagnostics).compile(load("{question: a, equals: z}", "c.yaml"), None)
-    Compiler(QUESTIONS, diagnostics).compile(load("{question: a, gt: 3}", "c.yaml"), None)
-    Compiler(QUESTIONS, diagnostics).compile(load("{qestion: a, equals: x}", "c.yaml"), None)
+    for text in ("{question: a, equals: z}", "{question: a, gt: 3}", "{qestion: a, equals: x}"):
+        Parser(QUESTIONS, diagnostics).parse(load(text, "c.yaml"), Location("c.yaml"))
     assert [d.code for d in diagnostics] == ["R308", "R307", "R304"]
 
 
@@ -79,7 +79,7 @@ def test_exclusion_removes_form_from_ranking(ruleset):
 
 def test_prober_matches_full_evaluation(ruleset):
     """Incremental probing gives exactly the outcome of evaluating the changed answers."""
-    from dalton_cli.engine import Prober, candidate_values
+    from dalton_cli.engine.evaluate import Prober, candidate_values
 
     answers = {"perspective": "seeking_support", "partner": "nearby_high_performer", "partner_distance_miles": 20,
                "cqc_rating": "inadequate", "services": ("acute",), "financial_margin_pct": -4}

@@ -78,7 +78,7 @@ def test_set_errors(dalton):
     check(dalton("recommend", "--set", "cqc_rating"), 2, "--set takes ID=VALUE")
     check(dalton("recommend", "--set", "services=[acute"), 2, "--set")
     check(dalton("recommend", "--set", "cqc_rating=goood"), 1, "--set cqc_rating: A003", "allowed:")
-    check(dalton("recommend", "--set", "cqc_ratin=good"), 1, "A002", "did you mean 'cqc_rating'")
+    check(dalton("recommend", "--set", "cqc_ratin=good"), 2, "unknown question id 'cqc_ratin'", "did you mean 'cqc_rating'")
 
 
 @pytest.mark.parametrize(

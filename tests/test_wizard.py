@@ -7,14 +7,18 @@ import yaml
 from conftest import RULES
 from fake_prompter import FakePrompter
 
-from dalton_cli.answers import RawAnswer, check_answers
-from dalton_cli.cases import case_files
-from dalton_cli.engine import evaluate
+from dalton_cli.engine.answers import RawAnswer, check_answers
+from dalton_cli.authoring.cases import case_files
+from dalton_cli.engine.evaluate import evaluate
 from dalton_cli.errors import Location
-from dalton_cli.run_wizard import load_saved, run_wizard
-from dalton_cli.wizard import BACK, CHANGE, SKIP, Interview, known, needed_questions
+from dalton_cli.interview.session import load_saved, run_wizard
+from dalton_cli.interview.flow import Action, Interview, known, needed_questions, save_answers
 
 CASES = case_files(RULES)
+
+
+def make_interview(ruleset, prompter, path, answers=None) -> Interview:
+    return Interview(ruleset, prompter, lambda given: save_answers(path, ruleset, given), answers)
 
 
 def case_answers(path, ruleset) -> dict:
@@ -33,7 +37,7 @@ def script_from(answers: dict) -> dict:
 def test_adaptive_result_equals_answering_everything(path, ruleset, tmp_path):
     full = case_answers(path, ruleset)
     prompter = FakePrompter(ruleset, script_from(full))
-    final = Interview(ruleset, prompter, tmp_path / "a.yaml").run()
+    final = make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert evaluate(ruleset, known(final)).outcome() == evaluate(ruleset, full).outcome()
     assert len(prompter.asked) <= len(ruleset.questions)
 
@@ -41,7 +45,7 @@ def test_adaptive_result_equals_answering_everything(path, ruleset, tmp_path):
 def test_strong_trust_is_asked_fewer_questions(ruleset, tmp_path):
     full = case_answers(RULES / "cases" / "stable-foundation-trust.yaml", ruleset)
     prompter = FakePrompter(ruleset, script_from(full))
-    Interview(ruleset, prompter, tmp_path / "a.yaml").run()
+    make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert len(prompter.asked) < len([q for q in ruleset.questions if q.id in full])
 
 
@@ -55,26 +59,26 @@ def test_needed_questions_skip_what_cannot_matter(ruleset):
 def test_dont_know_is_saved_and_counts_as_answered(ruleset, tmp_path):
     save = tmp_path / "a.yaml"
     prompter = FakePrompter(ruleset, {"perspective": ["seeking_support"]})
-    Interview(ruleset, prompter, save).run()
+    make_interview(ruleset, prompter, save).run()
     text = save.read_text()
     assert "perspective: seeking_support" in text and "cqc_rating: unknown" in text
     again = FakePrompter(ruleset)
-    Interview(ruleset, again, save, load_saved(save, ruleset)).run()
+    make_interview(ruleset, again, save, load_saved(save, ruleset)).run()
     assert again.asked == []
 
 
 def test_back_returns_to_the_previous_question(ruleset, tmp_path):
     prompter = FakePrompter(ruleset, {"perspective": ["seeking_support", "offering_support"],
-                                      "organisation_type": [BACK, "nhs_trust"]})
-    final = Interview(ruleset, prompter, tmp_path / "a.yaml").run()
+                                      "organisation_type": [Action.BACK, "nhs_trust"]})
+    final = make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert prompter.asked[:4] == ["perspective", "organisation_type", "perspective", "organisation_type"]
     assert final["perspective"] == "offering_support"
     assert "own_track_record" in prompter.asked  # only asked of a trust offering support
 
 
 def test_why_shows_the_reason_and_asks_again(ruleset, tmp_path):
-    prompter = FakePrompter(ruleset, {"perspective": ["__why__", "seeking_support"]})
-    Interview(ruleset, prompter, tmp_path / "a.yaml").run()
+    prompter = FakePrompter(ruleset, {"perspective": [Action.WHY, "seeking_support"]})
+    make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert any(line.startswith("Why we ask:") for line in prompter.lines)
     assert any("Source: Matthew Limb, BMJ" in line for line in prompter.lines)
     assert prompter.asked[:2] == ["perspective", "perspective"]
@@ -82,23 +86,23 @@ def test_why_shows_the_reason_and_asks_again(ruleset, tmp_path):
 
 def test_review_change_reasks_what_becomes_relevant(ruleset, tmp_path):
     script = {"partner": ["none_identified", "nearby_high_performer"], "partner_distance_miles": [12],
-              "Ready?": [CHANGE, "__show__"], "Which answer do you want to change?": ["partner"]}
+              "Ready?": [Action.CHANGE, Action.SHOW_RESULT], "Which answer do you want to change?": ["partner"]}
     prompter = FakePrompter(ruleset, script)
-    final = Interview(ruleset, prompter, tmp_path / "a.yaml").run()
+    final = make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert final["partner"] == "nearby_high_performer"
     assert final["partner_distance_miles"] == 12
     assert prompter.asked.count("partner") == 2
 
 
 def test_number_validation_and_multi(ruleset, tmp_path):
-    interview = Interview(ruleset, FakePrompter(ruleset), tmp_path / "a.yaml")
+    interview = make_interview(ruleset, FakePrompter(ruleset), tmp_path / "a.yaml")
     q = ruleset.question("financial_margin_pct")
     errors = []
-    interview.p.text = lambda message, default, validate: (errors.extend([validate("abc"), validate("500")]), "-4.5")[1]
+    interview.prompter.text = lambda message, default, validate: (errors.extend([validate("abc"), validate("500")]), "-4.5")[1]
     assert interview.ask_number(q, None) == -4.5
     assert "Enter a number" in errors[0] and errors[1] == "Enter a number from -100 to 100"
     multi = FakePrompter(ruleset, {"fragile_services": [[]], "services": [["acute", "community"]]})
-    final = Interview(ruleset, multi, tmp_path / "b.yaml").run()
+    final = make_interview(ruleset, multi, tmp_path / "b.yaml").run()
     assert final["fragile_services"] == () and final["services"] == ("acute", "community")
 
 
@@ -106,7 +110,8 @@ def test_ctrl_c_saves_then_resume_asks_only_the_rest(ruleset, tmp_path):
     save = tmp_path / "answers.yaml"
     first = FakePrompter(ruleset, {"perspective": ["seeking_support"], "organisation_type": ["nhs_trust"]},
                          interrupt_after=2)
-    assert run_wizard(RULES, None, save, None, None, first) == 130
+    with pytest.raises(KeyboardInterrupt):
+        run_wizard(RULES, None, save, None, None, first)
     assert "Resume with: dalton wizard --resume" in first.output
     saved = load_saved(save, ruleset)
     assert saved == {"perspective": "seeking_support", "organisation_type": "nhs_trust"}
@@ -118,20 +123,20 @@ def test_ctrl_c_saves_then_resume_asks_only_the_rest(ruleset, tmp_path):
 
 
 def test_skip_value_is_not_a_real_answer(ruleset, tmp_path):
-    prompter = FakePrompter(ruleset, {"cqc_rating": [SKIP]})
-    final = Interview(ruleset, prompter, tmp_path / "a.yaml").run()
+    prompter = FakePrompter(ruleset, {"cqc_rating": [Action.DONT_KNOW]})
+    final = make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert final["cqc_rating"] == "unknown" and "cqc_rating" not in known(final)
 
 
 def test_nothing_ticked_is_dont_know_unless_none_is_an_answer(ruleset, tmp_path):
     prompter = FakePrompter(ruleset, {"services": [[]], "fragile_services": [[]]})
-    final = Interview(ruleset, prompter, tmp_path / "a.yaml").run()
+    final = make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert final["services"] == "unknown" and final["fragile_services"] == ()
     assert "Nothing ticked means don't know." in prompter.lines and "Nothing ticked means none." in prompter.lines
 
 
 def test_review_table_lists_every_answer(ruleset, tmp_path):
     prompter = FakePrompter(ruleset, {"cqc_rating": ["good"]})
-    Interview(ruleset, prompter, tmp_path / "a.yaml").run()
+    make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert "Your answers (nothing else could change the result)" in prompter.lines
     assert "The CQC rating | good" in prompter.lines

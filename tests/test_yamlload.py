@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from dalton_cli.errors import DaltonError
-from dalton_cli.yamlload import load
+from dalton_cli.ruleset.yamlload import load
 
 
 def test_locations_are_kept():

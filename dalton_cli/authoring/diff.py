@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, NamedTuple
 
-from dalton_cli.cases import case_files, load_case
-from dalton_cli.engine import Decision, evaluate
+from dalton_cli.authoring.cases import case_files, load_case
+from dalton_cli.engine.evaluate import Decision, evaluate
 from dalton_cli.errors import DaltonError
-from dalton_cli.model import Rule, RuleSet
-from dalton_cli.report import signed
+from dalton_cli.report.phrases import effect_word
+from dalton_cli.ruleset.model import Rule, RuleSet
 
 
 class CaseChange(NamedTuple):
@@ -25,7 +25,7 @@ class CaseChange(NamedTuple):
 def _effects(rule: Rule | None) -> str:
     if rule is None:
         return "absent"
-    return ", ".join(f"{e.form} {'exclude' if e.exclude else signed(e.weight)}" for e in rule.effects)
+    return ", ".join(f"{e.form} {effect_word(e.weight, e.exclude)}" for e in rule.effects)
 
 
 def causes(old_rs: RuleSet, new_rs: RuleSet, old: Decision, new: Decision) -> tuple[str, ...]:
@@ -49,6 +49,11 @@ def causes(old_rs: RuleSet, new_rs: RuleSet, old: Decision, new: Decision) -> tu
         elif _effects(before) != _effects(after):
             out.append(f"{rid}: effects changed from {_effects(before)} to {_effects(after)}")
     return tuple(out)
+
+
+def case_folder(old: Path, new: Path, cases: Path | None) -> Path:
+    """Where the case files are: --cases, else NEW if it has cases/, else OLD."""
+    return cases or (new if (new / "cases").is_dir() else old)
 
 
 def diff(old_rs: RuleSet, new_rs: RuleSet, cases_dir: Path) -> tuple[list[CaseChange], list[str], int]:

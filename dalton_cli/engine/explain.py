@@ -10,8 +10,9 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any, NamedTuple
 
-from dalton_cli.engine import Decision, Prober, candidate_values
-from dalton_cli.model import NOT_APPLICABLE, UNKNOWN, Question, Rule, RuleSet, Truth
+from dalton_cli.engine.evaluate import Decision, Prober, candidate_values
+from dalton_cli.ruleset.model import NOT_APPLICABLE, UNKNOWN, Question, Rule, RuleSet, Truth
+from dalton_cli.ruleset.qtypes import TYPES
 
 MAX_PAIR_OPTIONS = 60
 
@@ -36,14 +37,7 @@ class RuleStatus(NamedTuple):
 
 def _change_options(ruleset: RuleSet, question: Question, current: Any) -> list[Any]:
     """Answers to try instead of the current one: every other value, smallest steps first."""
-    if question.type == "multi":
-        now = set(current) if isinstance(current, tuple) else set()
-        toggled = [tuple(v for v in question.values if (v in now) != (v == flip)) for flip in question.values]
-        return toggled if isinstance(current, tuple) else [()] + [(v,) for v in question.values]
-    options = [v for v in candidate_values(ruleset, question) if v != current]
-    if question.type in ("number", "integer") and isinstance(current, (int, float)) and not isinstance(current, bool):
-        options.sort(key=lambda v: (abs(v - current), v))
-    return options
+    return TYPES[question.type].changes(question, current, candidate_values(ruleset, question))
 
 
 def what_if(ruleset: RuleSet, decision: Decision) -> tuple[WhatIf, ...]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dalton_cli.conditions import OPERATORS
-from dalton_cli.model import QUESTION_TYPES, SPECTRUM, RuleSet
-from dalton_cli.ruleset import SCHEMA
+from dalton_cli.ruleset.conditions import OPERATORS
+from dalton_cli.ruleset.model import QUESTION_TYPES, SPECTRUM, UNKNOWN_WORD, RuleSet
+from dalton_cli.ruleset.qtypes import TYPES
+from dalton_cli.ruleset.schema import SCHEMA
 
 _JSON_TYPES = {str: "string", int: "integer", float: "number", list: "array", dict: "object", bool: "boolean"}
 
@@ -21,8 +22,18 @@ def _object(kind: str, overrides: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
 
 
+_ARGS: dict[str, dict[str, Any]] = {
+    "value": {"type": ["string", "number", "boolean"]},
+    "values": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    "number": {"type": "number"},
+    "flag": {"type": "boolean"},
+    "count": {"type": "integer", "minimum": 0},
+}
+
+
 def _condition() -> dict[str, Any]:
-    test = {"type": "object", "properties": {"question": {"type": "string"}, **{op: {} for op in OPERATORS}},
+    operators = {op: _ARGS[spec.arg] for op, spec in OPERATORS.items()}
+    test = {"type": "object", "properties": {"question": {"type": "string"}, **operators},
             "required": ["question"], "minProperties": 2, "maxProperties": 2, "additionalProperties": False}
     cond_list = {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1}
     return {"oneOf": [
@@ -67,20 +78,11 @@ def rules_schema() -> dict[str, Any]:
 def answers_schema(ruleset: RuleSet) -> dict[str, Any]:
     props: dict[str, Any] = {}
     for q in ruleset.questions:
-        unknown = {"const": "unknown"}
-        if q.type == "choice":
-            spec: dict[str, Any] = {"enum": [*q.values, "unknown"]}
-        elif q.type == "multi":
-            spec = {"oneOf": [{"type": "array", "items": {"enum": list(q.values)}, "uniqueItems": True}, unknown]}
-        elif q.type == "boolean":
-            spec = {"oneOf": [{"type": "boolean"}, unknown]}
+        known = TYPES[q.type].schema(q)
+        if "enum" in known:
+            spec: dict[str, Any] = {"enum": [*known["enum"], UNKNOWN_WORD]}
         else:
-            number: dict[str, Any] = {"type": "integer" if q.type == "integer" else "number"}
-            if q.minimum is not None:
-                number["minimum"] = q.minimum
-            if q.maximum is not None:
-                number["maximum"] = q.maximum
-            spec = {"oneOf": [number, unknown]}
+            spec = {"oneOf": [known, {"const": UNKNOWN_WORD}]}
         props[q.id] = {"description": q.prompt, **spec}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dalton_cli.report import Entry, Reason, Report, what_if_sentence
+from dalton_cli.report.model import Entry, Reason, Report
+from dalton_cli.report.phrases import what_if_sentence
 
 
 def _reason(reason: Reason) -> dict[str, Any]:

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import questionary
 from questionary import Choice, Separator
 from rich.console import Console
 from rich.markup import escape
 
+from dalton_cli.interview.flow import SPECIAL
+
+if TYPE_CHECKING:
+    from dalton_cli.report.model import Report
+
 STYLES = {"progress": "bold cyan", "help": "dim", "why": "green", "source": "dim green", "note": "yellow",
           "heading": "bold"}
-SPECIAL = ("__dont_know__", "__why__", "__back__")
 
 
 class TerminalPrompter:
     def __init__(self) -> None:
         self._console = Console(highlight=False)
 
-    @property
-    def console(self) -> Console:
-        return self._console
+    def show_result(self, report: Report) -> None:
+        from dalton_cli.report.terminal import print_result
+
+        print_result(report, self._console)
+
+    def show_text(self, text: str) -> None:
+        self._console.print(text, markup=False, highlight=False)
 
     def say(self, text: str, style: str = "") -> None:
         if not text:

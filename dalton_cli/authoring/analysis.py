@@ -9,13 +9,14 @@ a partial answer may still go either way; one that holds or fails stays so).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from itertools import combinations, product
+from itertools import product
 from typing import Any, NamedTuple
 
-from dalton_cli.engine import candidate_values, decide, effective_answers
-from dalton_cli.model import NOT_APPLICABLE, UNKNOWN, Condition, Question, RuleSet
+from dalton_cli.engine.evaluate import decide, effective_answers, relevance_closure
+from dalton_cli.ruleset.conditions import mentions
+from dalton_cli.ruleset.model import UNKNOWN, Condition, Question, RuleSet
+from dalton_cli.ruleset.qtypes import TYPES
 
 
 class Finding(NamedTuple):
@@ -26,31 +27,6 @@ class Finding(NamedTuple):
     counterexample: dict[str, Any] | None = None
 
 
-def _mentions(conditions: list[Condition], qid: str) -> tuple[set[str], int]:
-    """Values of a multi question that the conditions name, and the largest count they test."""
-    named: set[str] = set()
-    most = 0
-
-    def walk(node: Any) -> None:
-        nonlocal most
-        if isinstance(node, dict):
-            if node.get("question") == qid:
-                for op in ("contains", "contains_any", "contains_all"):
-                    if op in node:
-                        named.update(node[op] if isinstance(node[op], list) else [node[op]])
-                if "count_ge" in node:
-                    most = max(most, int(node["count_ge"]))
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    for cond in conditions:
-        walk(cond.source)
-    return named, most
-
-
 def all_conditions(ruleset: RuleSet) -> list[Condition]:
     return [r.when for r in ruleset.rules] + [q.when for q in ruleset.questions if q.when]
 
@@ -58,50 +34,25 @@ def all_conditions(ruleset: RuleSet) -> list[Condition]:
 def domain(ruleset: RuleSet, question: Question, with_unknown: bool = True,
            conditions: list[Condition] | None = None) -> list[Any]:
     """Representative answers: one for each case the given conditions (default: all) can tell apart."""
-    if question.type == "multi":
-        named, most = _mentions(all_conditions(ruleset) if conditions is None else conditions, question.id)
-        named_order = [v for v in question.values if v in named]
-        others = [v for v in question.values if v not in named]
-        values: list[Any] = []
-        for size in range(len(named_order) + 1):
-            for subset in combinations(named_order, size):
-                for extra in range(min(len(others), max(most, 1)) + 1):
-                    chosen = set(subset) | set(others[:extra])
-                    values.append(tuple(v for v in question.values if v in chosen))
-    else:
-        values = list(candidate_values(ruleset, question))
-        if not values and question.type in ("number", "integer"):
-            values = [question.minimum if question.minimum is not None else 0]
+    conds = all_conditions(ruleset) if conditions is None else conditions
+    named, most = mentions([c.node for c in conds], question.id)
+    values = TYPES[question.type].domain(question, list(ruleset.cuts.get(question.id, ())), named, most)
     return values + ([UNKNOWN] if with_unknown else [])
 
 
 def closure(ruleset: RuleSet, qids: set[str]) -> list[Question]:
     """The questions given plus those their relevance conditions read, in rule-set order."""
-    wanted = set(qids)
-    for q in reversed(ruleset.questions):
-        if q.id in wanted and q.when is not None:
-            wanted |= q.when.questions
+    wanted = relevance_closure(ruleset.questions, qids)
     return [q for q in ruleset.questions if q.id in wanted]
 
 
 def assignments(ruleset: RuleSet, questions: list[Question], with_unknown: bool = True,
                 conditions: list[Condition] | None = None) -> Iterator[dict[str, Any]]:
     """Every combination of representative answers to the questions (in rule-set order)."""
-    conds = conditions if conditions is not None else None
-    if conds is not None:
-        conds = conds + [q.when for q in questions if q.when]
+    conds = None if conditions is None else conditions + [q.when for q in questions if q.when]
     domains = [domain(ruleset, q, with_unknown, conds) for q in questions]
     for combo in product(*domains):
         yield {q.id: v for q, v in zip(questions, combo, strict=True) if v is not UNKNOWN}
-
-
-def partial_effective(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
-    """Effective answers for a closed set of questions (see closure), others left unknown."""
-    eff: dict[str, Any] = {}
-    for q in questions:
-        relevant = q.when.test(eff) if q.when is not None else True
-        eff[q.id] = NOT_APPLICABLE if relevant is False else answers.get(q.id, UNKNOWN)
-    return eff
 
 
 def _states(ruleset: RuleSet, conditions: list[Condition], with_unknown: bool = True
@@ -109,7 +60,7 @@ def _states(ruleset: RuleSet, conditions: list[Condition], with_unknown: bool = 
     """The truth of each condition under every combination of the answers they read."""
     questions = closure(ruleset, {q for c in conditions for q in c.questions})
     for answers in assignments(ruleset, questions, with_unknown, conditions):
-        eff = partial_effective(questions, answers)
+        eff = effective_answers(questions, answers)
         yield tuple(c.test(eff) for c in conditions), answers
 
 
@@ -185,10 +136,10 @@ def completeness_findings(ruleset: RuleSet) -> list[Finding]:
 class _Search:
     """Branch and bound: is there any set of answers that puts one form first?"""
 
-    def __init__(self, ruleset: RuleSet, form_id: str, deadline: float) -> None:
+    def __init__(self, ruleset: RuleSet, form_id: str, budget: int) -> None:
         self.rs = ruleset
         self.form = form_id
-        self.deadline = deadline
+        self.budget = budget  # search nodes, not seconds: the verdict must not depend on the machine
         self.order = {f.id: i for i, f in enumerate(ruleset.forms)}
         uses = {q.id: sum(q.id in r.when.questions for r in ruleset.rules) for q in ruleset.questions}
         touching = {q.id: any(q.id in r.when.questions and any(e.form == form_id for e in r.effects)
@@ -199,7 +150,7 @@ class _Search:
         self.timed_out = False
 
     def hopeless(self, answers: dict[str, Any]) -> bool:
-        eff = effective_answers(self.rs, answers)
+        eff = effective_answers(self.rs.questions, answers)
         fixed = dict.fromkeys(self.order, 0)
         up = dict.fromkeys(self.order, 0)
         low = dict.fromkeys(self.order, 0)
@@ -231,7 +182,8 @@ class _Search:
         return False
 
     def find(self, index: int, answers: dict[str, Any]) -> dict[str, Any] | None:
-        if time.monotonic() > self.deadline:
+        self.budget -= 1
+        if self.budget < 0:
             self.timed_out = True
             return None
         if decide(self.rs, answers).top == self.form:
@@ -262,7 +214,7 @@ def beam_witness(ruleset: RuleSet, form_id: str, width: int = 12, per_rule: int 
     in its favour, keeping the most promising partial answers at each step."""
     support = sorted((r for r in ruleset.rules if any(e.form == form_id and e.weight > 0 for e in r.effects)),
                      key=lambda r: -max(e.weight for e in r.effects if e.form == form_id))
-    probe = _Search(ruleset, form_id, time.monotonic() + 60)
+    probe = _Search(ruleset, form_id, 0)
     beam: list[dict[str, Any]] = [{}]
     for rule in support:
         ways = [a for states, a in _states(ruleset, [rule.when]) if states[0] is True]
@@ -280,16 +232,20 @@ def beam_witness(ruleset: RuleSet, form_id: str, width: int = 12, per_rule: int 
     return None
 
 
-def first_place_findings(ruleset: RuleSet, seconds: float = 20.0) -> list[Finding]:
+QUICK_NODES = 300
+SEARCH_NODES = 20_000
+
+
+def first_place_findings(ruleset: RuleSet, nodes: int = SEARCH_NODES) -> list[Finding]:
     out = []
     for form in ruleset.forms:
-        quick = _Search(ruleset, form.id, time.monotonic() + 0.05)
+        quick = _Search(ruleset, form.id, QUICK_NODES)
         if quick.find(0, {}) is not None or beam_witness(ruleset, form.id) is not None:
             continue
-        search = _Search(ruleset, form.id, time.monotonic() + seconds / len(ruleset.forms))
+        search = _Search(ruleset, form.id, nodes)
         if search.find(0, {}) is None:
             if search.timed_out:
-                out.append(Finding("R599", form.id, f"could not decide in time whether {form.id} can ever come first",
+                out.append(Finding("R599", form.id, f"could not decide within {nodes} search steps whether {form.id} can ever come first",
                                    "the rule set may be too large for an exact search"))
             else:
                 out.append(Finding("R504", form.id, f"form {form.id} can never come first, whatever the answers",

@@ -8,24 +8,22 @@ A case file holds ``name``, ``happened``, optional ``citations``, ``expect`` and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from dalton_cli.answers import RawAnswer, check_answers
-from dalton_cli.engine import Decision, evaluate
-from dalton_cli.errors import DaltonError, Diagnostic, Location, nearest
-from dalton_cli.model import RuleSet
-from dalton_cli.ruleset import display_name
-from dalton_cli.yamlload import YList, YMap, load_file
+from dalton_cli.engine.answers import RawAnswer, check_answers
+from dalton_cli.engine.evaluate import Decision, evaluate
+from dalton_cli.errors import DaltonError, Diagnostic, Location, hint_for
+from dalton_cli.fileio import display_name, read_text
+from dalton_cli.ruleset.model import RuleSet
+from dalton_cli.ruleset.yamlload import YList, YMap, load
 
 CASE_KEYS = ("name", "happened", "citations", "note", "expect", "answers")
 _TOP_N = re.compile(r"in_top_(\d+)$")
 LIST_EXPECTATIONS = ("excluded", "not_first", "not_excluded")
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     file: str
     name: str
     happened: str
@@ -34,8 +32,7 @@ class Case:
     loc: Location
 
 
-@dataclass(frozen=True)
-class CaseResult:
+class CaseResult(NamedTuple):
     case: Case
     decision: Decision
     failures: tuple[str, ...]
@@ -50,17 +47,21 @@ def case_files(directory: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
 
 
+def read_case(path: Path, shown: str) -> Any:
+    """A case file's YAML, read like a rule file: bounded, and only from a regular file."""
+    return load(read_text(path, shown, regular_only=True), shown)
+
+
 def load_case(path: Path, ruleset: RuleSet) -> Case:
     shown = display_name(path)
-    doc = load_file(path, shown)
+    doc = read_case(path, shown)
     if not isinstance(doc, YMap):
         raise DaltonError(Diagnostic("C001", Location(shown, 1, 1), "a case file must be a mapping"))
     problems = []
     for key in doc:
         if key not in CASE_KEYS:
-            guess = nearest(str(key), list(CASE_KEYS))
             problems.append(Diagnostic("C002", doc.key_loc(key), f"unknown key {key!r} in case",
-                                       f"did you mean {guess!r}?" if guess else ""))
+                                       hint_for(key, CASE_KEYS)))
     for key in ("name", "expect", "answers"):
         if key not in doc:
             problems.append(Diagnostic("C003", doc.loc, f"case is missing {key!r}"))
@@ -79,7 +80,9 @@ def load_case(path: Path, ruleset: RuleSet) -> Case:
 
 
 def _check_citations(doc: YMap, ruleset: RuleSet) -> list[Diagnostic]:
-    cites = doc.get("citations", [])
+    if "citations" not in doc:
+        return []
+    cites = doc["citations"]
     if not isinstance(cites, YList):
         return [Diagnostic("C004", doc.value_loc("citations"), "citations must be a list of {source, locator}")]
     problems = []
@@ -87,9 +90,8 @@ def _check_citations(doc: YMap, ruleset: RuleSet) -> list[Diagnostic]:
         if not isinstance(c, YMap) or not isinstance(c.get("source"), str) or not isinstance(c.get("locator"), str):
             problems.append(Diagnostic("C004", cites.item_loc(i), "each citation needs a source and a locator"))
         elif c["source"] not in ruleset.sources:
-            guess = nearest(c["source"], list(ruleset.sources))
             problems.append(Diagnostic("C007", c.value_loc("source"), f"citation of unknown source {c['source']!r}",
-                                       f"did you mean {guess!r}?" if guess else "add it under sources"))
+                                       hint_for(c["source"], list(ruleset.sources), "add it under sources")))
     return problems
 
 
@@ -98,11 +100,12 @@ def cited_sources(directory: Path) -> set[str]:
     found: set[str] = set()
     for path in case_files(directory):
         try:
-            doc = load_file(path)
+            doc = read_case(path, str(path))
         except DaltonError:
             continue
-        cites = doc.get("citations", []) if isinstance(doc, dict) else []
-        found.update(c["source"] for c in cites if isinstance(c, dict) and isinstance(c.get("source"), str))
+        cites = doc.get("citations") if isinstance(doc, dict) else None
+        if isinstance(cites, list):
+            found.update(c["source"] for c in cites if isinstance(c, dict) and isinstance(c.get("source"), str))
     return found
 
 
@@ -119,9 +122,8 @@ def _check_expect(expect: YMap, ruleset: RuleSet) -> list[Diagnostic]:
             continue
         for form in forms:
             if form not in ruleset.form_index:
-                guess = nearest(form, list(ruleset.form_index))
                 problems.append(Diagnostic("C006", expect.value_loc(key), f"unknown form {form!r}",
-                                           f"did you mean {guess!r}?" if guess else ""))
+                                           hint_for(form, list(ruleset.form_index))))
     return problems
 
 
@@ -134,7 +136,7 @@ def check_expectations(expect: YMap, decision: Decision) -> tuple[str, ...]:
         forms = [value] if isinstance(value, str) else list(value)
         match = _TOP_N.match(str(key))
         if key == "top_1" or match:
-            n = 1 if key == "top_1" else int(match.group(1)) if match else 1
+            n = int(match.group(1)) if match else 1
             for form in forms:
                 if form not in ranked[:n]:
                     place = f"ranked {ranked.index(form) + 1}" if form in ranked else "excluded"

@@ -1,42 +1,43 @@
-"""The compiled rule set: frozen dataclasses, built once by ``ruleset.load_ruleset``."""
+"""The compiled rule set: immutable NamedTuples, built once by ``ruleset.load``.
+
+NamedTuples rather than dataclasses: cheaper to create and to import, which matters on
+the scripted path (see benchmarks/README.md).
+"""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
-from typing import Any, NamedTuple, Optional
+from typing import Any, Literal, NamedTuple, Union
 
-from dalton_cli.errors import Location
+from dalton_cli.errors import NOWHERE, Location
 
 # Three-valued truth: True, False, or None (undetermined because an answer is unknown).
-Truth = Optional[bool]  # noqa: UP045  (a runtime alias: X | None needs 3.10 at import)
+Truth = Union[bool, None]  # noqa: UP007  (a runtime alias, evaluated at import)
 
-
-class _Unknown:
-    """The answer is not known (missing, or given as ``unknown``)."""
-
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-class _NotApplicable:
-    """The question does not apply (its condition is false), so it has no answer."""
-
-    def __repr__(self) -> str:
-        return "NOT_APPLICABLE"
-
-
-UNKNOWN: Any = _Unknown()
-NOT_APPLICABLE: Any = _NotApplicable()
+QuestionType = Literal["choice", "multi", "number", "integer", "boolean"]
+QUESTION_TYPES: tuple[QuestionType, ...] = ("choice", "multi", "number", "integer", "boolean")
+NUMERIC_TYPES: tuple[QuestionType, ...] = ("number", "integer")
 
 SPECTRUM = ("independent", "collaboration", "contractual", "consolidation")
-QUESTION_TYPES = ("choice", "multi", "number", "integer", "boolean")
+
+UNKNOWN_WORD = "unknown"  # how an unknown answer is written in an answers file
+
+
+class Sentinel(enum.Enum):
+    """An answer that is not a value: not known, or the question does not apply."""
+
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not applicable"
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+UNKNOWN = Sentinel.UNKNOWN
+NOT_APPLICABLE = Sentinel.NOT_APPLICABLE
+
+Answers = dict[str, Any]  # question id -> value (or a Sentinel in effective answers)
 
 
 class Citation(NamedTuple):
@@ -51,23 +52,15 @@ class Source(NamedTuple):
     date: str
     url: str = ""
     note: str = ""
-    loc: Location = Location("")
+    loc: Location = NOWHERE
 
 
 class Condition(NamedTuple):
-    """A compiled condition: ``test(answers) -> True/False/None``."""
+    """A compiled condition: ``test(answers) -> True/False/None``, and the tree it came from."""
 
-    test: Callable[[dict[str, Any]], Truth]
+    test: Callable[[Answers], Truth]
     questions: frozenset[str]
-    thresholds: tuple[tuple[str, float], ...] = ()
-    source: Any = None  # the condition as plain data (dicts, lists, scalars), for the cache
-
-    @property
-    def text(self) -> str:
-        """The condition in words (built on demand: only explanations need it)."""
-        from dalton_cli.conditions import describe
-
-        return describe(self.source)
+    node: Any  # the parsed tree (conditions.Node); describe() and the analysis read it
 
 
 class Form(NamedTuple):
@@ -78,12 +71,12 @@ class Form(NamedTuple):
     citations: tuple[Citation, ...]
     also_known_as: tuple[str, ...] = ()
     today: str = ""
-    loc: Location = Location("")
+    loc: Location = NOWHERE
 
 
 class Question(NamedTuple):
     id: str
-    type: str
+    type: QuestionType
     prompt: str
     help: str
     why: str
@@ -95,7 +88,7 @@ class Question(NamedTuple):
     unit: str = ""
     topic: str = ""
     when: Condition | None = None
-    loc: Location = Location("")
+    loc: Location = NOWHERE
     short_label: str = ""
     allow_empty: bool = False  # for multi questions: ticking nothing is a real answer ("none")
 
@@ -121,7 +114,7 @@ class Rule(NamedTuple):
     effects: tuple[Effect, ...]
     rationale: str
     citations: tuple[Citation, ...]
-    loc: Location = Location("")
+    loc: Location = NOWHERE
 
 
 class RuleSet(NamedTuple):
@@ -135,9 +128,11 @@ class RuleSet(NamedTuple):
     forms: tuple[Form, ...]
     questions: tuple[Question, ...]
     rules: tuple[Rule, ...]
-    files: tuple[str, ...] = ()
-    form_index: dict[str, Form] = {}
-    question_index: dict[str, Question] = {}
+    files: tuple[str, ...]
+    # Derived (built by load.make_ruleset, never passed in by hand):
+    form_index: dict[str, Form]
+    question_index: dict[str, Question]
+    cuts: dict[str, tuple[float, ...]]  # question id -> the numbers its conditions compare it with
 
     def form(self, form_id: str) -> Form:
         return self.form_index[form_id]

@@ -10,14 +10,11 @@ that could change the ranking are reported.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from itertools import combinations
 from typing import Any, NamedTuple
 
-from dalton_cli.model import NOT_APPLICABLE, UNKNOWN, Form, Question, Rule, RuleSet, Truth
-
-MAX_SUBSET_VALUES = 8
+from dalton_cli.ruleset.model import NOT_APPLICABLE, UNKNOWN, Answers, Form, Question, Rule, RuleSet, Truth
+from dalton_cli.ruleset.qtypes import TYPES
 
 
 class Hit(NamedTuple):
@@ -56,16 +53,25 @@ class Decision(NamedTuple):
         return tuple(r.form.id for r in self.ranked), tuple(sorted(e.form.id for e in self.excluded))
 
 
-def effective_answers(ruleset: RuleSet, answers: dict[str, Any]) -> dict[str, Any]:
-    """Answers with every question filled: a value, UNKNOWN, or NOT_APPLICABLE."""
-    eff: dict[str, Any] = {}
-    for q in ruleset.questions:
+def effective_answers(questions: Iterable[Question], answers: Answers) -> Answers:
+    """Answers with every question filled: a value, UNKNOWN, or NOT_APPLICABLE (its condition fails).
+
+    Questions come in rule-set order, so a question's condition reads only earlier ones.
+    """
+    eff: Answers = {}
+    for q in questions:
         relevant = q.when.test(eff) if q.when is not None else True
-        if relevant is False:
-            eff[q.id] = NOT_APPLICABLE
-        else:
-            eff[q.id] = answers.get(q.id, UNKNOWN)
+        eff[q.id] = NOT_APPLICABLE if relevant is False else answers.get(q.id, UNKNOWN)
     return eff
+
+
+def relevance_closure(questions: Iterable[Question], qids: set[str]) -> set[str]:
+    """The questions given, and every question their own conditions read (transitively)."""
+    wanted = set(qids)
+    for q in reversed(list(questions)):  # a condition reads only earlier questions
+        if q.id in wanted and q.when is not None:
+            wanted |= q.when.questions
+    return wanted
 
 
 def _rank(ruleset: RuleSet, states: list[Truth]) -> tuple[tuple[FormResult, ...], tuple[FormResult, ...]]:
@@ -86,7 +92,7 @@ def _rank(ruleset: RuleSet, states: list[Truth]) -> tuple[tuple[FormResult, ...]
 
 def decide(ruleset: RuleSet, answers: dict[str, Any]) -> Decision:
     """Evaluate once, without working out which unknowns matter."""
-    eff = effective_answers(ruleset, answers)
+    eff = effective_answers(ruleset.questions, answers)
     states = [rule.when.test(eff) for rule in ruleset.rules]
     ranked, excluded = _rank(ruleset, states)
     trace = tuple(
@@ -122,7 +128,7 @@ class Prober:
             eff = {**self.eff, **{q: answers[q] for q in changes if self.eff.get(q) is not NOT_APPLICABLE}}
             touched = set(changes)
         else:  # relevance may shift: recompute which questions apply
-            eff = effective_answers(self.rs, answers)
+            eff = effective_answers(self.rs.questions, answers)
             touched = set(changes) | self.gated
         states = list(self.states)
         for q in touched:
@@ -170,46 +176,9 @@ def evaluate(ruleset: RuleSet, answers: dict[str, Any]) -> Decision:
 
 
 def thresholds(ruleset: RuleSet, question_id: str) -> list[float]:
-    found: set[float] = set()
-    conditions = [r.when for r in ruleset.rules] + [q.when for q in ruleset.questions if q.when]
-    for cond in conditions:
-        found.update(t for q, t in cond.thresholds if q == question_id)
-    return sorted(found)
+    return list(ruleset.cuts.get(question_id, ()))
 
 
 def candidate_values(ruleset: RuleSet, question: Question) -> list[Any]:
     """Representative answers: every value that could be told apart by some condition."""
-    if question.type == "choice":
-        return list(question.values)
-    if question.type == "boolean":
-        return [True, False]
-    if question.type == "multi":
-        return list(_subsets(question.values))
-    return _number_points(question, thresholds(ruleset, question.id))
-
-
-def _subsets(values: tuple[str, ...]) -> Iterable[tuple[str, ...]]:
-    if len(values) > MAX_SUBSET_VALUES:
-        yield ()
-        yield from ((v,) for v in values)
-        yield values
-        return
-    for size in range(len(values) + 1):
-        yield from combinations(values, size)
-
-
-def _number_points(question: Question, cuts: list[float]) -> list[Any]:
-    if not cuts:
-        return []
-    points: list[float] = [cuts[0] - 1, cuts[-1] + 1]
-    points += cuts
-    points += [(a + b) / 2 for a, b in zip(cuts, cuts[1:], strict=False)]
-    lo = -math.inf if question.minimum is None else question.minimum
-    hi = math.inf if question.maximum is None else question.maximum
-    out: list[Any] = []
-    for p in sorted(set(points)):
-        p = min(max(p, lo), hi)
-        value: Any = int(round(p)) if question.type == "integer" else (int(p) if float(p).is_integer() else p)
-        if value not in out:
-            out.append(value)
-    return out
+    return TYPES[question.type].candidates(question, thresholds(ruleset, question.id))

@@ -10,18 +10,38 @@ result: it is the same as answering every question.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from dalton_cli.answers import allowed_text, answer_text, answers_file_text, coerce, write_atomic
-from dalton_cli.engine import effective_answers
-from dalton_cli.model import NOT_APPLICABLE, Question, RuleSet
-from dalton_cli.report import value_phrase
+from dalton_cli.engine.answers import answers_file_text
+from dalton_cli.engine.evaluate import effective_answers, relevance_closure
+from dalton_cli.fileio import write_file
+from dalton_cli.ruleset.model import NOT_APPLICABLE, UNKNOWN_WORD, Question, RuleSet
+from dalton_cli.ruleset.qtypes import TYPES, allowed_text, answer_text, coerce, phrase
 
-DONT_KNOW = "unknown"  # stored for an explicit "don't know": it counts as answered
-BACK, WHY, SKIP = "__back__", "__why__", "__dont_know__"
-SHOW_RESULT, CHANGE = "__show__", "__change__"
+if TYPE_CHECKING:
+    from dalton_cli.report.model import Report
+
+DONT_KNOW = UNKNOWN_WORD  # stored for an explicit "don't know": it counts as answered
+
+
+class Action(enum.Enum):
+    """What a person can choose besides an answer."""
+
+    DONT_KNOW = "don't know"
+    WHY = "why"
+    BACK = "back"
+    SHOW_RESULT = "show"
+    CHANGE = "change"
+    CANCEL = "cancel"
+    FINISH = "finish"
+    RECORD = "record"
+    EXPLAIN = "explain"
+
+
+SPECIAL = (Action.DONT_KNOW, Action.WHY, Action.BACK)
 
 
 class Prompter(Protocol):
@@ -33,8 +53,8 @@ class Prompter(Protocol):
     def text(self, message: str, default: str, validate: Callable[[str], str | None]) -> str: ...
     def say(self, text: str, style: str = "") -> None: ...
     def table(self, title: str, headers: tuple[str, str], rows: list[tuple[str, str]]) -> None: ...
-    @property
-    def console(self) -> Any: ...
+    def show_result(self, report: Report) -> None: ...
+    def show_text(self, text: str) -> None: ...
 
 
 def known(answers: dict[str, Any]) -> dict[str, Any]:
@@ -43,14 +63,12 @@ def known(answers: dict[str, Any]) -> dict[str, Any]:
 
 def needed_questions(ruleset: RuleSet, answers: dict[str, Any]) -> list[Question]:
     """Unanswered questions whose answer could still change the result, in rule-set order."""
-    eff = effective_answers(ruleset, known(answers))
+    eff = effective_answers(ruleset.questions, known(answers))
     wanted: set[str] = set()
     for rule in ruleset.rules:
         if rule.when.test(eff) is None:
             wanted |= rule.when.questions
-    for q in reversed(ruleset.questions):  # a question's own condition may hinge on another
-        if q.id in wanted and q.when is not None:
-            wanted |= q.when.questions
+    wanted = relevance_closure(ruleset.questions, wanted)  # a question's own condition may hinge on another
     return [q for q in ruleset.questions
             if q.id in wanted and q.id not in answers and eff[q.id] is not NOT_APPLICABLE]
 
@@ -66,19 +84,27 @@ def default_save_path(folder: Path) -> Path:
 
 def save_answers(path: Path, ruleset: RuleSet, answers: dict[str, Any]) -> None:
     """Write the answers atomically, as a valid answers file for `dalton recommend`."""
-    write_atomic(path, answers_file_text(ruleset, answers, [
+    write_file(path, answers_file_text(ruleset, answers, [
         f"Answers from dalton wizard (rule set {ruleset.name} {ruleset.version}).",
         f"Resume: dalton wizard --resume {path.name}",
         f"Use in a script: dalton recommend --answers {path.name}",
     ]))
 
 
+def shown_answer(question: Question, value: Any) -> str:
+    if value is None:
+        return "not answered"
+    if value == DONT_KNOW:
+        return "don't know"
+    return phrase(question, value)
+
+
 class Interview:
-    def __init__(self, ruleset: RuleSet, prompter: Prompter, save_path: Path,
+    def __init__(self, ruleset: RuleSet, prompter: Prompter, save: Callable[[dict[str, Any]], None],
                  answers: dict[str, Any] | None = None) -> None:
-        self.rs = ruleset
-        self.p = prompter
-        self.save_path = save_path
+        self.ruleset = ruleset
+        self.prompter = prompter
+        self.save = save
         self.answers: dict[str, Any] = dict(answers or {})
         self.history: list[str] = []
         self.forced: str | None = None
@@ -88,126 +114,123 @@ class Interview:
     def run(self) -> dict[str, Any]:
         """Ask until nothing more can change the result and the person confirms the review."""
         while True:
-            todo = needed_questions(self.rs, self.answers)
+            todo = needed_questions(self.ruleset, self.answers)
             if self.forced is not None:
-                question, self.forced = self.rs.question(self.forced), None
+                question, self.forced = self.ruleset.question(self.forced), None
             elif todo:
                 question = todo[0]
             else:
                 choice = self.review()
-                if choice == SHOW_RESULT:
+                if choice is Action.SHOW_RESULT:
                     return self.answers
-                if choice == BACK:
+                if choice is Action.BACK:
                     self.go_back()
                     continue
-                question = self.rs.question(choice)
+                question = self.ruleset.question(choice)
                 self.answers.pop(question.id, None)
             left = len([q for q in todo if q.id != question.id])
             self.ask(question, left)
 
     def ask(self, question: Question, left: int) -> None:
         number = len(self.answers) + 1
-        self.p.say(f"Question {number} · about {left} to go · {question.topic or 'general'}", "progress")
+        self.prompter.say(f"Question {number} · about {left} to go · {question.topic or 'general'}", "progress")
         while True:
             value = self.prompt(question)
-            if value == WHY:
+            if value is Action.WHY:
                 self.show_why(question)
                 continue
-            if value == BACK:
+            if value is Action.BACK:
                 self.go_back()
                 return
-            self.answers[question.id] = DONT_KNOW if value == SKIP else value
+            self.answers[question.id] = DONT_KNOW if value is Action.DONT_KNOW else value
             self.remembered.pop(question.id, None)
             self.history.append(question.id)
-            save_answers(self.save_path, self.rs, self.answers)
+            self.save(self.answers)
             return
 
     def go_back(self) -> None:
         if not self.history:
-            self.p.say("This is the first question.", "note")
+            self.prompter.say("This is the first question.", "note")
             return
         previous = self.history.pop()
         self.remembered[previous] = self.answers.pop(previous, None)
         self.forced = previous
-        save_answers(self.save_path, self.rs, self.answers)
+        self.save(self.answers)
 
     def show_why(self, question: Question) -> None:
-        cites = "; ".join(f"{self.rs.sources[c.source].author}, {self.rs.sources[c.source].title}, {c.locator}"
+        sources = self.ruleset.sources
+        cites = "; ".join(f"{sources[c.source].author}, {sources[c.source].title}, {c.locator}"
                           for c in question.why_citations)
-        self.p.say(f"Why we ask: {question.why}", "why")
-        self.p.say(f"Source: {cites}", "source")
+        self.prompter.say(f"Why we ask: {question.why}", "why")
+        self.prompter.say(f"Source: {cites}", "source")
 
     def review(self) -> Any:
-        rows = [(q.short[:1].upper() + q.short[1:], self.show(q, self.answers[q.id]))
-                for q in self.rs.questions if q.id in self.answers]
-        self.p.table("Your answers (nothing else could change the result)", ("Question", "Answer"), rows)
-        choices: list[tuple[str, Any]] = [("Show the recommendation", SHOW_RESULT), ("Change an answer…", CHANGE),
-                                          ("« Back to the last question", BACK)]
-        choice = self.p.select("Ready?", choices, SHOW_RESULT)
-        if choice != CHANGE:
-            return choice
-        editable = [q for q in self.rs.questions if q.id in self.answers or self.applies(q)]
-        options = [(f"{q.prompt} [{self.show(q, self.answers.get(q.id))}]", q.id) for q in editable]
-        options.append(("« Cancel", SHOW_RESULT + "-cancel"))
-        picked = self.p.select("Which answer do you want to change?", options, options[0][1])
-        if picked == SHOW_RESULT + "-cancel":
-            return self.review()
-        self.remembered[picked] = self.answers.get(picked)
-        return picked
+        """The review screen: Action.SHOW_RESULT, Action.BACK, or the id of a question to change."""
+        while True:
+            rows = [(q.short[:1].upper() + q.short[1:], shown_answer(q, self.answers[q.id]))
+                    for q in self.ruleset.questions if q.id in self.answers]
+            self.prompter.table("Your answers (nothing else could change the result)", ("Question", "Answer"), rows)
+            choices: list[tuple[str, Any]] = [("Show the recommendation", Action.SHOW_RESULT),
+                                              ("Change an answer…", Action.CHANGE),
+                                              ("« Back to the last question", Action.BACK)]
+            choice = self.prompter.select("Ready?", choices, Action.SHOW_RESULT)
+            if choice is not Action.CHANGE:
+                return choice
+            editable = [q for q in self.ruleset.questions if q.id in self.answers or self.applies(q)]
+            options: list[tuple[str, Any]] = [(f"{q.prompt} [{shown_answer(q, self.answers.get(q.id))}]", q.id)
+                                              for q in editable]
+            options.append(("« Cancel", Action.CANCEL))
+            picked = self.prompter.select("Which answer do you want to change?", options, options[0][1])
+            if picked is not Action.CANCEL:
+                self.remembered[picked] = self.answers.get(picked)
+                return picked
 
     def applies(self, question: Question) -> bool:
-        return effective_answers(self.rs, known(self.answers))[question.id] is not NOT_APPLICABLE
-
-    def show(self, question: Question, value: Any) -> str:
-        if value is None:
-            return "not answered"
-        if value == DONT_KNOW:
-            return "don't know"
-        return value_phrase(question, value)
+        return effective_answers(self.ruleset.questions, known(self.answers))[question.id] is not NOT_APPLICABLE
 
     # --- one question -------------------------------------------------------------
     def prompt(self, q: Question) -> Any:
-        self.p.say(q.help, "help")
+        self.prompter.say(q.help, "help")
         before = self.remembered.get(q.id, self.answers.get(q.id))
-        extras: list[tuple[str, Any]] = [("Don't know", SKIP), ("Why is this asked?", WHY), ("« Back", BACK)]
-        if q.type == "choice":
-            choices = [(q.label(v), v) for v in q.values] + extras
-            return self.p.select(q.prompt, choices, before if before in q.values else SKIP)
-        if q.type == "boolean":
-            choices = [("Yes", True), ("No", False)] + extras
-            return self.p.select(q.prompt, choices, before if isinstance(before, bool) else SKIP)
-        if q.type == "multi":
+        extras: list[tuple[str, Any]] = [("Don't know", Action.DONT_KNOW), ("Why is this asked?", Action.WHY),
+                                         ("« Back", Action.BACK)]
+        kind = TYPES[q.type].prompt
+        if kind == "checkbox":
             return self.ask_multi(q, before, extras)
-        return self.ask_number(q, before)
+        if kind == "number":
+            return self.ask_number(q, before)
+        options = TYPES[q.type].options(q)
+        current = before if any(before == v and type(before) is type(v) for _, v in options) else Action.DONT_KNOW
+        return self.prompter.select(q.prompt, options + extras, current)
 
     def ask_multi(self, q: Question, before: Any, extras: list[tuple[str, Any]]) -> Any:
         allow_empty = q.allow_empty
 
         def validate(picked: list[Any]) -> str | None:
-            special = [p for p in picked if p in (SKIP, WHY, BACK)]
+            special = [p for p in picked if p in SPECIAL]
             if special and len(picked) > 1:
                 return "Tick answers, or one option below the line, not both"
             return None
 
-        self.p.say("Nothing ticked means none." if allow_empty else "Nothing ticked means don't know.", "help")
+        self.prompter.say("Nothing ticked means none." if allow_empty else "Nothing ticked means don't know.", "help")
         checked = list(before) if isinstance(before, tuple) else []
-        picked = self.p.checkbox(q.prompt, [(q.label(v), v) for v in q.values] + extras, checked, validate)
-        if len(picked) == 1 and picked[0] in (SKIP, WHY, BACK):
+        picked = self.prompter.checkbox(q.prompt, TYPES[q.type].options(q) + extras, checked, validate)
+        if len(picked) == 1 and picked[0] in SPECIAL:
             return picked[0]
         if not picked and not allow_empty:
-            return SKIP
+            return Action.DONT_KNOW
         chosen = set(picked)
         return tuple(v for v in q.values if v in chosen)
 
     def ask_number(self, q: Question, before: Any) -> Any:
         def parse(text: str) -> tuple[Any, str | None]:
             text = text.strip()
-            if text in ("", "d", "unknown", "don't know"):
-                return SKIP, None
+            if text in ("", "d", UNKNOWN_WORD, "don't know"):
+                return Action.DONT_KNOW, None
             if text == "?":
-                return WHY, None
+                return Action.WHY, None
             if text == "<":
-                return BACK, None
+                return Action.BACK, None
             try:
                 number: Any = int(text) if q.type == "integer" else float(text)
             except ValueError:
@@ -215,10 +238,10 @@ class Interview:
                 return None, f"Enter {kind}; Enter alone = don't know, ? = why, < = back"
             value, problem = coerce(q, number)
             if problem:  # kept short: the prompt shows one line of 80 columns
-                return None, f"Enter {allowed_text(q).removesuffix(', or unknown')}"
+                return None, f"Enter {allowed_text(q).removesuffix(f', or {UNKNOWN_WORD}')}"
             return value, None
 
         shown = answer_text(before) if isinstance(before, (int, float)) and not isinstance(before, bool) else ""
-        self.p.say("Type a number; Enter alone = don't know, ? = why is this asked, < = back", "help")
-        text = self.p.text(f"{q.prompt}{' (' + q.unit + ')' if q.unit else ''}", shown, lambda t: parse(t)[1])
+        self.prompter.say("Type a number; Enter alone = don't know, ? = why is this asked, < = back", "help")
+        text = self.prompter.text(f"{q.prompt}{' (' + q.unit + ')' if q.unit else ''}", shown, lambda t: parse(t)[1])
         return parse(text)[0]

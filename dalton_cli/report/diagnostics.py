@@ -7,8 +7,12 @@ import json
 from dalton_cli.errors import Diagnostic
 
 
-def _github_escape(text: str) -> str:
+def _github_message(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_message(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def render_diagnostics(found: list[Diagnostic], format: str) -> str:
@@ -18,9 +22,9 @@ def render_diagnostics(found: list[Diagnostic], format: str) -> str:
         lines = []
         for d in found:
             loc = d.location
-            props = f"file={loc.file}" + (f",line={loc.line},col={loc.col}" if loc.line else "")
+            props = f"file={_github_property(loc.file)}" + (f",line={loc.line},col={loc.col}" if loc.line else "")
             message = d.message + (f" (hint: {d.hint})" if d.hint else "")
-            lines.append(f"::error {props},title={d.code}::{_github_escape(message)}")
+            lines.append(f"::error {props},title={_github_property(d.code)}::{_github_message(message)}")
         return "".join(line + "\n" for line in lines)
     lines = [d.render() for d in found]
     n = len(found)

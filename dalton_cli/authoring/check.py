@@ -2,25 +2,52 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
+from typing import Any
 
-from dalton_cli.core import CORE_FACTS, CORE_FORMS
 from dalton_cli.errors import Diagnostic, Location, sort_key
-from dalton_cli.model import RuleSet
-from dalton_cli.ruleset import display_name, load_ruleset
+from dalton_cli.fileio import WriteError, display_name, write_file
+from dalton_cli.ruleset.contract import CORE_FACTS, CORE_FORMS
+from dalton_cli.ruleset.load import Loaded, load_ruleset
+from dalton_cli.ruleset.model import RuleSet
+from dalton_cli.ruleset.qtypes import answer_text
+
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
 def check_ruleset(directory: Path, counterexample_dir: Path | None = None) -> list[Diagnostic]:
     """All problems at once: files, schema, references, citations, core facts, then exact analysis."""
-    ruleset, diagnostics = load_ruleset(directory, use_cache=False)  # fresh locations for every report
+    loaded = load_ruleset(directory, use_cache=False)  # fresh locations for every report
+    diagnostics = list(loaded.diagnostics)
+    ruleset = loaded.ruleset
     if ruleset is not None:
         where = Location(display_name(directory))
+        diagnostics += bad_ids(ruleset)
         diagnostics += core_facts(ruleset, where)
         diagnostics += core_forms(ruleset, where)
-        diagnostics += unused_sources(ruleset, where)
+        diagnostics += unused_sources(ruleset, loaded, where)
         if not diagnostics:  # the analysis needs a rule set that compiled cleanly
             diagnostics += analysis_diagnostics(ruleset, where, counterexample_dir)
     return sorted(dict.fromkeys(diagnostics), key=sort_key)  # same input, same order, every run
+
+
+def bad_ids(ruleset: RuleSet) -> list[Diagnostic]:
+    """Ids are lower-case letters, digits and underscores: nothing invisible, confusable or markup-like."""
+    items: list[tuple[str, str, Location]] = [("source", s.id, s.loc) for s in ruleset.sources.values()]
+    items += [("form", f.id, f.loc) for f in ruleset.forms]
+    items += [("question", q.id, q.loc) for q in ruleset.questions]
+    items += [("rule", r.id, r.loc) for r in ruleset.rules]
+    items += [("value", v, q.loc) for q in ruleset.questions for v in q.values]
+    out = []
+    for kind, ident, loc in items:
+        if not ID_PATTERN.match(ident):
+            shown = "".join(c if c.isprintable() and not unicodedata.category(c).startswith("C") else
+                            f"\\u{ord(c):04x}" for c in ident)
+            out.append(Diagnostic("R112", loc, f"{kind} id {shown!r} is not of the form lower_case_with_underscores",
+                                  "use a-z, 0-9 and _, starting with a letter (no spaces, markup or look-alikes)"))
+    return out
 
 
 def core_facts(ruleset: RuleSet, where: Location) -> list[Diagnostic]:
@@ -50,10 +77,10 @@ def core_forms(ruleset: RuleSet, where: Location) -> list[Diagnostic]:
             for f in CORE_FORMS if f not in ruleset.form_index]
 
 
-def unused_sources(ruleset: RuleSet, where: Location) -> list[Diagnostic]:
-    from dalton_cli.cases import cited_sources
+def unused_sources(ruleset: RuleSet, loaded: Loaded, where: Location) -> list[Diagnostic]:
+    from dalton_cli.authoring.cases import cited_sources
 
-    used = cited_sources(Path(ruleset.directory))
+    used = cited_sources(Path(ruleset.directory)) | loaded.cited
     used |= {c.source for r in ruleset.rules for c in r.citations}
     used |= {c.source for f in ruleset.forms for c in f.citations}
     used |= {c.source for q in ruleset.questions for c in q.why_citations}
@@ -63,7 +90,7 @@ def unused_sources(ruleset: RuleSet, where: Location) -> list[Diagnostic]:
 
 
 def analysis_diagnostics(ruleset: RuleSet, where: Location, counterexample_dir: Path | None) -> list[Diagnostic]:
-    from dalton_cli.analysis import analyse
+    from dalton_cli.authoring.analysis import analyse
 
     places = {r.id: r.loc for r in ruleset.rules}
     places.update({q.id: q.loc for q in ruleset.questions})
@@ -72,23 +99,27 @@ def analysis_diagnostics(ruleset: RuleSet, where: Location, counterexample_dir: 
     for finding in analyse(ruleset):
         hint = finding.hint
         if finding.counterexample is not None:
-            written = write_counterexample(ruleset, finding.code, finding.subject, finding.counterexample,
-                                           counterexample_dir or Path.cwd())
-            hint = f"{hint}; counterexample: {written}" if written else hint
+            hint = f"{hint}; counterexample: {counterexample(ruleset, finding, counterexample_dir)}"
         out.append(Diagnostic(finding.code, places.get(finding.subject, where), finding.message, hint))
     return out
 
 
-def write_counterexample(ruleset: RuleSet, code: str, subject: str, answers: dict[str, object], folder: Path) -> str:
-    """Write the answers that show a problem as an answers file; return its path (or '' if unwritable)."""
-    from dalton_cli.answers import answers_file_text, write_atomic
+def counterexample(ruleset: RuleSet, finding: Any, folder: Path | None) -> str:
+    """The answers that show a problem: written to an answers file in ``folder``, else inline."""
+    answers: dict[str, Any] = finding.counterexample
+    inline = " ".join(f"--set {q.id}={answer_text(answers[q.id])}" for q in ruleset.questions if q.id in answers)
+    if folder is None:
+        return inline or "(every answer unknown)"
+    from dalton_cli.engine.answers import answers_file_text
 
+    code, subject = finding.code, finding.subject
     path = folder / f"counterexample-{code}{'-' + subject if subject else ''}.yaml"
     try:
-        write_atomic(path, answers_file_text(ruleset, answers, [
+        folder.mkdir(exist_ok=True)  # the folder asked for, never its parents
+        write_file(path, answers_file_text(ruleset, answers, [
             f"Counterexample for {code}{' (' + subject + ')' if subject else ''}, found by dalton rules check.",
             f"Try it: dalton recommend --rules {ruleset.directory} --answers <this file>",
         ]))
-    except OSError:
-        return ""
+    except (WriteError, OSError) as exc:
+        return f"{inline} (could not write {path}: {getattr(exc, 'strerror', None) or exc})"
     return display_name(path)

@@ -5,8 +5,21 @@ from __future__ import annotations
 from html import escape
 
 from dalton_cli import __version__
-from dalton_cli.model import SPECTRUM
-from dalton_cli.report import CAVEAT, Entry, Reason, Report, reference_text, signed, summary, value_phrase, what_if_sentence
+from dalton_cli.report.model import Entry, Reason, Report
+from dalton_cli.report.phrases import (
+    CAVEAT,
+    NO_AGAINST,
+    NO_FOR,
+    NO_UNKNOWNS,
+    NO_WHAT_IF,
+    could_come_first,
+    reference_text,
+    signed,
+    summary,
+    value_phrase,
+    what_if_sentence,
+)
+from dalton_cli.ruleset.model import SPECTRUM
 
 CSS = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
@@ -66,8 +79,8 @@ def _form_section(report: Report, rank: int, e: Entry) -> str:
     place = f'<span class="rule">({e.form.spectrum}, score {e.score})</span>'
     return (f'<div class="form"><h3>{rank}. {escape(e.form.name)} {place}</h3>'
             f"<p>{escape(e.form.summary)}</p>{today}<p><strong>For</strong></p>"
-            + _reasons(report, e.for_, "No rule in its favour applies.")
-            + "<p><strong>Against</strong></p>" + _reasons(report, e.against, "No rule against it applies.") + "</div>")
+            + _reasons(report, e.for_, NO_FOR)
+            + "<p><strong>Against</strong></p>" + _reasons(report, e.against, NO_AGAINST) + "</div>")
 
 
 def render(report: Report) -> str:
@@ -96,21 +109,22 @@ def render(report: Report) -> str:
     if report.what_if:
         h.append("<ul>" + "".join(f"<li>{escape(what_if_sentence(rs, w))}</li>" for w in report.what_if) + "</ul>")
     else:
-        h.append("<p>No change of one or two answers would put another form first.</p>")
+        h.append(f"<p>{NO_WHAT_IF}</p>")
     h.append("<h2>Unanswered questions that could change the ranking</h2>")
     if report.unknown_impacts:
         items = []
         for u in report.unknown_impacts:
-            forms = ", ".join(rs.form(f).name.lower() for f in u.could_come_first)
+            forms = could_come_first(rs, u.could_come_first)
             prompt = escape(rs.question(u.question).prompt)
-            items.append(f"<li>{prompt} <code>{u.question}</code>: could put first {escape(forms)}</li>")
+            items.append(f"<li>{prompt} <code>{escape(u.question)}</code>: could put first {escape(forms)}</li>")
         h.append("<ul>" + "".join(items) + "</ul>")
     else:
-        h.append("<p>None: answering the remaining questions would not change the ranking.</p>")
+        h.append(f"<p>{NO_UNKNOWNS}</p>")
     h.append("<h2>Answers given</h2><table><tr><th>Question</th><th>Answer</th></tr>")
     for qid, value in report.answers.items():
         q = rs.question(qid)
-        h.append(f"<tr><td>{escape(q.prompt)} <code>{qid}</code></td><td>{escape(value_phrase(q, value))}</td></tr>")
+        h.append(f"<tr><td>{escape(q.prompt)} <code>{escape(qid)}</code></td>"
+                 f"<td>{escape(value_phrase(q, value))}</td></tr>")
     h.append('</table><h2>References</h2><ol class="refs">')
     h += [f'<li id="ref{i}">{escape(reference_text(s, c))}</li>' for i, (c, s) in enumerate(report.references, 1)]
     h.append("</ol>")

@@ -5,17 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
-from dalton_cli.cases import CaseResult, case_files, load_case, run_case
+from dalton_cli.authoring.cases import CaseResult, case_files, load_case, run_case
 from dalton_cli.errors import DaltonError
-from dalton_cli.ruleset import load_ruleset_or_fail
+from dalton_cli.ruleset.load import load_ruleset_or_fail
 
 
-def run_tests(directory: Path, coverage_min: float, out: IO[str]) -> int:
+def run_tests(directory: Path, coverage_min: float, out: IO[str]) -> bool:
+    """Run every case file and print the results; True when all pass and coverage is enough."""
     ruleset = load_ruleset_or_fail(directory)
     files = case_files(directory)
     if not files:
         out.write(f"no case files in {directory / 'cases'}\n")
-        return 1
+        return False
     problems: list[str] = []
     results: list[CaseResult] = []
     for path in files:
@@ -42,4 +43,4 @@ def run_tests(directory: Path, coverage_min: float, out: IO[str]) -> int:
     if low:
         out.write(f"coverage {coverage:.1f}% is below the minimum {coverage_min:g}%\n")
     out.write(f"{passed} passed, {failed} failed\n")
-    return 1 if failed or low else 0
+    return not (failed or low)

@@ -1,0 +1,97 @@
+"""The options of the scripted commands as data, and a fast parser for the common case.
+
+Building typer's command objects costs more than the rest of a scripted ``dalton
+recommend`` together (see benchmarks/README.md). So ``cli.main`` first tries
+``fast_parse``: for ``recommend`` and ``explain`` with only known options, well-formed
+values and no ``--help``, it parses the command line exactly as click would (a test
+checks this on generated command lines). Anything else — help, a mistake, an unusual
+spelling — goes to the full typer application, which gives the usual help and errors.
+
+The same table builds the typer options, so the two cannot disagree about names, flags,
+metavars, help or allowed values.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+FORMATS = ("text", "json", "markdown", "html")
+EXPLAIN_FORMATS = ("text", "json", "markdown")
+CHECK_FORMATS = ("text", "json", "github")
+SCHEMA_KINDS = ("rules", "answers", "case")
+
+
+class Opt(NamedTuple):
+    name: str  # the parameter name of the command function
+    flags: tuple[str, ...]
+    metavar: str | None
+    help: str
+    default: Any = None
+    multiple: bool = False
+    choices: tuple[str, ...] = ()
+
+
+ANSWERS = Opt("answers", ("--answers", "-a"), "FILE", "Answers file (YAML or JSON); '-' reads standard input.")
+SET = Opt("set_", ("--set", "-s"), "ID=VALUE", "Override one answer; VALUE is read as YAML. Repeatable.",
+          default=[], multiple=True)
+RULES = Opt("rules", ("--rules",), "DIR", "Use another rule-set directory.")
+
+COMMANDS: dict[str, tuple[Opt, ...]] = {
+    "recommend": (
+        ANSWERS, SET,
+        Opt("format", ("--format", "-f"), None, "Output format.", default="text", choices=FORMATS),
+        RULES,
+        Opt("output", ("--output", "-o"), "FILE", "Write the result to FILE instead of standard output ('-': "
+            "standard output)."),
+    ),
+    "explain": (
+        ANSWERS, SET._replace(help="Override one answer. Repeatable."),
+        Opt("format", ("--format", "-f"), None, "Output format.", default="text", choices=EXPLAIN_FORMATS),
+        RULES,
+    ),
+}
+POSITIONAL = {"recommend": None, "explain": "form"}  # the one argument a command takes, if any
+
+
+def option(command: str, name: str) -> Opt:
+    return next(o for o in COMMANDS[command] if o.name == name)
+
+
+def fast_parse(argv: list[str]) -> tuple[str, dict[str, Any]] | None:
+    """(command, parameters) when the command line is plainly well formed; else None."""
+    if not argv or argv[0] not in COMMANDS:
+        return None
+    command, options = argv[0], COMMANDS[argv[0]]
+    by_flag = {flag: o for o in options for flag in o.flags}
+    values: dict[str, Any] = {o.name: (list(o.default) if o.multiple else o.default) for o in options}
+    positional = POSITIONAL[command]
+    args = argv[1:]
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token.startswith("--") and "=" in token:
+            flag, value = token.split("=", 1)
+            step = 1
+        elif token in by_flag:
+            if i + 1 >= len(args):
+                return None
+            flag, value, step = token, args[i + 1], 2
+        elif token.startswith("-") and not token.startswith("--") and token[:2] in by_flag and len(token) > 2:
+            flag, value, step = token[:2], token[2:], 1
+        elif not token.startswith("-") and positional is not None and positional not in values:
+            values[positional] = token
+            i += 1
+            continue
+        else:
+            return None  # help, an unknown option, "--", a stray argument: the full parser says what is wrong
+        opt = by_flag.get(flag)
+        if opt is None or (opt.choices and value not in opt.choices):
+            return None
+        if opt.multiple:
+            values[opt.name].append(value)
+        else:
+            values[opt.name] = value
+        i += step
+    if positional is not None and positional not in values:
+        return None
+    return command, values

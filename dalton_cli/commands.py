@@ -1,0 +1,239 @@
+"""What each command does, as plain functions: the CLI parses, these run the pipeline.
+
+No typer here: ``cli.py`` calls these from its typer commands and from the fast path.
+Each returns True when all is well, False when a check or test found problems; raising
+``DaltonError`` (input wrong) or ``UsageError`` (command line wrong) is the other way out.
+How those become exit codes is decided in ``cli.main`` alone.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from dalton_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from dalton_cli.ruleset.model import RuleSet
+
+
+class ClosedPipe(Exception):
+    """Standard output was closed by its reader (``dalton … | head``)."""
+
+
+_ASCII = {"−": "-", "–": "-", "—": "-", "→": "->", "←": "<-", "≤": "<=", "≥": ">=", "●": "*", "○": "o",
+          "─": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "•": "*", "✗": "x", "█": "#", "░": ".",
+          "«": "<<", "»": ">>", "·": "-", "£": "GBP ", "é": "e"}
+
+
+def fit_encoding(text: str, encoding: str | None) -> str:
+    """Text that the stream's encoding can carry: typographic characters become ASCII look-alikes."""
+    encoding = encoding or "utf-8"
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        plain = "".join(_ASCII.get(ch, ch) for ch in text)
+        try:
+            return plain.encode(encoding, errors="replace").decode(encoding)
+        except LookupError:
+            return plain.encode("ascii", errors="replace").decode("ascii")
+
+
+def emit(text: str, stream: IO[str] | None = None) -> None:
+    """Write to standard output; a closed pipe is not an error for us to report."""
+    out = stream or sys.stdout
+    try:
+        out.write(fit_encoding(text, getattr(out, "encoding", None)))
+        out.flush()
+    except BrokenPipeError:
+        raise ClosedPipe from None
+
+
+def note(text: str) -> None:
+    sys.stderr.write(fit_encoding(text, getattr(sys.stderr, "encoding", None)) + "\n")
+
+
+def rules_dir(rules: str | None) -> Path:
+    from dalton_cli.ruleset.load import shipped_rules_dir
+
+    return Path(rules) if rules is not None else shipped_rules_dir()
+
+
+def write_output(text: str, output: str) -> None:
+    from dalton_cli.errors import DaltonError, Diagnostic, Location
+    from dalton_cli.fileio import WriteError, write_file
+
+    if output == "-":
+        emit(text)
+        return
+    try:
+        write_file(Path(output), text)
+    except WriteError as exc:
+        raise DaltonError(Diagnostic("W001", Location(output), f"cannot write the output: {exc}",
+                                     "give a file in an existing, writable directory, or '-' for standard output"))
+    note(f"wrote {output}")
+
+
+def read_stdin() -> bytes:
+    from dalton_cli.fileio import MAX_BYTES, read_fd
+
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a test or an embedding program
+        data: bytes = sys.stdin.buffer.read(MAX_BYTES + 1)
+        return data
+    return read_fd(fd, "<stdin>", MAX_BYTES, idle=float("inf"))
+
+
+def load_inputs(command: str, answers: str | None, set_: list[str], rules: str | None
+                ) -> tuple[RuleSet, dict[str, Any]]:
+    """The rule set and the checked answers from --answers and --set."""
+    from dalton_cli.engine import answers as answers_mod
+    from dalton_cli.ruleset.load import load_ruleset_or_fail
+
+    if answers is None and not set_:
+        example = "hospital_group " if command == "explain" else ""
+        raise UsageError(f"dalton {command}: give --answers FILE (or '-' for standard input) and/or --set ID=VALUE",
+                         f"  example: dalton {command} {example}--answers examples/district-general.yaml")
+    try:
+        overrides = [answers_mod.parse_set(item) for item in set_]
+    except UsageError as exc:
+        raise UsageError(*(f"dalton {command}: {line}" for line in exc.lines)) from None
+    ruleset = load_ruleset_or_fail(rules_dir(rules))
+    try:
+        answers_mod.check_set_ids(overrides, ruleset)
+    except UsageError as exc:
+        raise UsageError(*(f"dalton {command}: {line}" for line in exc.lines)) from None
+    stdin = read_stdin() if answers == "-" else None
+    raw = answers_mod.read_answers_file(answers, stdin) if answers is not None else {}
+    return ruleset, answers_mod.check_answers(answers_mod.merge(raw, overrides), ruleset)
+
+
+def recommend(answers: str | None, set_: list[str], format: str, rules: str | None, output: str | None) -> bool:
+    ruleset, given = load_inputs("recommend", answers, set_, rules)
+    from dalton_cli.engine.evaluate import evaluate
+    from dalton_cli.report.model import build_report
+
+    date = command = ""
+    if format in ("markdown", "html"):
+        from dalton_cli.report.record import record_date, reproduce_command
+
+        date, command = record_date(), reproduce_command(given, rules, format)
+    report = build_report(ruleset, evaluate(ruleset, given), date=date, command=command)
+    if format == "text" and output in (None, "-") and _colour(sys.stdout):
+        from dalton_cli.report.terminal import print_rich
+
+        try:
+            print_rich(report, sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise ClosedPipe from None
+        return True
+    text = _render(report, format)
+    if output is None:
+        emit(text)
+    else:
+        write_output(text, output)
+    return True
+
+
+def _colour(stream: IO[str]) -> bool:
+    encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+    return stream.isatty() and not os.environ.get("NO_COLOR") and encoding == "utf8"
+
+
+def _render(report: Any, format: str) -> str:
+    if format == "json":
+        from dalton_cli.report.json_out import render
+    elif format == "markdown":
+        from dalton_cli.report.markdown import render
+    elif format == "html":
+        from dalton_cli.report.html import render
+    else:
+        from dalton_cli.report.terminal import render_plain as render
+    text: str = render(report)
+    return text
+
+
+def explain(form: str, answers: str | None, set_: list[str], format: str, rules: str | None) -> bool:
+    from dalton_cli.errors import hint_for
+
+    ruleset, given = load_inputs("explain", answers, set_, rules)
+    if form not in ruleset.form_index:
+        hint = hint_for(form, list(ruleset.form_index))
+        raise UsageError(f"dalton explain: unknown form {form!r}{f' ({hint})' if hint else ''}; "
+                         f"forms: {', '.join(ruleset.form_index)}")
+    from dalton_cli.engine.evaluate import evaluate
+    from dalton_cli.report.explain_out import RENDERERS
+    from dalton_cli.report.model import build_explain_report
+
+    emit(RENDERERS[format](build_explain_report(ruleset, evaluate(ruleset, given), form)))
+    return True
+
+
+def wizard(rules: str | None, resume: str | None, save: str | None, output: str | None) -> bool:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("dalton wizard needs an interactive terminal (standard input and output are not both "
+                         "terminals).", "For scripts and CI use: dalton recommend --answers FILE  "
+                         "(see dalton recommend --help)")
+    from dalton_cli.interview.session import run_wizard
+
+    run_wizard(rules_dir(rules), Path(resume) if resume else None, Path(save) if save else None,
+               Path(output) if output else None, rules)
+    return True
+
+
+def version() -> str:
+    from dalton_cli import __version__
+    from dalton_cli.ruleset.load import load_ruleset, shipped_rules_dir
+
+    loaded = load_ruleset(shipped_rules_dir())
+    state = "" if not loaded.diagnostics else " (has problems: run 'dalton rules check')"
+    name = f"{loaded.ruleset.name} {loaded.ruleset.version}" if loaded.ruleset else "not found"
+    return f"dalton {__version__}\nrule set {name}{state}\n"
+
+
+def rules_check(directory: str | None, format: str, counterexamples: str | None) -> bool:
+    from dalton_cli.authoring.check import check_ruleset
+    from dalton_cli.report.diagnostics import render_diagnostics
+
+    found = check_ruleset(rules_dir(directory), Path(counterexamples) if counterexamples else None)
+    emit(render_diagnostics(found, format))
+    return not found
+
+
+def rules_test(directory: str | None, coverage_min: float) -> bool:
+    from dalton_cli.authoring.casetest import run_tests
+
+    return run_tests(rules_dir(directory), coverage_min, sys.stdout)
+
+
+def rules_schema(kind: str, rules: str | None) -> bool:
+    from dalton_cli.authoring import jsonschema
+
+    if kind == "rules":
+        emit(jsonschema.dump(jsonschema.rules_schema()))
+        return True
+    from dalton_cli.ruleset.load import load_ruleset_or_fail
+
+    ruleset = load_ruleset_or_fail(rules_dir(rules))
+    emit(jsonschema.dump(jsonschema.answers_schema(ruleset) if kind == "answers" else jsonschema.case_schema(ruleset)))
+    return True
+
+
+def rules_diff(old: str, new: str, cases: str | None, fail_on_change: bool) -> bool:
+    from dalton_cli.authoring.diff import case_folder, diff, report
+    from dalton_cli.errors import DaltonError, Diagnostic, Location
+    from dalton_cli.ruleset.load import load_ruleset_or_fail
+
+    old_rs, new_rs = load_ruleset_or_fail(Path(old)), load_ruleset_or_fail(Path(new))
+    folder = case_folder(Path(old), Path(new), Path(cases) if cases else None)
+    changes, problems, compared = diff(old_rs, new_rs, folder)
+    if not compared:
+        raise DaltonError(Diagnostic("C000", Location(str(folder / "cases")), "no case files here",
+                                     "give --cases DIR, a folder holding cases/*.yaml"))
+    report(changes, problems, compared, sys.stdout)
+    return not (problems or (fail_on_change and changes))

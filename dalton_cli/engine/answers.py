@@ -1,0 +1,167 @@
+"""Answers: read a YAML/JSON mapping (or ``--set`` overrides) and check it against the questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from dalton_cli.errors import DaltonError, Diagnostic, Location, UsageError, hint_for
+from dalton_cli.fileio import decode, read_text
+from dalton_cli.ruleset.model import UNKNOWN_WORD, Answers, RuleSet
+from dalton_cli.ruleset.qtypes import answer_text, coerce
+from dalton_cli.ruleset.yamlload import YMap, load
+
+STDIN_NAME = "<stdin>"
+
+
+class RawAnswer(NamedTuple):
+    value: Any
+    key_loc: Location
+    value_loc: Location
+
+
+def parse_answers(text: str, name: str) -> dict[str, RawAnswer]:
+    """Raw answers with their places, from the text of an answers file."""
+    doc = load(text, name)
+    if doc is None:
+        return {}
+    if not isinstance(doc, YMap):
+        where = getattr(doc, "loc", Location(name, 1, 1))
+        raise DaltonError(Diagnostic("A001", where, "an answers file must be a mapping of question id to value",
+                                     "e.g. cqc_rating: good"))
+    return {str(k): RawAnswer(v, doc.key_loc(k), doc.value_loc(k)) for k, v in doc.items()}
+
+
+def read_answers_file(source: str, stdin_bytes: bytes | None = None) -> dict[str, RawAnswer]:
+    """Parse an answers file (``-`` for standard input, given as bytes) into raw answers with places."""
+    if source == "-":
+        return parse_answers(decode(stdin_bytes or b"", STDIN_NAME), STDIN_NAME)
+    return parse_answers(read_text(Path(source), source), source)
+
+
+def parse_set(option: str) -> tuple[str, RawAnswer]:
+    """Parse one ``--set ID=VALUE``; VALUE is read as a YAML value."""
+    ident, sep, text = option.partition("=")
+    ident = ident.strip()
+    if not sep or not ident:
+        raise UsageError(f"--set takes ID=VALUE, got {option!r} (e.g. --set cqc_rating=good)")
+    name = f"--set {ident}"
+    try:
+        value = load(text, name) if text.strip() else None
+    except DaltonError as exc:
+        raise UsageError(f"--set {option!r}: {exc.diagnostics[0].message}") from None
+    return ident, RawAnswer(value, Location(name), Location(name))
+
+
+def check_set_ids(overrides: list[tuple[str, RawAnswer]], ruleset: RuleSet) -> None:
+    """An unknown id in ``--set`` is a mistake on the command line, not in a file."""
+    for ident, _ in overrides:
+        if ident not in ruleset.question_index:
+            raise UsageError(f"--set {ident}: unknown question id {ident!r} "
+                             f"({hint_for(ident, list(ruleset.question_index), 'see dalton rules schema answers')})")
+
+
+def is_unknown(value: Any) -> bool:
+    return value is None or value == UNKNOWN_WORD
+
+
+def check_answers(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Answers:
+    """Validate raw answers; return the known answers (unknown ones left out). Raises on any problem."""
+    diagnostics: list[Diagnostic] = []
+    answers: Answers = {}
+    for ident, item in raw.items():
+        question = ruleset.question_index.get(ident)
+        if question is None:
+            diagnostics.append(Diagnostic("A002", item.key_loc, f"unknown question id {ident!r}",
+                                          hint_for(ident, list(ruleset.question_index),
+                                                   "see 'dalton rules schema answers'")))
+            continue
+        if is_unknown(item.value):
+            continue
+        value, problem = coerce(question, item.value)
+        if problem:
+            diagnostics.append(Diagnostic(problem[0], item.value_loc, problem[1], problem[2]))
+        else:
+            answers[ident] = value
+    if diagnostics:
+        raise DaltonError(diagnostics)
+    return answers
+
+
+def answers_file_text(ruleset: RuleSet, answers: dict[str, Any], comments: list[str]) -> str:
+    """An answers file: comment lines, then one answer per line in the rule set's order."""
+    lines = [f"# {c}" for c in comments]
+    lines += [f"{q.id}: {answer_text(answers[q.id])}" for q in ruleset.questions if q.id in answers]
+    return "\n".join(lines) + "\n"
+
+
+def merge(file_answers: dict[str, RawAnswer], overrides: list[tuple[str, RawAnswer]]) -> dict[str, RawAnswer]:
+    merged = dict(file_answers)
+    for ident, raw in overrides:
+        merged[ident] = raw
+    return merged
+
+
+def update_answers_text(original: str, name: str, ruleset: RuleSet, answers: dict[str, Any]) -> str:
+    """The user's own answers file with the given answers written in: comments, order and layout
+    are kept; a changed answer replaces its value in place, a new one is added at the end, one
+    taken back is removed. A JSON file stays JSON."""
+    if original.lstrip().startswith("{"):
+        return _update_json(original, ruleset, answers)
+    doc = load(original, name)
+    if not isinstance(doc, YMap):
+        return answers_file_text(ruleset, answers, [])
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in character offsets
+    for key in doc:
+        key_node, value_node = doc._nodes[key]
+        ident = str(key)
+        if ident not in ruleset.question_index:
+            continue
+        if ident in answers:
+            text = answer_text(answers[ident])
+            if _span_text(original, value_node) != text:
+                start, end = value_node.start_mark.index, value_node.end_mark.index
+                tail = "\n" if original[start:end].endswith("\n") else ""
+                edits.append((start, end, (" " if original[start - 1:start] == ":" else "") + text + tail))
+        else:  # taken back: remove the whole line(s)
+            start = original.rfind("\n", 0, key_node.start_mark.index) + 1
+            end = original.find("\n", max(value_node.end_mark.index - 1, key_node.end_mark.index))
+            edits.append((start, len(original) if end < 0 else end + 1, ""))
+    text = original
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    present = {str(k) for k in doc}
+    added = [f"{q.id}: {answer_text(answers[q.id])}" for q in ruleset.questions
+             if q.id in answers and q.id not in present]
+    if added:
+        text = (text if text.endswith("\n") or not text else text + "\n") + "\n".join(added) + "\n"
+    return text
+
+
+def _span_text(text: str, node: Any) -> str:
+    return text[node.start_mark.index:node.end_mark.index].strip()
+
+
+def _update_json(original: str, ruleset: RuleSet, answers: dict[str, Any]) -> str:
+    import json
+
+    try:
+        doc = json.loads(original)
+    except ValueError:
+        doc = {}
+    if not isinstance(doc, dict):
+        doc = {}
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        if key not in ruleset.question_index:
+            out[key] = value
+        elif key in answers:
+            out[key] = _json_value(answers[key])
+    for q in ruleset.questions:
+        if q.id in answers and q.id not in out:
+            out[q.id] = _json_value(answers[q.id])
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def _json_value(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value

@@ -1,0 +1,102 @@
+"""Markdown: the decision record, a document a board paper can include."""
+
+from __future__ import annotations
+
+import re
+
+from dalton_cli import __version__
+from dalton_cli.report.model import Entry, Reason, Report
+from dalton_cli.report.phrases import (
+    CAVEAT,
+    NO_AGAINST,
+    NO_FOR,
+    NO_UNKNOWNS,
+    NO_WHAT_IF,
+    could_come_first,
+    effect_word,
+    reference_text,
+    spectrum_picture,
+    summary,
+    value_phrase,
+    what_if_sentence,
+)
+
+
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def md_text(text: str) -> str:
+    """Rule-set or answer text in Markdown: nothing that could start an HTML tag or entity, or a quote."""
+    text = _ENTITY.sub("&amp;", _TAG.sub("&lt;", text))
+    return "\\" + text if text.startswith((">", "#")) else text
+
+
+def md_cell(text: str) -> str:
+    return md_text(text).replace("|", "\\|")
+
+
+
+
+def _code(text: str) -> str:
+    return "`" + text.replace("`", "'") + "`"
+
+
+def _reason_lines(report: Report, reasons: tuple[Reason, ...], empty: str) -> list[str]:
+    lines = []
+    for r in reasons:
+        mark = "excluded" if r.exclude else effect_word(r.weight, False)
+        lines.append(f"- **{mark}** {md_text(r.text)} {report.markers(r.citations)} <sub>(rule {_code(r.rule)})</sub>")
+    return lines or [f"- {empty}"]
+
+
+def _for_against(report: Report, entry: Entry) -> list[str]:
+    return (["", "For:", ""] + _reason_lines(report, entry.for_, NO_FOR)
+            + ["", "Against:", ""] + _reason_lines(report, entry.against, NO_AGAINST))
+
+
+def render(report: Report) -> str:
+    rs = report.ruleset
+    out = ["# Organisational form: decision record", ""]
+    if report.date:
+        out.append(f"- Date: {report.date}")
+    out += [f"- Rule set: {md_text(rs.name)} {md_text(rs.version)}", f"- Rule set sha256: `{rs.sha256}`",
+            f"- Produced by: dalton {__version__}",
+            "", "## Summary", "", md_text(summary(report)), "", f"> {CAVEAT}", "", "## Ranked forms", "",
+            "| Rank | Form | Independent → consolidation | Score |", "| ---: | --- | :---: | ---: |"]
+    for i, e in enumerate(report.recommendations, 1):
+        out.append(f"| {i} | {md_cell(e.form.name)} | `{spectrum_picture(e.form)}` {e.form.spectrum} | {e.score} |")
+    out += ["", "## For and against each form"]
+    for i, e in enumerate(report.recommendations, 1):
+        out += ["", f"### {i}. {md_text(e.form.name)}", "", md_text(e.form.summary)]
+        if e.form.today:
+            out += ["", f"*Today:* {md_text(e.form.today)}"]
+        out += _for_against(report, e)
+    if report.excluded:
+        out += ["", "## Excluded forms"]
+        for e in report.excluded:
+            out += ["", f"### {md_text(e.form.name)}", "", "Excluded because:", ""]
+            out += _reason_lines(report, e.reasons, "")
+    out += ["", "## What would change the answer", ""]
+    if report.what_if:
+        out += [f"- {md_text(what_if_sentence(rs, w))}" for w in report.what_if]
+    else:
+        out.append(NO_WHAT_IF)
+    out += ["", "## Unanswered questions that could change the ranking", ""]
+    if report.unknown_impacts:
+        for u in report.unknown_impacts:
+            forms = md_text(could_come_first(rs, u.could_come_first))
+            out.append(f"- {md_text(rs.question(u.question).prompt)} ({_code(u.question)}): could put first {forms}.")
+    elif report.unknown:
+        out += [f"- {md_text(rs.question(q).prompt)} ({_code(q)})" for q in report.unknown]
+    else:
+        out.append(NO_UNKNOWNS)
+    out += ["", "## Answers given", "", "| Question | Answer |", "| --- | --- |"]
+    for qid, value in report.answers.items():
+        question = rs.question(qid)
+        out.append(f"| {md_cell(question.prompt)} ({_code(qid)}) | {md_cell(value_phrase(question, value))} |")
+    out += ["", "## References", ""]
+    out += [f"{i}. {md_text(reference_text(s, c))}" for i, (c, s) in enumerate(report.references, 1)]
+    if report.command:
+        out += ["", "## Reproduce this record", "", "```sh", report.command, "```"]
+    return "\n".join(out) + "\n"

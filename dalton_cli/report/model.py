@@ -1,0 +1,108 @@
+"""The report objects every renderer takes: one for a recommendation, one for explaining a form."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from dalton_cli.engine.evaluate import Decision, FormResult
+from dalton_cli.engine.explain import RuleStatus, UnknownImpact, WhatIf, rules_for_form, unknown_impacts, what_if
+from dalton_cli.ruleset.model import Citation, Form, RuleSet, Source
+
+References = tuple[tuple[Citation, Source], ...]
+
+
+class Reason(NamedTuple):
+    rule: str
+    text: str
+    weight: int
+    exclude: bool
+    citations: tuple[Citation, ...]
+
+
+class Entry(NamedTuple):
+    form: Form
+    score: int
+    reasons: tuple[Reason, ...]  # every rule that held for this form, leading ones first
+    for_: tuple[Reason, ...] = ()
+    against: tuple[Reason, ...] = ()
+
+
+def _markers(references: References, citations: tuple[Citation, ...]) -> str:
+    numbers = {c: i for i, (c, _) in enumerate(references, 1)}
+    return "".join(f"[{numbers[c]}]" for c in citations)
+
+
+class Report(NamedTuple):
+    ruleset: RuleSet
+    answers: dict[str, Any]
+    recommendations: tuple[Entry, ...]
+    excluded: tuple[Entry, ...]
+    unknown: tuple[str, ...]
+    references: References
+    what_if: tuple[WhatIf, ...] = ()
+    unknown_impacts: tuple[UnknownImpact, ...] = ()
+    date: str = ""
+    command: str = ""
+
+    def marker(self, citation: Citation) -> int:
+        for i, (c, _) in enumerate(self.references, 1):
+            if c == citation:
+                return i
+        raise KeyError(citation)
+
+    def markers(self, citations: tuple[Citation, ...]) -> str:
+        return _markers(self.references, citations)
+
+
+def _reasons(result: FormResult, only_exclusions: bool = False) -> Entry:
+    hits = [h for h in result.hits if h.exclude] if only_exclusions else result.hits
+    reasons = tuple(Reason(h.rule.id, h.rule.rationale, h.weight, h.exclude, h.rule.citations) for h in hits)
+    every = tuple(Reason(h.rule.id, h.rule.rationale, h.weight, h.exclude, h.rule.citations) for h in result.hits)
+    return Entry(result.form, result.score, reasons,
+                 tuple(r for r in every if r.weight > 0 and not r.exclude),
+                 tuple(r for r in every if r.weight < 0 or r.exclude))
+
+
+def references_of(ruleset: RuleSet, citations: list[Citation]) -> References:
+    """One entry per citation, in order of first use."""
+    seen: dict[Citation, Source] = {}
+    for c in citations:
+        seen.setdefault(c, ruleset.sources[c.source])
+    return tuple(seen.items())
+
+
+def build_report(ruleset: RuleSet, decision: Decision, *, date: str = "", command: str = "") -> Report:
+    recs = tuple(_reasons(r) for r in decision.ranked)
+    excluded = tuple(_reasons(r, only_exclusions=True) for r in decision.excluded)
+    cited = [c for entry in recs + excluded for reason in entry.for_ + entry.against for c in reason.citations]
+    answers = {q.id: decision.answers[q.id] for q in ruleset.questions if q.id in decision.answers}
+    return Report(ruleset, answers, recs, excluded, decision.unknown, references_of(ruleset, cited),
+                  what_if(ruleset, decision), unknown_impacts(ruleset, decision), date, command)
+
+
+class ExplainReport(NamedTuple):
+    """One form in depth: where it stands and every rule that touches it."""
+
+    ruleset: RuleSet
+    form: Form
+    status: str  # ranked or excluded
+    rank: int | None
+    of: int  # how many forms are ranked
+    score: int
+    rules: tuple[RuleStatus, ...]  # held first, then undetermined, then failed
+    references: References
+
+    def markers(self, citations: tuple[Citation, ...]) -> str:
+        return _markers(self.references, citations)
+
+
+def build_explain_report(ruleset: RuleSet, decision: Decision, form_id: str) -> ExplainReport:
+    form = ruleset.form(form_id)
+    rank = next((i for i, r in enumerate(decision.ranked, 1) if r.form.id == form_id), None)
+    score = next(r.score for r in decision.ranked + decision.excluded if r.form.id == form_id)
+    order = {True: 0, None: 1, False: 2}
+    statuses = tuple(sorted(rules_for_form(ruleset, decision, form_id),
+                            key=lambda s: (order[s.state], not s.exclude, -abs(s.weight))))
+    refs = references_of(ruleset, [c for s in statuses for c in s.rule.citations])
+    return ExplainReport(ruleset, form, "ranked" if rank else "excluded", rank, len(decision.ranked), score,
+                         statuses, refs)

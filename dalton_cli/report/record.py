@@ -1,0 +1,37 @@
+"""What makes a decision record reproducible: its date, and the command that rebuilds it."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from dalton_cli.errors import DaltonError, Diagnostic, Location
+from dalton_cli.ruleset.qtypes import answer_text
+
+
+def record_date() -> str:
+    """Today's date (UTC), or the one SOURCE_DATE_EPOCH gives, for reproducible records."""
+    from datetime import datetime, timezone
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%d")
+        except (ValueError, OverflowError, OSError):
+            raise DaltonError(Diagnostic("E001", Location("SOURCE_DATE_EPOCH"),
+                                         f"not a whole number of seconds: {epoch!r}",
+                                         "unset it or give e.g. 1700000000")) from None
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d")
+
+
+def reproduce_command(answers: dict[str, Any], rules: str | None, fmt: str) -> str:
+    """The `dalton recommend` command line that rebuilds a record from its answers."""
+    import shlex
+
+    parts = ["dalton", "recommend"]
+    for qid, value in answers.items():
+        parts += ["--set", shlex.quote(f"{qid}={answer_text(value)}")]
+    if rules:
+        parts += ["--rules", shlex.quote(rules)]
+    parts += ["--format", fmt]
+    return " ".join(parts)

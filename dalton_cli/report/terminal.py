@@ -1,0 +1,208 @@
+"""Terminal output of a recommendation: plain wrapped text, a colour table, and the wizard's screen.
+
+All three show the same sections, chosen once in ``sections()``; they differ only in layout
+and style. Every piece of rule-set text is escaped before it reaches rich's markup.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import IO, Any, NamedTuple
+
+from dalton_cli.report.model import Entry, Reason, Report
+from dalton_cli.report.phrases import (
+    CAVEAT,
+    NO_WHAT_IF,
+    SPECTRUM_LEGEND,
+    could_come_first,
+    first_sentence,
+    leading,
+    reference_text,
+    signed,
+    spectrum_picture,
+    summary,
+    what_if_sentence,
+)
+
+SHOWN_WHAT_IFS = 4
+SHOWN_UNKNOWNS = 6
+WIDTH = 80
+
+
+class Sections(NamedTuple):
+    """What a terminal shows of a report, in words; renderers add only layout and style."""
+
+    heading: str
+    summary: str
+    what_ifs: tuple[str, ...]
+    more_what_ifs: str
+    unknowns: tuple[str, ...]
+    more_unknowns: str
+    references: tuple[str, ...]
+
+
+def sections(report: Report) -> Sections:
+    rs = report.ruleset
+    extra_w = len(report.what_if) - SHOWN_WHAT_IFS
+    impacts = report.unknown_impacts
+    unknowns = tuple(f"{rs.question(u.question).short}: could put first {could_come_first(rs, u.could_come_first)}"
+                     for u in impacts[:SHOWN_UNKNOWNS])
+    if not impacts:
+        unknowns = tuple(report.unknown[:SHOWN_UNKNOWNS])
+    extra_u = max(len(impacts), len(report.unknown)) - SHOWN_UNKNOWNS
+    return Sections(
+        heading=f"dalton recommendation (rule set {rs.name} {rs.version})",
+        summary=summary(report),
+        what_ifs=tuple(what_if_sentence(rs, w) for w in report.what_if[:SHOWN_WHAT_IFS]),
+        more_what_ifs=f"({extra_w} more in --format markdown or json)" if extra_w > 0 else "",
+        unknowns=unknowns,
+        more_unknowns=f"… and {extra_u} more (see --format markdown or json)" if extra_u > 0 else "",
+        references=tuple(reference_text(s, c) for c, s in report.references),
+    )
+
+
+def _reason_line(report: Report, r: Reason) -> str:
+    return f"{first_sentence(r.text)} {report.markers(r.citations)}"
+
+
+# --- plain text ------------------------------------------------------------------------------
+
+def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
+    return textwrap.wrap(text, WIDTH - 1, initial_indent=first if first is not None else indent,
+                         subsequent_indent=indent, break_on_hyphens=False,
+                         break_long_words=False) or [indent]
+
+
+def render_plain(report: Report) -> str:
+    view = sections(report)
+    out = [view.heading, ""]
+    out += _wrap(view.summary) + [""]
+    out.append("Ranked forms")
+    for i, e in enumerate(report.recommendations, 1):
+        out.append(f"{i:>3}. {e.form.name:<44} {e.form.spectrum:<14} {e.score:>4}")
+        for r in leading(e):
+            out += _wrap(_reason_line(report, r), " " * 9, f"     {signed(r.weight):>3} ")
+    if report.excluded:
+        out += ["", "Excluded"]
+        for e in report.excluded:
+            out.append(f"  - {e.form.name}")
+            for r in e.reasons:
+                out += _wrap(_reason_line(report, r), " " * 6)
+    out += ["", "What would change the answer"]
+    for sentence in view.what_ifs:
+        out += _wrap(sentence, "    ", "  - ")
+    if view.more_what_ifs:
+        out.append(f"  {view.more_what_ifs}")
+    if not view.what_ifs:
+        out += _wrap(NO_WHAT_IF, "  ", "  ")
+    out += ["", "Unanswered questions that could change the ranking"]
+    out += [line for u in view.unknowns for line in _wrap(u, "    ", "  - ")] or ["  none"]
+    if view.more_unknowns:
+        out.append(f"  {view.more_unknowns}")
+    out += [""] + _wrap(CAVEAT) + ["", "References"]
+    for i, text in enumerate(view.references, 1):
+        out += _wrap(text, " " * 5, f"[{i:>2}] ")
+    return "\n".join(out) + "\n"
+
+
+# --- colour terminal -------------------------------------------------------------------------
+
+def _rich_reason(report: Report, r: Reason) -> str:
+    from rich.markup import escape
+
+    colour = "green" if r.weight > 0 else "red"
+    return (f"[{colour}]{signed(r.weight)}[/] {escape(first_sentence(r.text))} "
+            f"[cyan]{escape(report.markers(r.citations))}[/]")
+
+
+def _rich_tail(report: Report, console: Any, view: Sections) -> None:
+    """Exclusions, what-if, unknowns, caveat and references: the same in the table and the wizard."""
+    from rich.markup import escape
+    from rich.padding import Padding
+
+    def indented(text: str, left: int = 2) -> None:
+        console.print(Padding(text, (0, 0, 0, left)))
+
+    if report.excluded:
+        console.print("\n[bold]Excluded[/bold]")
+        for e in report.excluded:
+            why = " ".join(f"{escape(first_sentence(r.text))} [cyan]{escape(report.markers(r.citations))}[/]"
+                           for r in e.reasons)
+            indented(f"[red]✗[/] {escape(e.form.name)}: {why}")
+    console.print("\n[bold]What would change the answer[/bold]")
+    for sentence in view.what_ifs:
+        indented(f"• {escape(sentence)}")
+    if view.more_what_ifs:
+        indented(f"[dim]{escape(view.more_what_ifs)}[/dim]")
+    if not view.what_ifs:
+        indented(escape(NO_WHAT_IF))
+    console.print("\n[bold]Unanswered questions that could change the ranking[/bold]")
+    for line in view.unknowns or ("none",):
+        indented(f"• {escape(line)}" if view.unknowns else line)
+    if view.more_unknowns:
+        indented(f"[dim]{escape(view.more_unknowns)}[/dim]")
+    console.print(f"\n[dim]{escape(CAVEAT)}[/dim]\n")
+    console.print("[bold]References[/bold]")
+    for i, text in enumerate(view.references, 1):
+        console.print(f"[cyan]\\[{i}][/] {escape(text)}", overflow="fold")
+
+
+def print_rich(report: Report, file: IO[str]) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(file=file, highlight=False)
+    view = sections(report)
+    console.print(f"[bold]{escape(view.heading)}[/bold]\n")
+    console.print(escape(view.summary) + "\n")
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=False)
+    table.add_column("#", justify="right", width=2)
+    table.add_column("Form", ratio=2)
+    table.add_column("Score", justify="right", width=5)
+    table.add_column("Leading reasons", ratio=5)
+    for i, e in enumerate(report.recommendations, 1):
+        reasons = "\n".join(_rich_reason(report, r) for r in leading(e))
+        name = f"[bold]{escape(e.form.name)}[/]" if i == 1 else escape(e.form.name)
+        table.add_row(str(i), f"{name}\n[dim]{e.form.spectrum}[/]", str(e.score), reasons or "[dim]—[/]")
+    console.print(table)
+    _rich_tail(report, console, view)
+
+
+# --- the wizard's result screen ----------------------------------------------------------------
+
+def score_bar(score: int, low: int, high: int, width: int = 10) -> str:
+    """A bar from the lowest to the highest score shown, e.g. '███████░░░'."""
+    span = max(high - low, 1)
+    filled = round(width * (score - low) / span)
+    return "█" * filled + "░" * (width - filled)
+
+
+def _ranked_line(i: int, e: Entry, low: int, high: int) -> str:
+    from rich.markup import escape
+
+    name = e.form.name[:34]
+    line = f"{i:>3}. {escape(name)}{' ' * (34 - len(name))} {score_bar(e.score, low, high)} {e.score:>3}   "
+    return line + spectrum_picture(e.form)
+
+
+def print_result(report: Report, console: Any) -> None:
+    """The wizard's result screen: ranked forms with bars and spectrum place, then the same
+    sections as the other terminal views. Fits 80 columns."""
+    from rich.markup import escape
+    from rich.padding import Padding
+
+    view = sections(report)
+    console.rule("[bold]Recommendation[/bold]")
+    console.print(escape(view.summary) + "\n")
+    scores = [e.score for e in report.recommendations] or [0]
+    low, high = min([*scores, 0]), max([*scores, 0])
+    console.print(f"[dim]     {'form':<34} {'score':>14}   place[/dim]")
+    for i, e in enumerate(report.recommendations, 1):
+        line = _ranked_line(i, e, low, high)
+        console.print(f"[bold]{line}[/bold]" if i == 1 else line)
+        for r in leading(e, 2 if i <= 3 else 0):
+            console.print(Padding(_rich_reason(report, r), (0, 0, 0, 7)))
+    console.print(f"[dim]     {SPECTRUM_LEGEND}[/dim]")
+    _rich_tail(report, console, view)

@@ -1,0 +1,275 @@
+"""What each question type means, in one table: checking an answer, writing it, saying it,
+representative values for exact analysis, its JSON Schema and how the interview asks it.
+
+Adding a type means adding one ``TypeSpec`` here; nothing else dispatches on the type name.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from itertools import combinations
+from typing import Any, NamedTuple
+
+from dalton_cli.errors import hint_for
+from dalton_cli.ruleset.model import UNKNOWN_WORD, Question
+
+MAX_SUBSET_VALUES = 8
+Problem = tuple[str, str, str]  # code, message, hint
+
+
+class TypeSpec(NamedTuple):
+    coerce: Callable[[Question, Any], tuple[Any, Problem | None]]  # raw answer -> canonical value or problem
+    allowed: Callable[[Question], str]  # what may be answered, in words
+    candidates: Callable[[Question, list[float]], list[Any]]  # every value the numeric cuts could tell apart
+    domain: Callable[[Question, list[float], set[str], int], list[Any]]  # fewest values that keep analysis exact
+    changes: Callable[[Question, Any, list[Any]], list[Any]]  # other answers to try, smallest steps first
+    phrase: Callable[[Question, Any], str]  # an answer in words
+    subject: Callable[[Question], str]  # what a sentence calls the answer: "the CQC rating"
+    schema: Callable[[Question], dict[str, Any]]  # JSON Schema of a known answer
+    prompt: str  # how the interview asks: select, checkbox or number
+    options: Callable[[Question], list[tuple[str, Any]]]  # (label, value) for select and checkbox
+
+
+# --- writing numbers and answers ------------------------------------------------------------
+
+def number_text(value: float) -> str:
+    """A number as an answers file writes it, in a form every YAML and JSON reader reads back."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if abs(value) < 10**15 else number_text(float(value))
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(float(value))
+    mantissa, e, exponent = text.partition("e")
+    if e and "." not in mantissa:
+        text = f"{mantissa}.0e{exponent}"  # YAML 1.1 reads 1e-07 as text, 1.0e-07 as a number
+    return text
+
+
+def answer_text(value: Any) -> str:
+    """A value written as it would stand in an answers file."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    return str(value)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return str(list(value))
+    if isinstance(value, dict):
+        return str(dict(value))
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return "a number of " + str(len(str(abs(value))) if abs(value) < 10**4000 else "thousands of") + " digits"
+    return repr(value)
+
+
+# --- choice ---------------------------------------------------------------------------------
+
+def _allowed_values(q: Question) -> str:
+    return ", ".join(q.values) + f", {UNKNOWN_WORD}"
+
+
+def _coerce_choice(q: Question, value: Any) -> tuple[Any, Problem | None]:
+    allowed = f"allowed: {_allowed_values(q)}"
+    if not isinstance(value, str):
+        return None, ("A004", f"{q.id} takes one value, not {_shown(value)}", allowed)
+    if value not in q.values:
+        guess = hint_for(value, q.values)
+        return None, ("A003", f"value {value!r} is not allowed for {q.id}", f"{guess} {allowed}" if guess else allowed)
+    return value, None
+
+
+def _phrase_label(q: Question, value: Any) -> str:
+    text = q.label(value)
+    return text[:1].lower() + text[1:]
+
+
+def _schema_choice(q: Question) -> dict[str, Any]:
+    return {"enum": list(q.values)}
+
+
+def _others(q: Question, current: Any, candidates: list[Any]) -> list[Any]:
+    return [v for v in candidates if v != current]
+
+
+def _short(q: Question) -> str:
+    return q.short
+
+
+def _labelled(q: Question) -> list[tuple[str, Any]]:
+    return [(q.label(v), v) for v in q.values]
+
+
+# --- multi ----------------------------------------------------------------------------------
+
+def _coerce_multi(q: Question, value: Any) -> tuple[Any, Problem | None]:
+    allowed = f"allowed: {_allowed_values(q)}"
+    if not isinstance(value, list):
+        return None, ("A004", f"{q.id} takes a list, not {_shown(value)}", f"write it as [{value}]; {allowed}")
+    bad = [v for v in value if not isinstance(v, str) or v not in q.values]
+    if bad:
+        return None, ("A003", f"value {_shown(bad[0])} is not allowed in {q.id}", allowed)
+    chosen = set(value)
+    return tuple(v for v in q.values if v in chosen), None
+
+
+def subsets(values: tuple[str, ...]) -> Iterable[tuple[str, ...]]:
+    if len(values) > MAX_SUBSET_VALUES:
+        yield ()
+        yield from ((v,) for v in values)
+        yield values
+        return
+    for size in range(len(values) + 1):
+        yield from combinations(values, size)
+
+
+def _domain_multi(q: Question, cuts: list[float], named: set[str], most: int) -> list[Any]:
+    """Subsets of the values the conditions name, each with 0..most of the others: one per case they tell apart."""
+    named_order = [v for v in q.values if v in named]
+    others = [v for v in q.values if v not in named]
+    values: list[Any] = []
+    for size in range(len(named_order) + 1):
+        for subset in combinations(named_order, size):
+            for extra in range(min(len(others), max(most, 1)) + 1):
+                chosen = set(subset) | set(others[:extra])
+                values.append(tuple(v for v in q.values if v in chosen))
+    return values
+
+
+def _changes_multi(q: Question, current: Any, candidates: list[Any]) -> list[Any]:
+    """Tick or untick one value at a time; from unknown, nothing or any one value."""
+    if not isinstance(current, tuple):
+        return [()] + [(v,) for v in q.values]
+    now = set(current)
+    return [tuple(v for v in q.values if (v in now) != (v == flip)) for flip in q.values]
+
+
+def _phrase_multi(q: Question, value: Any) -> str:
+    words = [q.label(v).lower() for v in value]
+    if not words:
+        return "none"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _schema_multi(q: Question) -> dict[str, Any]:
+    return {"type": "array", "items": {"enum": list(q.values)}, "uniqueItems": True}
+
+
+# --- boolean --------------------------------------------------------------------------------
+
+def _coerce_boolean(q: Question, value: Any) -> tuple[Any, Problem | None]:
+    if not isinstance(value, bool):
+        return None, ("A004", f"{q.id} takes true or false, not {_shown(value)}", f"allowed: true, false, {UNKNOWN_WORD}")
+    return value, None
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+def _allowed_number(q: Question) -> str:
+    lo = "" if q.minimum is None else f"from {number_text(q.minimum)} "
+    hi = "" if q.maximum is None else f"to {number_text(q.maximum)}"
+    kind = "a whole number" if q.type == "integer" else "a number"
+    return f"{kind} {lo}{hi}".strip() + f", or {UNKNOWN_WORD}"
+
+
+def _coerce_number(q: Question, value: Any) -> tuple[Any, Problem | None]:
+    allowed = f"allowed: {_allowed_number(q)}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None, ("A004", f"{q.id} takes a number, not {_shown(value)}", allowed)
+    if q.type == "integer" and not isinstance(value, int):
+        return None, ("A004", f"{q.id} takes a whole number, not {_shown(value)}", allowed)
+    try:
+        as_float = float(value)
+    except OverflowError:
+        return None, ("A005", f"{q.id} = {_shown(value)} is out of range", allowed)
+    if not math.isfinite(as_float):
+        return None, ("A004", f"{q.id} takes a finite number, not {_shown(value)}", allowed)
+    if (q.minimum is not None and value < q.minimum) or (q.maximum is not None and value > q.maximum):
+        return None, ("A005", f"{q.id} = {number_text(value)} is out of range", allowed)
+    return value, None
+
+
+def _number_points(q: Question, cuts: list[float]) -> list[Any]:
+    if not cuts:
+        return []
+    points: list[float] = [cuts[0] - 1, cuts[-1] + 1]
+    points += cuts
+    points += [(a + b) / 2 for a, b in zip(cuts, cuts[1:], strict=False)]
+    lo = -math.inf if q.minimum is None else q.minimum
+    hi = math.inf if q.maximum is None else q.maximum
+    out: list[Any] = []
+    for p in sorted(set(points)):
+        p = min(max(p, lo), hi)
+        value: Any = int(round(p)) if q.type == "integer" else (int(p) if float(p).is_integer() else p)
+        if value not in out:
+            out.append(value)
+    return out
+
+
+def _domain_number(q: Question, cuts: list[float], named: set[str], most: int) -> list[Any]:
+    points = _number_points(q, cuts)
+    return points or [q.minimum if q.minimum is not None else 0]
+
+
+def _changes_number(q: Question, current: Any, candidates: list[Any]) -> list[Any]:
+    options = [v for v in candidates if v != current]
+    if isinstance(current, (int, float)) and not isinstance(current, bool):
+        options.sort(key=lambda v: (abs(v - current), v))
+    return options
+
+
+def _phrase_number(q: Question, value: Any) -> str:
+    return f"{answer_text(value)}{' ' + q.unit if q.unit else ''}"
+
+
+def _schema_number(q: Question) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "integer" if q.type == "integer" else "number"}
+    if q.minimum is not None:
+        out["minimum"] = q.minimum
+    if q.maximum is not None:
+        out["maximum"] = q.maximum
+    return out
+
+
+def _all_values(q: Question, cuts: list[float], named: set[str] | None = None, most: int = 0) -> list[Any]:
+    return list(q.values)
+
+
+def _yes_no(q: Question, cuts: list[float], named: set[str] | None = None, most: int = 0) -> list[Any]:
+    return [True, False]
+
+
+_NUMBER = TypeSpec(_coerce_number, _allowed_number, _number_points, _domain_number, _changes_number, _phrase_number,
+                   _short, _schema_number, "number", lambda q: [])
+TYPES: dict[str, TypeSpec] = {
+    "choice": TypeSpec(_coerce_choice, _allowed_values, _all_values, _all_values, _others, _phrase_label, _short,
+                       _schema_choice, "select", _labelled),
+    "multi": TypeSpec(_coerce_multi, _allowed_values, lambda q, cuts: list(subsets(q.values)), _domain_multi,
+                      _changes_multi, _phrase_multi, _short, _schema_multi, "checkbox", _labelled),
+    "number": _NUMBER,
+    "integer": _NUMBER,
+    "boolean": TypeSpec(_coerce_boolean, lambda q: f"true, false, {UNKNOWN_WORD}", _yes_no, _yes_no, _others,
+                        lambda q, v: "yes" if v else "no", lambda q: f"the answer to “{q.prompt}”",
+                        lambda q: {"type": "boolean"}, "select", lambda q: [("Yes", True), ("No", False)]),
+}
+
+
+def spec(question: Question) -> TypeSpec:
+    return TYPES[question.type]
+
+
+def coerce(question: Question, value: Any) -> tuple[Any, Problem | None]:
+    return TYPES[question.type].coerce(question, value)
+
+
+def allowed_text(question: Question) -> str:
+    return TYPES[question.type].allowed(question)
+
+
+def phrase(question: Question, value: Any) -> str:
+    """An answer in words, e.g. 'a nearby high-performing provider', 'none', 'yes'."""
+    return TYPES[question.type].phrase(question, value)

@@ -1,0 +1,132 @@
+"""The shape of rule files as data, and a reader that checks raw YAML against it.
+
+``SCHEMA`` is the single description of every kind of item; the loader reads through
+``Reader`` and the JSON Schema for editors is generated from the same table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dalton_cli.errors import Diagnostic, Location, hint_for
+from dalton_cli.ruleset.model import Citation, Source
+from dalton_cli.ruleset.yamlload import YList, YMap
+
+# field -> (python types, required)
+_STR = (str,)
+_NUM = (int, float)
+SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
+    "ruleset": {"name": (_STR, True), "version": (_STR, True), "title": (_STR, False),
+                "description": (_STR, False)},
+    "source": {"id": (_STR, True), "author": (_STR, True), "title": (_STR, True), "date": (_STR, True),
+               "url": (_STR, False), "note": (_STR, False)},
+    "form": {"id": (_STR, True), "name": (_STR, True), "summary": (_STR, True), "spectrum": (_STR, True),
+             "citations": ((list,), True), "also_known_as": ((list,), False), "today": (_STR, False)},
+    "question": {"id": (_STR, True), "type": (_STR, True), "prompt": (_STR, True), "help": (_STR, True),
+                 "why": ((dict,), True), "values": ((list,), False), "labels": ((dict,), False),
+                 "min": (_NUM, False), "max": (_NUM, False), "unit": (_STR, False), "topic": (_STR, False),
+                 "short": (_STR, False), "allow_empty": ((bool,), False), "when": ((dict,), False)},
+    "why": {"text": (_STR, True), "citations": ((list,), True)},
+    "rule": {"id": (_STR, True), "when": ((dict,), True), "effects": ((list,), True),
+             "rationale": (_STR, True), "citations": ((list,), True)},
+    "effect": {"form": (_STR, True), "weight": ((int,), False), "exclude": ((bool,), False)},
+    "citation": {"source": (_STR, True), "locator": (_STR, True)},
+}
+_TYPE_WORDS = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "a mapping",
+               bool: "true or false"}
+_CONTAINERS = {list: YList, dict: YMap}
+
+
+def _fits(value: Any, types: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):
+        return bool in types
+    return any(isinstance(value, _CONTAINERS.get(t, t)) for t in types)
+
+
+class Reader:
+    """Checks raw items against SCHEMA, collecting diagnostics and the sources cited."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        self.cited: set[str] = set()
+
+    def error(self, code: str, loc: Location, message: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(code, loc, message, hint))
+
+    def fields(self, raw: Any, kind: str, loc: Location) -> YMap | None:
+        """Check one mapping against its schema; return it when usable."""
+        if not isinstance(raw, YMap):
+            self.error("R103", loc, f"each {kind} must be a mapping")
+            return None
+        spec = SCHEMA[kind]
+        usable = True
+        for key in raw:
+            if key not in spec:
+                self.error("R101", raw.key_loc(key), f"unknown key {key!r} in {kind}",
+                           hint_for(key, list(spec), f"allowed: {', '.join(spec)}"))
+        for key, (types, required) in spec.items():
+            if key not in raw:
+                if required:
+                    self.error("R102", raw.loc, f"{kind} is missing required field {key!r}")
+                    usable = False
+                continue
+            value = raw[key]
+            if not _fits(value, types):
+                words = " or ".join(_TYPE_WORDS.get(t, t.__name__) for t in types)
+                hint = "quote it" if str in types and isinstance(value, (int, float)) else ""
+                self.error("R103", raw.value_loc(key), f"{kind} field {key!r} must be {words}", hint)
+                usable = False
+        return raw if usable else None
+
+    def text(self, raw: YMap | None, key: str) -> str:
+        value = raw.get(key, "") if raw is not None else ""
+        return value.strip() if isinstance(value, str) else ""
+
+    def note_cited(self, raw: Any) -> None:
+        """Remember the sources a list of citations names, even when the item around it is broken."""
+        if isinstance(raw, list):
+            self.cited.update(c["source"] for c in raw if isinstance(c, dict) and isinstance(c.get("source"), str))
+
+    def citations(self, raw: Any, loc: Location, owner: str, sources: dict[str, Source]) -> tuple[Citation, ...]:
+        self.note_cited(raw)
+        if not isinstance(raw, YList) or not raw:
+            self.error("R201", loc, f"{owner} has no citation", "cite at least one source with a locator")
+            return ()
+        out = []
+        for i, item in enumerate(raw):
+            c = self.fields(item, "citation", raw.item_loc(i))
+            if c is None:
+                continue
+            if not c["locator"].strip():
+                self.error("R202", c.value_loc("locator"), "citation locator is empty",
+                           "give a section, page, paragraph or case")
+            if c["source"] not in sources:
+                self.error("R203", loc, f"citation of unknown source {c['source']!r}",
+                           hint_for(c["source"], list(sources), "add it under sources"))
+            out.append(Citation(c["source"], c["locator"].strip()))
+        return tuple(out)
+
+
+def checked(items: list[tuple[Any, Location]], reader: Reader, kind: str,
+            unusable: list[YMap] | None = None) -> list[tuple[YMap, str]]:
+    """Items that pass the schema; mappings that fail it go to `unusable` for further checks."""
+    out = []
+    for raw, loc in items:
+        fields = reader.fields(raw, kind, loc)
+        if fields is not None:
+            out.append((fields, kind))
+        elif unusable is not None and isinstance(raw, YMap):
+            unusable.append(raw)
+    return out
+
+
+def unique(items: list[tuple[YMap, str]], reader: Reader) -> dict[str, YMap]:
+    seen: dict[str, YMap] = {}
+    for raw, kind in items:
+        ident = raw["id"]
+        if ident in seen:
+            reader.error("R104", raw.value_loc("id"), f"duplicate {kind} id {ident!r}",
+                         f"first defined at {seen[ident].value_loc('id')}")
+            continue
+        seen[ident] = raw
+    return seen
