@@ -22,8 +22,8 @@ ANSWERS = ROOT / "examples" / "district-general.yaml"
 def what_if_overhead() -> None:
     import yaml
 
-    from dalton_cli.engine.answers import RawAnswer, check_answers
     from dalton_cli.authoring.cases import case_files
+    from dalton_cli.engine.answers import RawAnswer, check_answers
     from dalton_cli.engine.evaluate import evaluate
     from dalton_cli.errors import Location
     from dalton_cli.report.model import build_report
@@ -46,8 +46,10 @@ def what_if_overhead() -> None:
             t2 = time.perf_counter()
             samples.append((t2 - t1) - (t1 - t0))
         extra.append(statistics.median(samples) * 1000)
-    print(f"what-if and unknown impact add: median {statistics.median(extra):.1f} ms, max {max(extra):.1f} ms "
-          f"over {len(extra)} inputs (budget 50 ms)")
+    print(
+        f"what-if and unknown impact add: median {statistics.median(extra):.1f} ms, max {max(extra):.1f} ms "
+        f"over {len(extra)} inputs (budget 50 ms)"
+    )
 
 
 def main() -> None:
@@ -56,10 +58,13 @@ def main() -> None:
     args = parser.parse_args()
     exe = shutil.which("dalton")
     base = [exe] if exe else [sys.executable, "-m", "dalton_cli"]
-    rec, check = medians_ms([base + ["recommend", "--answers", str(ANSWERS), "--format", "json"],
-                             base + ["rules", "check"]], args.runs)
-    print(f"dalton recommend --format json: {rec:.0f} ms; dalton rules check (shipped rules, completeness "
-          f"included): {check:.0f} ms; ratio {check / rec:.1f} (budget 10)")
+    rec, check = medians_ms(
+        [base + ["recommend", "--answers", str(ANSWERS), "--format", "json"], base + ["rules", "check"]], args.runs
+    )
+    print(
+        f"dalton recommend --format json: {rec:.0f} ms; dalton rules check (shipped rules, completeness "
+        f"included): {check:.0f} ms; ratio {check / rec:.1f} (budget 10)"
+    )
     what_if_overhead()
 
 

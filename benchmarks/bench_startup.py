@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = ROOT / "examples" / "district-general.yaml"
-FLOOR = '''
+FLOOR = """
 from pathlib import Path
 import typer
 app = typer.Typer(add_completion=False)
@@ -33,7 +33,7 @@ def recommend(answers: Path = typer.Option(...), format: str = typer.Option("tex
     yaml.load(answers.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 if __name__ == "__main__":
     app()
-'''
+"""
 
 
 def medians_ms(cmds: list[list[str]], runs: int) -> list[float]:
@@ -59,11 +59,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         floor = Path(tmp) / "floor.py"
         floor.write_text(FLOOR)
-        bare, floor_ms, ours = medians_ms([
-            [sys.executable, "-c", "pass"],
-            [sys.executable, str(floor), "--answers", str(ANSWERS), "--format", "json"],
-            dalton_cmd + ["recommend", "--answers", str(ANSWERS), "--format", "json"],
-        ], args.runs)
+        bare, floor_ms, ours = medians_ms(
+            [
+                [sys.executable, "-c", "pass"],
+                [sys.executable, str(floor), "--answers", str(ANSWERS), "--format", "json"],
+                dalton_cmd + ["recommend", "--answers", str(ANSWERS), "--format", "json"],
+            ],
+            args.runs,
+        )
     import typer
 
     print(f"python {sys.version.split()[0]}, typer {typer.__version__}, {args.runs} runs each, median wall time")

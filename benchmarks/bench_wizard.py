@@ -56,12 +56,12 @@ class ScriptedPrompter:
 def questions_asked() -> None:
     import yaml
 
-    from dalton_cli.engine.answers import RawAnswer, check_answers
     from dalton_cli.authoring.cases import case_files
+    from dalton_cli.engine.answers import RawAnswer, check_answers
     from dalton_cli.engine.evaluate import evaluate
     from dalton_cli.errors import Location
-    from dalton_cli.ruleset.load import load_ruleset_or_fail
     from dalton_cli.interview.flow import Interview, known
+    from dalton_cli.ruleset.load import load_ruleset_or_fail
 
     rules = ROOT / "rules"
     rs = load_ruleset_or_fail(rules)
@@ -76,9 +76,11 @@ def questions_asked() -> None:
             counts.append(prompter.asked)
             answered.append(len(full))
     total = len(rs.questions)
-    print(f"questions asked over {len(counts)} case files: median {statistics.median(counts):g} of {total} "
-          f"(min {min(counts)}, max {max(counts)}); the cases answer a median of {statistics.median(answered):g}; "
-          "every adaptive result equals the result with all answers")
+    print(
+        f"questions asked over {len(counts)} case files: median {statistics.median(counts):g} of {total} "
+        f"(min {min(counts)}, max {max(counts)}); the cases answer a median of {statistics.median(answered):g}; "
+        "every adaptive result equals the result with all answers"
+    )
 
 
 def latency(runs: int = 5) -> None:
@@ -102,8 +104,15 @@ def latency(runs: int = 5) -> None:
             # From saved answers (so the next questions accept Enter = don't know), time each step.
             saved = Path(tmp) / "a.yaml"
             saved.write_text("perspective: seeking_support\norganisation_type: nhs_trust\nservices: [acute]\n")
-            child = pexpect.spawn(cmd[0], [*cmd[1:], "--resume", str(saved)], cwd=tmp, env=env, dimensions=(24, 80),
-                                  encoding="utf-8", timeout=20)
+            child = pexpect.spawn(
+                cmd[0],
+                [*cmd[1:], "--resume", str(saved)],
+                cwd=tmp,
+                env=env,
+                dimensions=(24, 80),
+                encoding="utf-8",
+                timeout=20,
+            )
             child.delaybeforesend = None  # pexpect's default 50 ms pause before each send is not the wizard's
             child.expect("Question 4 ")
             child.expect(r"\? ")
@@ -116,8 +125,10 @@ def latency(runs: int = 5) -> None:
             child.sendcontrol("c")
             child.expect(pexpect.EOF)
     print(f"first question on screen: median {statistics.median(first) * 1000:.0f} ms (budget 500 ms)")
-    print(f"next question after an answer: median {statistics.median(nexts) * 1000:.0f} ms, "
-          f"max {max(nexts) * 1000:.0f} ms (budget 100 ms)")
+    print(
+        f"next question after an answer: median {statistics.median(nexts) * 1000:.0f} ms, "
+        f"max {max(nexts) * 1000:.0f} ms (budget 100 ms)"
+    )
 
 
 if __name__ == "__main__":

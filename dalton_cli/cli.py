@@ -36,8 +36,14 @@ def _build_app() -> Any:
         choice = click.Choice(list(o.choices)) if o.choices else None
         return typer.Option(o.default, *o.flags, help=o.help, metavar=o.metavar, click_type=choice)
 
-    app = typer.Typer(name="dalton", help=DESCRIPTION, no_args_is_help=True, add_completion=False,
-                      pretty_exceptions_enable=False, context_settings={"help_option_names": ["--help", "-h"]})
+    app = typer.Typer(
+        name="dalton",
+        help=DESCRIPTION,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["--help", "-h"]},
+    )
     rules_app = typer.Typer(help="Check, test and describe rule sets.", no_args_is_help=True)
     app.add_typer(rules_app, name="rules")
 
@@ -47,34 +53,55 @@ def _build_app() -> Any:
             raise typer.Exit(0)
 
     @app.callback()
-    def root(version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True,
-                                          help="Show the version of dalton and of the shipped rule set.")) -> None:
+    def root(
+        version: bool = typer.Option(
+            False,
+            "--version",
+            callback=show_version,
+            is_eager=True,
+            help="Show the version of dalton and of the shipped rule set.",
+        ),
+    ) -> None:
         """Choose an NHS provider organisational form, with reasons traced to the evidence."""
 
     @app.command()
-    def recommend(answers: str | None = opt("recommend", "answers"), set_: list[str] = opt("recommend", "set_"),
-                  format: str = opt("recommend", "format"), rules: str | None = opt("recommend", "rules"),
-                  output: str | None = opt("recommend", "output")) -> int:
+    def recommend(
+        answers: str | None = opt("recommend", "answers"),
+        set_: list[str] = opt("recommend", "set_"),
+        format: str = opt("recommend", "format"),
+        rules: str | None = opt("recommend", "rules"),
+        output: str | None = opt("recommend", "output"),
+    ) -> int:
         """Recommend organisational forms from an answers file, ranked with reasons and citations."""
         return _code(commands.recommend(answers, list(set_ or []), format, rules, output))
 
     @app.command()
     def wizard(
         rules: str | None = typer.Option(None, "--rules", metavar="DIR", help="Use another rule-set directory."),
-        resume: str | None = typer.Option(None, "--resume", metavar="FILE",
-                                          help="Carry on from saved answers; only what is unanswered is asked."),
-        save: str | None = typer.Option(None, "--save", metavar="FILE",
-                                        help="Where to save answers after every question (default: a new file here)."),
-        output: str | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                          help="Write the Markdown decision record to FILE at the end."),
+        resume: str | None = typer.Option(
+            None, "--resume", metavar="FILE", help="Carry on from saved answers; only what is unanswered is asked."
+        ),
+        save: str | None = typer.Option(
+            None,
+            "--save",
+            metavar="FILE",
+            help="Where to save answers after every question (default: a new file here).",
+        ),
+        output: str | None = typer.Option(
+            None, "--output", "-o", metavar="FILE", help="Write the Markdown decision record to FILE at the end."
+        ),
     ) -> int:
         """Interview in the terminal: answer questions, review them, get the recommendation."""
         return _code(commands.wizard(rules, resume, save, output))
 
     @app.command()
-    def explain(form: str = typer.Argument(..., metavar="FORM", help="Form id, e.g. hospital_group."),
-                answers: str | None = opt("explain", "answers"), set_: list[str] = opt("explain", "set_"),
-                format: str = opt("explain", "format"), rules: str | None = opt("explain", "rules")) -> int:
+    def explain(
+        form: str = typer.Argument(..., metavar="FORM", help="Form id, e.g. hospital_group."),
+        answers: str | None = opt("explain", "answers"),
+        set_: list[str] = opt("explain", "set_"),
+        format: str = opt("explain", "format"),
+        rules: str | None = opt("explain", "rules"),
+    ) -> int:
         """Explain one form in depth: every rule that touches it, held / failed / undetermined, with citations."""
         return _code(commands.explain(form, answers, list(set_ or []), format, rules))
 
@@ -83,11 +110,15 @@ def _build_app() -> Any:
     @rules_app.command("check")
     def rules_check(
         directory: str | None = directory_arg,
-        format: str = typer.Option("text", "--format", "-f", click_type=click.Choice(list(CHECK_FORMATS)),
-                                   help="Output format."),
+        format: str = typer.Option(
+            "text", "--format", "-f", click_type=click.Choice(list(CHECK_FORMATS)), help="Output format."
+        ),
         counterexamples: str | None = typer.Option(
-            None, "--counterexamples", metavar="DIR",
-            help="Write counterexample answers files to DIR (default: shown in the hint, nothing written)."),
+            None,
+            "--counterexamples",
+            metavar="DIR",
+            help="Write counterexample answers files to DIR (default: shown in the hint, nothing written).",
+        ),
     ) -> int:
         """Validate a rule set and print every problem as FILE:LINE:COL: CODE message."""
         return _code(commands.rules_check(directory, format, counterexamples))
@@ -95,18 +126,28 @@ def _build_app() -> Any:
     @rules_app.command("test")
     def rules_test(
         directory: str | None = directory_arg,
-        coverage_min: float = typer.Option(0.0, "--coverage-min", min=0, max=100, metavar="PCT",
-                                           help="Fail when fewer than PCT% of rules fire in some case."),
+        coverage_min: float = typer.Option(
+            0.0,
+            "--coverage-min",
+            min=0,
+            max=100,
+            metavar="PCT",
+            help="Fail when fewer than PCT% of rules fire in some case.",
+        ),
     ) -> int:
         """Run the rule set's case files (DIR/cases/*.yaml): pass/fail and rule coverage."""
         return _code(commands.rules_test(directory, coverage_min))
 
     @rules_app.command("schema")
     def rules_schema(
-        kind: str = typer.Argument(..., click_type=click.Choice(list(SCHEMA_KINDS)),
-                                   help="rules (rule files), answers (answers files) or case (case files)."),
-        rules: str | None = typer.Option(None, "--rules", metavar="DIR",
-                                         help="Rule set whose questions the answers follow."),
+        kind: str = typer.Argument(
+            ...,
+            click_type=click.Choice(list(SCHEMA_KINDS)),
+            help="rules (rule files), answers (answers files) or case (case files).",
+        ),
+        rules: str | None = typer.Option(
+            None, "--rules", metavar="DIR", help="Rule set whose questions the answers follow."
+        ),
     ) -> int:
         """Print a JSON Schema for rule files, answers files or case files."""
         return _code(commands.rules_schema(kind, rules))
@@ -115,8 +156,9 @@ def _build_app() -> Any:
     def rules_diff(
         old: str = typer.Argument(..., metavar="OLD", help="The rule-set directory before the change."),
         new: str = typer.Argument(..., metavar="NEW", help="The rule-set directory after the change."),
-        cases: str | None = typer.Option(None, "--cases", metavar="DIR",
-                                         help="Directory holding a cases/ folder (default: NEW, else OLD)."),
+        cases: str | None = typer.Option(
+            None, "--cases", metavar="DIR", help="Directory holding a cases/ folder (default: NEW, else OLD)."
+        ),
         fail_on_change: bool = typer.Option(False, "--fail-on-change", help="Exit 1 if any case's ranking changes."),
     ) -> int:
         """Show which case recommendations change between two rule sets, and which rules caused each change."""
@@ -151,12 +193,8 @@ def _terminate(signum: int, frame: Any) -> None:
     raise Terminated(signum)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run dalton with these arguments (default: the command line); return the exit code."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    for stream in (sys.stderr,):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
+def _install_signal_handlers() -> dict[int, Any]:
+    """SIGTERM and SIGHUP unwind like Ctrl-C, so that temporary files go and answers are saved."""
     previous = {}
     for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if sig is not None:
@@ -164,33 +202,47 @@ def main(argv: Sequence[str] | None = None) -> int:
                 previous[sig] = signal.signal(sig, _terminate)
             except ValueError:  # not the main thread: leave signals alone
                 pass
-    try:
-        return _run(args)
-    except DaltonError as exc:
+    return previous
+
+
+def _exit_code(exc: BaseException) -> int:
+    """Say what went wrong, once, and give the contract's exit code for it."""
+    if isinstance(exc, DaltonError):
         for d in exc.diagnostics:
             commands.note(d.render())
         return 1
-    except UsageError as exc:
+    if isinstance(exc, UsageError):
         for line in exc.lines:
             commands.note(line)
         return 2
-    except commands.ClosedPipe:
+    if isinstance(exc, commands.ClosedPipe):
         _quiet_stdout()
         return 0
-    except KeyboardInterrupt:
+    if isinstance(exc, KeyboardInterrupt):
         commands.note("interrupted")
         return 130
-    except Terminated as exc:
+    if isinstance(exc, Terminated):
         commands.note("terminated")
         return 128 + exc.signum
-    except Exception as exc:  # a bug: say so plainly; the traceback only when asked for
-        if os.environ.get("DALTON_DEBUG") == "1":
-            import traceback
+    if os.environ.get("DALTON_DEBUG") == "1":  # a bug: the traceback only when asked for
+        import traceback
 
-            traceback.print_exc()
-        commands.note(f"dalton: internal error: {type(exc).__name__}: {exc}")
-        commands.note("Please report this with the command you ran (DALTON_DEBUG=1 shows the details).")
-        return 3
+        traceback.print_exception(exc)
+    commands.note(f"dalton: internal error: {type(exc).__name__}: {exc}")
+    commands.note("Please report this with the command you ran (DALTON_DEBUG=1 shows the details).")
+    return 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run dalton with these arguments (default: the command line); return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if hasattr(sys.stderr, "reconfigure"):
+        sys.stderr.reconfigure(errors="backslashreplace")
+    previous = _install_signal_handlers()
+    try:
+        return _run(args)
+    except (Exception, KeyboardInterrupt, Terminated) as exc:
+        return _exit_code(exc)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -204,5 +256,3 @@ def _quiet_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
         pass
-
-

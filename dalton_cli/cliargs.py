@@ -32,20 +32,32 @@ class Opt(NamedTuple):
 
 
 ANSWERS = Opt("answers", ("--answers", "-a"), "FILE", "Answers file (YAML or JSON); '-' reads standard input.")
-SET = Opt("set_", ("--set", "-s"), "ID=VALUE", "Override one answer; VALUE is read as YAML. Repeatable.",
-          default=[], multiple=True)
+SET = Opt(
+    "set_",
+    ("--set", "-s"),
+    "ID=VALUE",
+    "Override one answer; VALUE is read as YAML. Repeatable.",
+    default=[],
+    multiple=True,
+)
 RULES = Opt("rules", ("--rules",), "DIR", "Use another rule-set directory.")
 
 COMMANDS: dict[str, tuple[Opt, ...]] = {
     "recommend": (
-        ANSWERS, SET,
+        ANSWERS,
+        SET,
         Opt("format", ("--format", "-f"), None, "Output format.", default="text", choices=FORMATS),
         RULES,
-        Opt("output", ("--output", "-o"), "FILE", "Write the result to FILE instead of standard output ('-': "
-            "standard output)."),
+        Opt(
+            "output",
+            ("--output", "-o"),
+            "FILE",
+            "Write the result to FILE instead of standard output ('-': standard output).",
+        ),
     ),
     "explain": (
-        ANSWERS, SET._replace(help="Override one answer. Repeatable."),
+        ANSWERS,
+        SET._replace(help="Override one answer. Repeatable."),
         Opt("format", ("--format", "-f"), None, "Output format.", default="text", choices=EXPLAIN_FORMATS),
         RULES,
     ),

@@ -23,9 +23,32 @@ class ClosedPipe(Exception):
     """Standard output was closed by its reader (``dalton … | head``)."""
 
 
-_ASCII = {"−": "-", "–": "-", "—": "-", "→": "->", "←": "<-", "≤": "<=", "≥": ">=", "●": "*", "○": "o",
-          "─": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "•": "*", "✗": "x", "█": "#", "░": ".",
-          "«": "<<", "»": ">>", "·": "-", "£": "GBP ", "é": "e"}
+_ASCII = {
+    "−": "-",
+    "–": "-",
+    "—": "-",
+    "→": "->",
+    "←": "<-",
+    "≤": "<=",
+    "≥": ">=",
+    "●": "*",
+    "○": "o",
+    "─": "-",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "…": "...",
+    "•": "*",
+    "✗": "x",
+    "█": "#",
+    "░": ".",
+    "«": "<<",
+    "»": ">>",
+    "·": "-",
+    "£": "GBP ",
+    "é": "e",
+}
 
 
 def fit_encoding(text: str, encoding: str | None) -> str:
@@ -72,8 +95,14 @@ def write_output(text: str, output: str) -> None:
     try:
         write_file(Path(output), text)
     except WriteError as exc:
-        raise DaltonError(Diagnostic("W001", Location(output), f"cannot write the output: {exc}",
-                                     "give a file in an existing, writable directory, or '-' for standard output"))
+        raise DaltonError(
+            Diagnostic(
+                "W001",
+                Location(output),
+                f"cannot write the output: {exc}",
+                "give a file in an existing, writable directory, or '-' for standard output",
+            )
+        ) from None
     note(f"wrote {output}")
 
 
@@ -85,19 +114,22 @@ def read_stdin() -> bytes:
     except (AttributeError, OSError, ValueError):  # replaced by a test or an embedding program
         data: bytes = sys.stdin.buffer.read(MAX_BYTES + 1)
         return data
-    return read_fd(fd, "<stdin>", MAX_BYTES, idle=float("inf"))
+    return read_fd(fd, "<stdin>", MAX_BYTES, idle=None)
 
 
-def load_inputs(command: str, answers: str | None, set_: list[str], rules: str | None
-                ) -> tuple[RuleSet, dict[str, Any]]:
+def load_inputs(
+    command: str, answers: str | None, set_: list[str], rules: str | None
+) -> tuple[RuleSet, dict[str, Any]]:
     """The rule set and the checked answers from --answers and --set."""
     from dalton_cli.engine import answers as answers_mod
     from dalton_cli.ruleset.load import load_ruleset_or_fail
 
     if answers is None and not set_:
         example = "hospital_group " if command == "explain" else ""
-        raise UsageError(f"dalton {command}: give --answers FILE (or '-' for standard input) and/or --set ID=VALUE",
-                         f"  example: dalton {command} {example}--answers examples/district-general.yaml")
+        raise UsageError(
+            f"dalton {command}: give --answers FILE (or '-' for standard input) and/or --set ID=VALUE",
+            f"  example: dalton {command} {example}--answers examples/district-general.yaml",
+        )
     try:
         overrides = [answers_mod.parse_set(item) for item in set_]
     except UsageError as exc:
@@ -164,8 +196,10 @@ def explain(form: str, answers: str | None, set_: list[str], format: str, rules:
     ruleset, given = load_inputs("explain", answers, set_, rules)
     if form not in ruleset.form_index:
         hint = hint_for(form, list(ruleset.form_index))
-        raise UsageError(f"dalton explain: unknown form {form!r}{f' ({hint})' if hint else ''}; "
-                         f"forms: {', '.join(ruleset.form_index)}")
+        raise UsageError(
+            f"dalton explain: unknown form {form!r}{f' ({hint})' if hint else ''}; "
+            f"forms: {', '.join(ruleset.form_index)}"
+        )
     from dalton_cli.engine.evaluate import evaluate
     from dalton_cli.report.explain_out import RENDERERS
     from dalton_cli.report.model import build_explain_report
@@ -176,13 +210,19 @@ def explain(form: str, answers: str | None, set_: list[str], format: str, rules:
 
 def wizard(rules: str | None, resume: str | None, save: str | None, output: str | None) -> bool:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError("dalton wizard needs an interactive terminal (standard input and output are not both "
-                         "terminals).", "For scripts and CI use: dalton recommend --answers FILE  "
-                         "(see dalton recommend --help)")
+        raise UsageError(
+            "dalton wizard needs an interactive terminal (standard input and output are not both terminals).",
+            "For scripts and CI use: dalton recommend --answers FILE  (see dalton recommend --help)",
+        )
     from dalton_cli.interview.session import run_wizard
 
-    run_wizard(rules_dir(rules), Path(resume) if resume else None, Path(save) if save else None,
-               Path(output) if output else None, rules)
+    run_wizard(
+        rules_dir(rules),
+        Path(resume) if resume else None,
+        Path(save) if save else None,
+        Path(output) if output else None,
+        rules,
+    )
     return True
 
 
@@ -233,7 +273,13 @@ def rules_diff(old: str, new: str, cases: str | None, fail_on_change: bool) -> b
     folder = case_folder(Path(old), Path(new), Path(cases) if cases else None)
     changes, problems, compared = diff(old_rs, new_rs, folder)
     if not compared:
-        raise DaltonError(Diagnostic("C000", Location(str(folder / "cases")), "no case files here",
-                                     "give --cases DIR, a folder holding cases/*.yaml"))
+        raise DaltonError(
+            Diagnostic(
+                "C000",
+                Location(str(folder / "cases")),
+                "no case files here",
+                "give --cases DIR, a folder holding cases/*.yaml",
+            )
+        )
     report(changes, problems, compared, sys.stdout)
     return not (problems or (fail_on_change and changes))

@@ -37,12 +37,14 @@ def _fail(name: str, message: str, hint: str = "", code: str = "Y001") -> Dalton
 
 
 def too_large(name: str, limit: int) -> DaltonError:
-    return _fail(name, f"file is too large (more than {limit} bytes)", "answers and rule files are small text files",
-                 code="Y007")
+    return _fail(
+        name, f"file is too large (more than {limit} bytes)", "answers and rule files are small text files", code="Y007"
+    )
 
 
-def read_fd(fd: int, name: str, limit: int = MAX_BYTES, idle: float = IDLE_SECONDS) -> bytes:
-    """Read at most ``limit`` bytes from an open descriptor; more is an error, silence a timeout."""
+def read_fd(fd: int, name: str, limit: int = MAX_BYTES, idle: float | None = IDLE_SECONDS) -> bytes:
+    """Read at most ``limit`` bytes from an open descriptor; more is an error, silence a timeout
+    (``idle=None`` waits as long as it takes, as for standard input)."""
     import select
 
     chunks: list[bytes] = []
@@ -50,7 +52,7 @@ def read_fd(fd: int, name: str, limit: int = MAX_BYTES, idle: float = IDLE_SECON
     while True:
         ready, _, _ = select.select([fd], [], [], idle)
         if not ready:
-            raise _fail(name, f"nothing was written to it for {idle:g} seconds", "give a regular file")
+            raise _fail(name, f"nothing was written to it for {idle or 0:g} seconds", "give a regular file")
         try:
             chunk = os.read(fd, min(65536, limit + 1 - total))
         except BlockingIOError:
@@ -119,8 +121,9 @@ def decode(data: bytes, name: str, limit: int = MAX_BYTES) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _fail(name, f"not UTF-8 text (bad byte at offset {exc.start})", "save the file as UTF-8",
-                    code="Y002") from None
+        raise _fail(
+            name, f"not UTF-8 text (bad byte at offset {exc.start})", "save the file as UTF-8", code="Y002"
+        ) from None
 
 
 def read_text(path: Path, name: str | None = None, limit: int = MAX_BYTES, regular_only: bool = False) -> str:
@@ -129,6 +132,7 @@ def read_text(path: Path, name: str | None = None, limit: int = MAX_BYTES, regul
 
 
 # --- writing ---------------------------------------------------------------------------
+
 
 class WriteError(Exception):
     """A file could not be written; the message says why in words."""
@@ -174,7 +178,7 @@ def _write_through(path: Path, payload: bytes) -> None:
         os.set_blocking(fd, True)
         view = memoryview(payload)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     except OSError as exc:
         raise WriteError(exc.strerror or str(exc)) from None
     finally:
@@ -198,7 +202,7 @@ def _replace(target: Path, payload: bytes, existing: os.stat_result | None) -> N
                 os.fchown(fd, existing.st_uid, existing.st_gid)
             view = memoryview(payload)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)

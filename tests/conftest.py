@@ -43,8 +43,9 @@ class _Stdin:
         raise io.UnsupportedOperation("no descriptor")
 
 
-def run_in_process(*args: str, input: bytes | None = None, cwd: Path | None = None,
-                   env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_in_process(
+    *args: str, input: bytes | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``dalton ARGS`` through main(argv), with its own stdin, stdout, stderr, cwd and environment."""
     from dalton_cli.cli import main
 
@@ -68,11 +69,13 @@ def run_in_process(*args: str, input: bytes | None = None, cwd: Path | None = No
     return subprocess.CompletedProcess(["dalton", *args], code, out.getvalue().decode(), err.getvalue().decode())
 
 
-def run_subprocess(*args: str, input: bytes | None = None, cwd: Path | None = None,
-                   env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_subprocess(
+    *args: str, input: bytes | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    proc = subprocess.run(dalton_command() + list(args), input=input, capture_output=True, cwd=cwd,
-                          env=full_env, timeout=60)
+    proc = subprocess.run(
+        dalton_command() + list(args), input=input, capture_output=True, cwd=cwd, env=full_env, timeout=60
+    )
     return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 

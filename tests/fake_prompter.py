@@ -8,8 +8,13 @@ from dalton_cli.interview.flow import Action
 
 
 class FakePrompter:
-    def __init__(self, ruleset: Any, script: dict[str, list[Any]] | None = None,
-                 default: Any = Action.DONT_KNOW, interrupt_after: int | None = None) -> None:
+    def __init__(
+        self,
+        ruleset: Any,
+        script: dict[str, list[Any]] | None = None,
+        default: Any = Action.DONT_KNOW,
+        interrupt_after: int | None = None,
+    ) -> None:
         self.by_prompt = {q.prompt: q.id for q in ruleset.questions}
         self.script = {k: list(v) for k, v in (script or {}).items()}
         self.default = default

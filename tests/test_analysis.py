@@ -7,31 +7,62 @@ import json
 import pytest
 
 BROKEN = {
-    "R501": ("questions.yaml", "    when: {not: {question: partner, equals: none_identified}}",
-             "    when: {all: [{question: partner, equals: none_identified}, "
-             "{not: {question: partner, equals: none_identified}}]}", "partner_distance_miles"),
-    "R502": ("rules.yaml", "    when: {question: leadership_capacity, equals: weak}",
-             "    when: {all: [{question: leadership_capacity, equals: weak}, "
-             "{question: leadership_capacity, equals: strong}]}", "weak_leadership_needs_new_team"),
-    "R503": ("rules.yaml", "    when: {question: timescale, equals: urgent}",
-             "    when: {question: timescale, in: [urgent, within_2_years, longer_term]}", "urgent_needs_quick_forms"),
-    "R506": ("rules.yaml",
-             "    when: {question: change_scope, equals: back_office}\n    effects:\n      - {form: joint_venture, weight: 4}",
-             "    when: {question: change_scope, equals: back_office}\n    effects:\n"
-             "      - {form: merger_acquisition, weight: 1}\n      - {form: joint_venture, weight: 4}", "back_office_sharing"),
+    "R501": (
+        "questions.yaml",
+        "    when: {not: {question: partner, equals: none_identified}}",
+        "    when: {all: [{question: partner, equals: none_identified}, "
+        "{not: {question: partner, equals: none_identified}}]}",
+        "partner_distance_miles",
+    ),
+    "R502": (
+        "rules.yaml",
+        "    when: {question: leadership_capacity, equals: weak}",
+        "    when: {all: [{question: leadership_capacity, equals: weak}, "
+        "{question: leadership_capacity, equals: strong}]}",
+        "weak_leadership_needs_new_team",
+    ),
+    "R503": (
+        "rules.yaml",
+        "    when: {question: timescale, equals: urgent}",
+        "    when: {question: timescale, in: [urgent, within_2_years, longer_term]}",
+        "urgent_needs_quick_forms",
+    ),
+    "R506": (
+        "rules.yaml",
+        "    when: {question: change_scope, equals: back_office}\n"
+        "    effects:\n      - {form: joint_venture, weight: 4}",
+        "    when: {question: change_scope, equals: back_office}\n    effects:\n"
+        "      - {form: merger_acquisition, weight: 1}\n      - {form: joint_venture, weight: 4}",
+        "back_office_sharing",
+    ),
 }
 
-EXCLUDE_ALL = """
+EXCLUDE_ALL = (
+    """
   - id: exclude_everything_for_back_office
     when: {question: change_scope, equals: back_office}
     effects:
-""" + "".join(f"      - {{form: {f}, exclude: true}}\n" for f in (
-    "standalone", "buddying", "federation", "joint_venture", "service_level_chain", "management_contract",
-    "integrated_care_organisation", "multiservice_chain", "hospital_group", "merger_acquisition",
-)) + """    rationale: A deliberately broken rule.
+"""
+    + "".join(
+        f"      - {{form: {f}, exclude: true}}\n"
+        for f in (
+            "standalone",
+            "buddying",
+            "federation",
+            "joint_venture",
+            "service_level_chain",
+            "management_contract",
+            "integrated_care_organisation",
+            "multiservice_chain",
+            "hospital_group",
+            "merger_acquisition",
+        )
+    )
+    + """    rationale: A deliberately broken rule.
     citations:
       - {source: limb2014, locator: "test"}
 """
+)
 
 UNREAD_QUESTION = """
   - id: favourite_colour

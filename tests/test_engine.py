@@ -81,8 +81,14 @@ def test_prober_matches_full_evaluation(ruleset):
     """Incremental probing gives exactly the outcome of evaluating the changed answers."""
     from dalton_cli.engine.evaluate import Prober, candidate_values
 
-    answers = {"perspective": "seeking_support", "partner": "nearby_high_performer", "partner_distance_miles": 20,
-               "cqc_rating": "inadequate", "services": ("acute",), "financial_margin_pct": -4}
+    answers = {
+        "perspective": "seeking_support",
+        "partner": "nearby_high_performer",
+        "partner_distance_miles": 20,
+        "cqc_rating": "inadequate",
+        "services": ("acute",),
+        "financial_margin_pct": -4,
+    }
     prober = Prober(ruleset, decide(ruleset, answers))
     for q in ruleset.questions:
         for value in candidate_values(ruleset, q)[:12]:

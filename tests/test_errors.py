@@ -24,9 +24,18 @@ def check(result, code: int, *fragments: str) -> None:
 @pytest.mark.parametrize(
     "text, fragments",
     [
-        ("cqc_ratin: good\n", ["answers.yaml:1:1: A002", "unknown question id 'cqc_ratin'", "did you mean 'cqc_rating'"]),
-        ("cqc_rating: goood\n", ["answers.yaml:1:13: A003", "'goood' is not allowed",
-                                 "outstanding, good, requires_improvement, inadequate, not_rated"]),
+        (
+            "cqc_ratin: good\n",
+            ["answers.yaml:1:1: A002", "unknown question id 'cqc_ratin'", "did you mean 'cqc_rating'"],
+        ),
+        (
+            "cqc_rating: goood\n",
+            [
+                "answers.yaml:1:13: A003",
+                "'goood' is not allowed",
+                "outstanding, good, requires_improvement, inadequate, not_rated",
+            ],
+        ),
         ("services: acute\n", ["answers.yaml:1:11: A004", "takes a list", "[acute]"]),
         ("commissioner_count: 2.5\n", ["A004", "whole number"]),
         ("independent_sector_acceptable: maybe\n", ["A004", "true or false"]),
@@ -50,8 +59,12 @@ def test_all_problems_reported_at_once(dalton, tmp_path):
 
 
 def test_binary_junk(dalton, tmp_path):
-    check(dalton("recommend", "--answers", answers(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\xff", "x.png")),
-          1, "Y002", "not a text file")
+    check(
+        dalton("recommend", "--answers", answers(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\xff", "x.png")),
+        1,
+        "Y002",
+        "not a text file",
+    )
     check(dalton("recommend", "--answers", answers(tmp_path, b"a: \xff\xfe\n", "y.yaml")), 1, "Y002", "UTF-8")
 
 
@@ -78,7 +91,12 @@ def test_set_errors(dalton):
     check(dalton("recommend", "--set", "cqc_rating"), 2, "--set takes ID=VALUE")
     check(dalton("recommend", "--set", "services=[acute"), 2, "--set")
     check(dalton("recommend", "--set", "cqc_rating=goood"), 1, "--set cqc_rating: A003", "allowed:")
-    check(dalton("recommend", "--set", "cqc_ratin=good"), 2, "unknown question id 'cqc_ratin'", "did you mean 'cqc_rating'")
+    check(
+        dalton("recommend", "--set", "cqc_ratin=good"),
+        2,
+        "unknown question id 'cqc_ratin'",
+        "did you mean 'cqc_rating'",
+    )
 
 
 @pytest.mark.parametrize(
@@ -97,7 +115,12 @@ def test_command_line_mistakes_exit_2(dalton, args, fragment):
 
 def test_broken_rules_directory(dalton, rules_copy):
     (rules_copy / "rules.yaml").write_text("rules:\n  - id: x\n    when: {question: [\n")
-    check(dalton("recommend", "--answers", DGH, "--rules", str(rules_copy)), 1, "rules.yaml:4:1: Y003", "YAML syntax error")
+    check(
+        dalton("recommend", "--answers", DGH, "--rules", str(rules_copy)),
+        1,
+        "rules.yaml:4:1: Y003",
+        "YAML syntax error",
+    )
 
 
 def test_missing_rules_directory(dalton, tmp_path):

@@ -48,8 +48,17 @@ def test_what_if_for_a_case_file(dalton, tmp_path):
 
 
 def test_for_and_against_on_every_form(dalton):
-    doc = json.loads(dalton("recommend", "--answers", str(EXAMPLES / "district-general.yaml"), "--format", "json",
-                            "--set", "change_scope=back_office").stdout)
+    doc = json.loads(
+        dalton(
+            "recommend",
+            "--answers",
+            str(EXAMPLES / "district-general.yaml"),
+            "--format",
+            "json",
+            "--set",
+            "change_scope=back_office",
+        ).stdout
+    )
     for item in doc["recommendations"] + doc["excluded"]:
         assert "for" in item and "against" in item
         assert all(r["weight"] > 0 for r in item["for"])
@@ -74,8 +83,14 @@ def test_explain_last_ranked_form(dalton):
 
 
 def test_explain_excluded_form_text(dalton):
-    result = dalton("explain", "merger_acquisition", "--answers", str(EXAMPLES / "district-general.yaml"),
-                    "--set", "change_scope=back_office")
+    result = dalton(
+        "explain",
+        "merger_acquisition",
+        "--answers",
+        str(EXAMPLES / "district-general.yaml"),
+        "--set",
+        "change_scope=back_office",
+    )
     assert result.returncode == 0
     assert "excluded" in result.stdout.splitlines()[0]
     assert re.search(r"HELD\s+exclude\s+back_office_not_whole_organisation", result.stdout)
@@ -111,8 +126,14 @@ def test_record_command_reproduces_the_record(dalton, tmp_path):
     env = {"SOURCE_DATE_EPOCH": "1700000000"}
     record = dalton("recommend", "-a", dgh, "-f", "markdown", env=env).stdout
     command = record.split("```sh\n")[1].split("\n```")[0]
-    rerun = subprocess.run(command, shell=True, capture_output=True, text=True, cwd=tmp_path,  # noqa: S602
-                           env={**__import__("os").environ, **env})
+    rerun = subprocess.run(
+        command,
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # noqa: S602
+        env={**__import__("os").environ, **env},
+    )
     if rerun.returncode == 127:
         pytest.skip("dalton is not on PATH in this environment")
     assert rerun.stdout == record
@@ -120,8 +141,16 @@ def test_record_command_reproduces_the_record(dalton, tmp_path):
 
 def test_markdown_record_sections(dalton):
     text = dalton("recommend", "-a", str(EXAMPLES / "district-general.yaml"), "-f", "markdown").stdout
-    for heading in ("## Summary", "## Ranked forms", "## For and against each form", "## What would change the answer",
-                    "## Unanswered questions", "## Answers given", "## References", "## Reproduce this record"):
+    for heading in (
+        "## Summary",
+        "## Ranked forms",
+        "## For and against each form",
+        "## What would change the answer",
+        "## Unanswered questions",
+        "## Answers given",
+        "## References",
+        "## Reproduce this record",
+    ):
         assert heading in text
     assert "Rule set sha256: `" in text and "○" in text and "●" in text
 
@@ -141,11 +170,22 @@ def test_html_renders_in_a_real_browser(dalton, tmp_path):
     page = tmp_path / "record.html"
     dalton("recommend", "-a", str(EXAMPLES / "district-general.yaml"), "-f", "html", "-o", str(page))
     shot = tmp_path / "shot.png"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
     dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert "What would change the answer" in dom.stdout and "<svg" in dom.stdout
-    subprocess.run([CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=1000,1400", page.as_uri()],
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [CHROMIUM, *flags, f"--screenshot={shot}", "--window-size=1000,1400", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+    )
     assert shot.exists() and shot.stat().st_size > 10_000

@@ -7,8 +7,18 @@ from pathlib import Path
 
 from conftest import EXAMPLES
 
-FORMS = {"standalone", "buddying", "federation", "joint_venture", "service_level_chain", "management_contract",
-         "integrated_care_organisation", "multiservice_chain", "hospital_group", "merger_acquisition"}
+FORMS = {
+    "standalone",
+    "buddying",
+    "federation",
+    "joint_venture",
+    "service_level_chain",
+    "management_contract",
+    "integrated_care_organisation",
+    "multiservice_chain",
+    "hospital_group",
+    "merger_acquisition",
+}
 DGH = str(EXAMPLES / "district-general.yaml")
 
 
@@ -50,13 +60,29 @@ def test_set_overrides_and_changes_the_top(dalton):
 
 
 def test_set_reads_yaml_values(dalton):
-    result = dalton("recommend", "-f", "json", "--set", "services=[acute, community]", "--set", "fragile_services=[]",
-                    "--set", "independent_sector_acceptable=true", "--set", "financial_margin_pct=-4.5",
-                    "--set", "partner=unknown")
+    result = dalton(
+        "recommend",
+        "-f",
+        "json",
+        "--set",
+        "services=[acute, community]",
+        "--set",
+        "fragile_services=[]",
+        "--set",
+        "independent_sector_acceptable=true",
+        "--set",
+        "financial_margin_pct=-4.5",
+        "--set",
+        "partner=unknown",
+    )
     assert result.returncode == 0, result.stderr
     answers = json.loads(result.stdout)["answers"]
-    assert answers == {"services": ["acute", "community"], "financial_margin_pct": -4.5, "fragile_services": [],
-                       "independent_sector_acceptable": True}
+    assert answers == {
+        "services": ["acute", "community"],
+        "financial_margin_pct": -4.5,
+        "fragile_services": [],
+        "independent_sector_acceptable": True,
+    }
 
 
 def test_answers_from_stdin_match_the_file(dalton):
@@ -86,7 +112,13 @@ def test_markdown_is_a_document(dalton):
     assert result.returncode == 0
     text = result.stdout
     assert text.startswith("# Organisational form: decision record")
-    for heading in ("## Summary", "## Ranked forms", "## For and against each form", "## Answers given", "## References"):
+    for heading in (
+        "## Summary",
+        "## Ranked forms",
+        "## For and against each form",
+        "## Answers given",
+        "## References",
+    ):
         assert heading in text
     assert "[1]" in text and "\n1. " in text
 
@@ -126,8 +158,9 @@ def test_module_entry_point(tmp_path):
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "dalton_cli", "--version"], capture_output=True, text=True,
-                            cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "dalton_cli", "--version"], capture_output=True, text=True, cwd=tmp_path
+    )
     assert result.returncode == 0 and "rule set" in result.stdout
 
 
@@ -135,9 +168,11 @@ def test_scripted_run_does_not_import_questionary_or_rich(tmp_path):
     import subprocess
     import sys
 
-    code = (f"import sys; sys.argv=['dalton','recommend','--answers',{DGH!r},'--format','json']\n"
-            "from dalton_cli.cli import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "sys.stderr.write(' '.join(m for m in ('questionary','rich','prompt_toolkit') if m in sys.modules))")
+    code = (
+        f"import sys; sys.argv=['dalton','recommend','--answers',{DGH!r},'--format','json']\n"
+        "from dalton_cli.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(' '.join(m for m in ('questionary','rich','prompt_toolkit') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert result.stderr == ""

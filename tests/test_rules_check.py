@@ -39,8 +39,11 @@ def test_many_problems_reported_together(dalton, rules_copy):
     edit(rules, "{question: change_scope, equals: back_office}", "{question: change_scop, equals: back_office}")
     edit(rules, "rationale: >-\n      An acceptable independent", "rationael: >-\n      An acceptable independent")
     edit(rules, "{form: federation, weight: 3}", "{form: federatoin, weight: 3}")
-    edit(rules_copy / "questions.yaml", "values: [high, medium, low]\n    prompt: How strongly would",
-         "values: [high, low]\n    prompt: How strongly would")
+    edit(
+        rules_copy / "questions.yaml",
+        "values: [high, medium, low]\n    prompt: How strongly would",
+        "values: [high, low]\n    prompt: How strongly would",
+    )
     result = dalton("rules", "check", str(rules_copy), "--format", "json")
     assert result.returncode == 1
     found = json.loads(result.stdout)
@@ -56,8 +59,11 @@ def test_many_problems_reported_together(dalton, rules_copy):
 def test_problems_inside_a_rule_with_a_bad_key_are_still_reported(dalton, rules_copy):
     rules = rules_copy / "rules.yaml"
     edit(rules, "rationale: >-\n      Sharing support", "rationael: >-\n      Sharing support")
-    edit(rules, "{question: change_scope, equals: back_office}\n    effects:\n      - {form: joint_venture, weight: 4}",
-         "{question: change_scope, equals: back_ofice}\n    effects:\n      - {form: joint_ventur, weight: 4}")
+    edit(
+        rules,
+        "{question: change_scope, equals: back_office}\n    effects:\n      - {form: joint_venture, weight: 4}",
+        "{question: change_scope, equals: back_ofice}\n    effects:\n      - {form: joint_ventur, weight: 4}",
+    )
     found = json.loads(dalton("rules", "check", str(rules_copy), "--format", "json").stdout)
     codes = {d["code"] for d in found}
     assert {"R101", "R102", "R308", "R205"} <= codes
@@ -65,8 +71,11 @@ def test_problems_inside_a_rule_with_a_bad_key_are_still_reported(dalton, rules_
 
 def test_rule_without_citation(dalton, rules_copy):
     rules = rules_copy / "rules.yaml"
-    edit(rules, "    citations:\n      - {source: pac2015, locator: \"paragraph 2\"}\n  - id: non_foundation_trust_small",
-         "    citations: []\n  - id: non_foundation_trust_small")
+    edit(
+        rules,
+        '    citations:\n      - {source: pac2015, locator: "paragraph 2"}\n  - id: non_foundation_trust_small',
+        "    citations: []\n  - id: non_foundation_trust_small",
+    )
     result = dalton("rules", "check", str(rules_copy))
     assert result.returncode == 1
     assert "R201" in result.stdout and "deep_deteriorating_deficit has no citation" in result.stdout
@@ -96,19 +105,44 @@ def test_empty_directory(dalton, tmp_path):
 
 STRUCTURAL = [
     # code, file, text to replace, replacement, a fragment of the line the problem is reported on
-    ("R104", "rules.yaml", "  - id: sound_finances\n", "  - id: no_case_for_structural_change\n",
-     "- id: no_case_for_structural_change"),
+    (
+        "R104",
+        "rules.yaml",
+        "  - id: sound_finances\n",
+        "  - id: no_case_for_structural_change\n",
+        "- id: no_case_for_structural_change",
+    ),
     ("R102", "forms.yaml", "    name: Buddying\n", "", "- id: buddying"),
     ("R103", "questions.yaml", "    min: 0\n    unit: miles", "    min: zero\n    unit: miles", "min: zero"),
-    ("R203", "rules.yaml", "{source: pac2015, locator: \"paragraph 2\"}", "{source: pac2051, locator: \"paragraph 2\"}",
-     "source: pac2051"),
-    ("R202", "rules.yaml", "{source: pac2015, locator: \"paragraph 2\"}", "{source: pac2015, locator: \" \"}",
-     "locator: \" \""),
+    (
+        "R203",
+        "rules.yaml",
+        '{source: pac2015, locator: "paragraph 2"}',
+        '{source: pac2051, locator: "paragraph 2"}',
+        "source: pac2051",
+    ),
+    (
+        "R202",
+        "rules.yaml",
+        '{source: pac2015, locator: "paragraph 2"}',
+        '{source: pac2015, locator: " "}',
+        'locator: " "',
+    ),
     ("R106", "forms.yaml", "    spectrum: contractual\n", "    spectrum: contracted\n", "spectrum: contracted"),
-    ("R308", "rules.yaml", "{question: leadership_capacity, equals: weak}", "{question: leadership_capacity, equals: feeble}",
-     "equals: feeble"),
-    ("R307", "rules.yaml", "{question: timescale, equals: urgent}", "{question: timescale, gt: 3}",
-     "{question: timescale, gt: 3}"),
+    (
+        "R308",
+        "rules.yaml",
+        "{question: leadership_capacity, equals: weak}",
+        "{question: leadership_capacity, equals: feeble}",
+        "equals: feeble",
+    ),
+    (
+        "R307",
+        "rules.yaml",
+        "{question: timescale, equals: urgent}",
+        "{question: timescale, gt: 3}",
+        "{question: timescale, gt: 3}",
+    ),
 ]
 
 
@@ -127,7 +161,7 @@ def test_structural_problem_at_its_line(dalton, rules_copy, code, file, old, new
 def test_unused_source_is_reported_at_its_entry(dalton, rules_copy):
     sources = rules_copy / "sources.yaml"
     with sources.open("a") as fh:
-        fh.write("  - id: never_cited\n    author: Nobody\n    title: Nothing\n    date: \"2020\"\n")
+        fh.write('  - id: never_cited\n    author: Nobody\n    title: Nothing\n    date: "2020"\n')
     found = json.loads(dalton("rules", "check", str(rules_copy), "--format", "json").stdout)
     unused = [d for d in found if d["code"] == "R206"]
     assert unused and unused[0]["line"] == line_of(sources, "- id: never_cited")

@@ -7,12 +7,12 @@ import yaml
 from conftest import RULES
 from fake_prompter import FakePrompter
 
-from dalton_cli.engine.answers import RawAnswer, check_answers
 from dalton_cli.authoring.cases import case_files
+from dalton_cli.engine.answers import RawAnswer, check_answers
 from dalton_cli.engine.evaluate import evaluate
 from dalton_cli.errors import Location
-from dalton_cli.interview.session import load_saved, run_wizard
 from dalton_cli.interview.flow import Action, Interview, known, needed_questions, save_answers
+from dalton_cli.interview.session import load_saved, run_wizard
 
 CASES = case_files(RULES)
 
@@ -68,8 +68,10 @@ def test_dont_know_is_saved_and_counts_as_answered(ruleset, tmp_path):
 
 
 def test_back_returns_to_the_previous_question(ruleset, tmp_path):
-    prompter = FakePrompter(ruleset, {"perspective": ["seeking_support", "offering_support"],
-                                      "organisation_type": [Action.BACK, "nhs_trust"]})
+    prompter = FakePrompter(
+        ruleset,
+        {"perspective": ["seeking_support", "offering_support"], "organisation_type": [Action.BACK, "nhs_trust"]},
+    )
     final = make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert prompter.asked[:4] == ["perspective", "organisation_type", "perspective", "organisation_type"]
     assert final["perspective"] == "offering_support"
@@ -85,8 +87,12 @@ def test_why_shows_the_reason_and_asks_again(ruleset, tmp_path):
 
 
 def test_review_change_reasks_what_becomes_relevant(ruleset, tmp_path):
-    script = {"partner": ["none_identified", "nearby_high_performer"], "partner_distance_miles": [12],
-              "Ready?": [Action.CHANGE, Action.SHOW_RESULT], "Which answer do you want to change?": ["partner"]}
+    script = {
+        "partner": ["none_identified", "nearby_high_performer"],
+        "partner_distance_miles": [12],
+        "Ready?": [Action.CHANGE, Action.SHOW_RESULT],
+        "Which answer do you want to change?": ["partner"],
+    }
     prompter = FakePrompter(ruleset, script)
     final = make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert final["partner"] == "nearby_high_performer"
@@ -98,7 +104,10 @@ def test_number_validation_and_multi(ruleset, tmp_path):
     interview = make_interview(ruleset, FakePrompter(ruleset), tmp_path / "a.yaml")
     q = ruleset.question("financial_margin_pct")
     errors = []
-    interview.prompter.text = lambda message, default, validate: (errors.extend([validate("abc"), validate("500")]), "-4.5")[1]
+    interview.prompter.text = lambda message, default, validate: (
+        errors.extend([validate("abc"), validate("500")]),
+        "-4.5",
+    )[1]
     assert interview.ask_number(q, None) == -4.5
     assert "Enter a number" in errors[0] and errors[1] == "Enter a number from -100 to 100"
     multi = FakePrompter(ruleset, {"fragile_services": [[]], "services": [["acute", "community"]]})
@@ -108,8 +117,9 @@ def test_number_validation_and_multi(ruleset, tmp_path):
 
 def test_ctrl_c_saves_then_resume_asks_only_the_rest(ruleset, tmp_path):
     save = tmp_path / "answers.yaml"
-    first = FakePrompter(ruleset, {"perspective": ["seeking_support"], "organisation_type": ["nhs_trust"]},
-                         interrupt_after=2)
+    first = FakePrompter(
+        ruleset, {"perspective": ["seeking_support"], "organisation_type": ["nhs_trust"]}, interrupt_after=2
+    )
     with pytest.raises(KeyboardInterrupt):
         run_wizard(RULES, None, save, None, None, first)
     assert "Resume with: dalton wizard --resume" in first.output

@@ -15,8 +15,9 @@ def spawn(tmp_path, *args: str) -> pexpect.spawn:
     cmd = dalton_command() + ["wizard", *args]
     # pexpect never answers the cursor-position request a real terminal answers; skip it.
     env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1", "COLUMNS": "80", "LINES": "24", "PROMPT_TOOLKIT_NO_CPR": "1"}
-    child = pexpect.spawn(cmd[0], cmd[1:], cwd=str(tmp_path), env=env, dimensions=(24, 80), encoding="utf-8",
-                          timeout=20)
+    child = pexpect.spawn(
+        cmd[0], cmd[1:], cwd=str(tmp_path), env=env, dimensions=(24, 80), encoding="utf-8", timeout=20
+    )
     child.expect("Question \\d+")
     return child
 
@@ -47,8 +48,11 @@ def finish(child: pexpect.spawn) -> None:
 
 def test_full_run_to_the_result(tmp_path):
     saved = tmp_path / "mine.yaml"
-    lines = [line for line in (EXAMPLES / "district-general.yaml").read_text().splitlines()
-             if not line.startswith(("#", "public_sensitivity", "timescale"))]
+    lines = [
+        line
+        for line in (EXAMPLES / "district-general.yaml").read_text().splitlines()
+        if not line.startswith(("#", "public_sensitivity", "timescale"))
+    ]
     lines += ["partner_track_record: proven", "history_of_joint_working: false"]
     saved.write_text("\n".join(lines) + "\n")
     child = spawn(tmp_path, "--resume", str(saved))
@@ -90,19 +94,26 @@ def test_dont_know_and_ctrl_c_then_resume(tmp_path):
     again = spawn(tmp_path, "--resume", "a.yaml")
     again.expect("legal form")
     assert interrupt(again) == 130
-    result = subprocess.run(dalton_command() + ["recommend", "--answers", "a.yaml", "--format", "json"],
-                            cwd=tmp_path, capture_output=True, text=True)
+    result = subprocess.run(
+        dalton_command() + ["recommend", "--answers", "a.yaml", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0
 
 
 def test_review_and_change_an_answer(tmp_path):
     saved = tmp_path / "mine.yaml"
-    saved.write_text((EXAMPLES / "district-general.yaml").read_text() + "partner_track_record: proven\n"
-                     "history_of_joint_working: false\n")
+    saved.write_text(
+        (EXAMPLES / "district-general.yaml").read_text() + "partner_track_record: proven\n"
+        "history_of_joint_working: false\n"
+    )
     cmd = dalton_command() + ["wizard", "--resume", str(saved)]
     env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1"}
-    child = pexpect.spawn(cmd[0], cmd[1:], cwd=str(tmp_path), env=env, dimensions=(24, 80), encoding="utf-8",
-                          timeout=20)
+    child = pexpect.spawn(
+        cmd[0], cmd[1:], cwd=str(tmp_path), env=env, dimensions=(24, 80), encoding="utf-8", timeout=20
+    )
     child.expect("Ready\\?")
     child.send(DOWN + ENTER)  # Change an answer…
     child.expect("Which answer do you want to change\\?")

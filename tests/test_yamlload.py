@@ -17,15 +17,18 @@ def test_dates_stay_text():
     assert load("d: 2014-12-05\n", "f")["d"] == "2014-12-05"
 
 
-@pytest.mark.parametrize("text, code", [
-    ("a: !!python/name:os.system\n", "Y004"),
-    ("a: !custom x\n", "Y004"),
-    ("a: &x [*x]\n", "Y005"),
-    ("<<: {a: 1}\n", "Y008"),
-    ("a: 1\na: 2\n", "Y006"),
-    ("a: [\n", "Y003"),
-    ("--- 1\n--- 2\n", "Y003"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("a: !!python/name:os.system\n", "Y004"),
+        ("a: !custom x\n", "Y004"),
+        ("a: &x [*x]\n", "Y005"),
+        ("<<: {a: 1}\n", "Y008"),
+        ("a: 1\na: 2\n", "Y006"),
+        ("a: [\n", "Y003"),
+        ("--- 1\n--- 2\n", "Y003"),
+    ],
+)
 def test_refused(text, code):
     with pytest.raises(DaltonError) as info:
         load(text, "f.yaml")

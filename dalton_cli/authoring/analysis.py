@@ -31,8 +31,9 @@ def all_conditions(ruleset: RuleSet) -> list[Condition]:
     return [r.when for r in ruleset.rules] + [q.when for q in ruleset.questions if q.when]
 
 
-def domain(ruleset: RuleSet, question: Question, with_unknown: bool = True,
-           conditions: list[Condition] | None = None) -> list[Any]:
+def domain(
+    ruleset: RuleSet, question: Question, with_unknown: bool = True, conditions: list[Condition] | None = None
+) -> list[Any]:
     """Representative answers: one for each case the given conditions (default: all) can tell apart."""
     conds = all_conditions(ruleset) if conditions is None else conditions
     named, most = mentions([c.node for c in conds], question.id)
@@ -46,8 +47,9 @@ def closure(ruleset: RuleSet, qids: set[str]) -> list[Question]:
     return [q for q in ruleset.questions if q.id in wanted]
 
 
-def assignments(ruleset: RuleSet, questions: list[Question], with_unknown: bool = True,
-                conditions: list[Condition] | None = None) -> Iterator[dict[str, Any]]:
+def assignments(
+    ruleset: RuleSet, questions: list[Question], with_unknown: bool = True, conditions: list[Condition] | None = None
+) -> Iterator[dict[str, Any]]:
     """Every combination of representative answers to the questions (in rule-set order)."""
     conds = None if conditions is None else conditions + [q.when for q in questions if q.when]
     domains = [domain(ruleset, q, with_unknown, conds) for q in questions]
@@ -55,8 +57,9 @@ def assignments(ruleset: RuleSet, questions: list[Question], with_unknown: bool 
         yield {q.id: v for q, v in zip(questions, combo, strict=True) if v is not UNKNOWN}
 
 
-def _states(ruleset: RuleSet, conditions: list[Condition], with_unknown: bool = True
-            ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+def _states(
+    ruleset: RuleSet, conditions: list[Condition], with_unknown: bool = True
+) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
     """The truth of each condition under every combination of the answers they read."""
     questions = closure(ruleset, {q for c in conditions for q in c.questions})
     for answers in assignments(ruleset, questions, with_unknown, conditions):
@@ -72,11 +75,23 @@ def question_findings(ruleset: RuleSet) -> list[Finding]:
         if q.when is not None:
             reachable = any(states[0] is True for states, _ in _states(ruleset, [q.when], with_unknown=False))
             if not reachable:
-                out.append(Finding("R501", q.id, f"question {q.id} never applies: its condition fails for every set of answers",
-                                   "loosen or remove its 'when'"))
+                out.append(
+                    Finding(
+                        "R501",
+                        q.id,
+                        f"question {q.id} never applies: its condition fails for every set of answers",
+                        "loosen or remove its 'when'",
+                    )
+                )
         if q.id not in read:
-            out.append(Finding("R507", q.id, f"question {q.id} is never read by any rule, so its answer changes nothing",
-                               "use it in a rule or remove it"))
+            out.append(
+                Finding(
+                    "R507",
+                    q.id,
+                    f"question {q.id} is never read by any rule, so its answer changes nothing",
+                    "use it in a rule or remove it",
+                )
+            )
     return out
 
 
@@ -84,11 +99,23 @@ def rule_findings(ruleset: RuleSet) -> list[Finding]:
     out = []
     for rule in ruleset.rules:
         if not any(states[0] is True for states, _ in _states(ruleset, [rule.when])):
-            out.append(Finding("R502", rule.id, f"rule {rule.id} can never fire: no answers make its condition hold",
-                               "check for contradictory tests in its 'when'"))
+            out.append(
+                Finding(
+                    "R502",
+                    rule.id,
+                    f"rule {rule.id} can never fire: no answers make its condition hold",
+                    "check for contradictory tests in its 'when'",
+                )
+            )
         elif all(states[0] is True for states, _ in _states(ruleset, [rule.when], with_unknown=False)):
-            out.append(Finding("R503", rule.id, f"rule {rule.id} always fires: every complete set of answers makes it hold",
-                               "a rule that always applies is a constant; fold it into the forms or give it a condition"))
+            out.append(
+                Finding(
+                    "R503",
+                    rule.id,
+                    f"rule {rule.id} always fires: every complete set of answers makes it hold",
+                    "a rule that always applies is a constant; fold it into the forms or give it a condition",
+                )
+            )
     return out
 
 
@@ -112,9 +139,15 @@ def contradiction_findings(ruleset: RuleSet) -> list[Finding]:
                             always = False
                             break
                 if witness is not None and always:
-                    out.append(Finding("R506", rule.id,
-                                       f"rule {rule.id} supports {form} but rule {excluder.id} excludes {form} "
-                                       "whenever it holds", "drop the support or narrow the exclusion", witness))
+                    out.append(
+                        Finding(
+                            "R506",
+                            rule.id,
+                            f"rule {rule.id} supports {form} but rule {excluder.id} excludes {form} whenever it holds",
+                            "drop the support or narrow the exclusion",
+                            witness,
+                        )
+                    )
     return out
 
 
@@ -125,11 +158,19 @@ def completeness_findings(ruleset: RuleSet) -> list[Finding]:
     if {e.form for r in excluding for e in r.effects if e.exclude} != all_forms:
         return []  # some form can never be excluded, so one is always left
     for states, answers in _states(ruleset, [r.when for r in excluding]):
-        gone = {e.form for r, state in zip(excluding, states, strict=True) if state is True
-                for e in r.effects if e.exclude}
+        gone = {
+            e.form for r, state in zip(excluding, states, strict=True) if state is True for e in r.effects if e.exclude
+        }
         if gone == all_forms:
-            return [Finding("R505", "", "these answers exclude every form, so nothing is recommended",
-                            "narrow an exclusion rule", answers)]
+            return [
+                Finding(
+                    "R505",
+                    "",
+                    "these answers exclude every form, so nothing is recommended",
+                    "narrow an exclusion rule",
+                    answers,
+                )
+            ]
     return []
 
 
@@ -142,10 +183,13 @@ class _Search:
         self.budget = budget  # search nodes, not seconds: the verdict must not depend on the machine
         self.order = {f.id: i for i, f in enumerate(ruleset.forms)}
         uses = {q.id: sum(q.id in r.when.questions for r in ruleset.rules) for q in ruleset.questions}
-        touching = {q.id: any(q.id in r.when.questions and any(e.form == form_id for e in r.effects)
-                              for r in ruleset.rules) for q in ruleset.questions}
-        self.questions = sorted((q for q in ruleset.questions if uses[q.id]),
-                                key=lambda q: (not touching[q.id], -uses[q.id]))
+        touching = {
+            q.id: any(q.id in r.when.questions and any(e.form == form_id for e in r.effects) for r in ruleset.rules)
+            for q in ruleset.questions
+        }
+        self.questions = sorted(
+            (q for q in ruleset.questions if uses[q.id]), key=lambda q: (not touching[q.id], -uses[q.id])
+        )
         self.domains = [domain(ruleset, q) for q in self.questions]
         self.timed_out = False
 
@@ -212,8 +256,10 @@ class _Search:
 def beam_witness(ruleset: RuleSet, form_id: str, width: int = 12, per_rule: int = 8) -> dict[str, Any] | None:
     """Look for answers that put a form first by combining the smallest ways to fire the rules
     in its favour, keeping the most promising partial answers at each step."""
-    support = sorted((r for r in ruleset.rules if any(e.form == form_id and e.weight > 0 for e in r.effects)),
-                     key=lambda r: -max(e.weight for e in r.effects if e.form == form_id))
+    support = sorted(
+        (r for r in ruleset.rules if any(e.form == form_id and e.weight > 0 for e in r.effects)),
+        key=lambda r: -max(e.weight for e in r.effects if e.form == form_id),
+    )
     probe = _Search(ruleset, form_id, 0)
     beam: list[dict[str, Any]] = [{}]
     for rule in support:
@@ -245,14 +291,31 @@ def first_place_findings(ruleset: RuleSet, nodes: int = SEARCH_NODES) -> list[Fi
         search = _Search(ruleset, form.id, nodes)
         if search.find(0, {}) is None:
             if search.timed_out:
-                out.append(Finding("R599", form.id, f"could not decide within {nodes} search steps whether {form.id} can ever come first",
-                                   "the rule set may be too large for an exact search"))
+                out.append(
+                    Finding(
+                        "R599",
+                        form.id,
+                        f"could not decide within {nodes} search steps whether {form.id} can ever come first",
+                        "the rule set may be too large for an exact search",
+                    )
+                )
             else:
-                out.append(Finding("R504", form.id, f"form {form.id} can never come first, whatever the answers",
-                                   "give it a rule in its favour, or check the rules against it"))
+                out.append(
+                    Finding(
+                        "R504",
+                        form.id,
+                        f"form {form.id} can never come first, whatever the answers",
+                        "give it a rule in its favour, or check the rules against it",
+                    )
+                )
     return out
 
 
 def analyse(ruleset: RuleSet) -> list[Finding]:
-    return (question_findings(ruleset) + rule_findings(ruleset) + contradiction_findings(ruleset)
-            + completeness_findings(ruleset) + first_place_findings(ruleset))
+    return (
+        question_findings(ruleset)
+        + rule_findings(ruleset)
+        + contradiction_findings(ruleset)
+        + completeness_findings(ruleset)
+        + first_place_findings(ruleset)
+    )

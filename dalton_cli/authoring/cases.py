@@ -60,8 +60,9 @@ def load_case(path: Path, ruleset: RuleSet) -> Case:
     problems = []
     for key in doc:
         if key not in CASE_KEYS:
-            problems.append(Diagnostic("C002", doc.key_loc(key), f"unknown key {key!r} in case",
-                                       hint_for(key, CASE_KEYS)))
+            problems.append(
+                Diagnostic("C002", doc.key_loc(key), f"unknown key {key!r} in case", hint_for(key, CASE_KEYS))
+            )
     for key in ("name", "expect", "answers"):
         if key not in doc:
             problems.append(Diagnostic("C003", doc.loc, f"case is missing {key!r}"))
@@ -90,8 +91,14 @@ def _check_citations(doc: YMap, ruleset: RuleSet) -> list[Diagnostic]:
         if not isinstance(c, YMap) or not isinstance(c.get("source"), str) or not isinstance(c.get("locator"), str):
             problems.append(Diagnostic("C004", cites.item_loc(i), "each citation needs a source and a locator"))
         elif c["source"] not in ruleset.sources:
-            problems.append(Diagnostic("C007", c.value_loc("source"), f"citation of unknown source {c['source']!r}",
-                                       hint_for(c["source"], list(ruleset.sources), "add it under sources")))
+            problems.append(
+                Diagnostic(
+                    "C007",
+                    c.value_loc("source"),
+                    f"citation of unknown source {c['source']!r}",
+                    hint_for(c["source"], list(ruleset.sources), "add it under sources"),
+                )
+            )
     return problems
 
 
@@ -114,16 +121,28 @@ def _check_expect(expect: YMap, ruleset: RuleSet) -> list[Diagnostic]:
     for key, value in expect.items():
         forms = [value] if key == "top_1" else value
         if key != "top_1" and not _TOP_N.match(str(key)) and key not in LIST_EXPECTATIONS:
-            problems.append(Diagnostic("C005", expect.key_loc(key), f"unknown expectation {key!r}",
-                                       "top_1, in_top_N, excluded, not_first or not_excluded"))
+            problems.append(
+                Diagnostic(
+                    "C005",
+                    expect.key_loc(key),
+                    f"unknown expectation {key!r}",
+                    "top_1, in_top_N, excluded, not_first or not_excluded",
+                )
+            )
             continue
         if not isinstance(forms, list) or not all(isinstance(f, str) for f in forms):
             problems.append(Diagnostic("C004", expect.value_loc(key), f"{key} takes a form id or a list of form ids"))
             continue
         for form in forms:
             if form not in ruleset.form_index:
-                problems.append(Diagnostic("C006", expect.value_loc(key), f"unknown form {form!r}",
-                                           hint_for(form, list(ruleset.form_index))))
+                problems.append(
+                    Diagnostic(
+                        "C006",
+                        expect.value_loc(key),
+                        f"unknown form {form!r}",
+                        hint_for(form, list(ruleset.form_index)),
+                    )
+                )
     return problems
 
 

@@ -33,8 +33,10 @@ def run_tests(directory: Path, coverage_min: float, out: IO[str]) -> bool:
     fired = {t.rule.id for r in results for t in r.decision.trace if t.state is True}
     never = [rule.id for rule in ruleset.rules if rule.id not in fired]
     coverage = 100.0 * (len(ruleset.rules) - len(never)) / len(ruleset.rules) if ruleset.rules else 100.0
-    out.write(f"\nrule coverage: {coverage:.1f}% ({len(ruleset.rules) - len(never)} of {len(ruleset.rules)} "
-              f"rules fired in at least one case)\n")
+    out.write(
+        f"\nrule coverage: {coverage:.1f}% ({len(ruleset.rules) - len(never)} of {len(ruleset.rules)} "
+        f"rules fired in at least one case)\n"
+    )
     if never:
         out.write("never fired: " + ", ".join(never) + "\n")
     failed = sum(1 for r in results if not r.passed) + len(problems)

@@ -43,10 +43,18 @@ def bad_ids(ruleset: RuleSet) -> list[Diagnostic]:
     out = []
     for kind, ident, loc in items:
         if not ID_PATTERN.match(ident):
-            shown = "".join(c if c.isprintable() and not unicodedata.category(c).startswith("C") else
-                            f"\\u{ord(c):04x}" for c in ident)
-            out.append(Diagnostic("R112", loc, f"{kind} id {shown!r} is not of the form lower_case_with_underscores",
-                                  "use a-z, 0-9 and _, starting with a letter (no spaces, markup or look-alikes)"))
+            shown = "".join(
+                c if c.isprintable() and not unicodedata.category(c).startswith("C") else f"\\u{ord(c):04x}"
+                for c in ident
+            )
+            out.append(
+                Diagnostic(
+                    "R112",
+                    loc,
+                    f"{kind} id {shown!r} is not of the form lower_case_with_underscores",
+                    "use a-z, 0-9 and _, starting with a letter (no spaces, markup or look-alikes)",
+                )
+            )
     return out
 
 
@@ -55,26 +63,49 @@ def core_facts(ruleset: RuleSet, where: Location) -> list[Diagnostic]:
     for ident, (qtype, values, lo, hi) in CORE_FACTS.items():
         q = ruleset.question_index.get(ident)
         if q is None:
-            out.append(Diagnostic("R401", where, f"core question {ident!r} is missing",
-                                  "every core id of the answers contract must be a question"))
+            out.append(
+                Diagnostic(
+                    "R401",
+                    where,
+                    f"core question {ident!r} is missing",
+                    "every core id of the answers contract must be a question",
+                )
+            )
             continue
         if q.type != qtype:
             out.append(Diagnostic("R402", q.loc, f"core question {ident} must be of type {qtype}, not {q.type}"))
         elif values and set(q.values) != set(values):
             missing = sorted(set(values) - set(q.values))
             extra = sorted(set(q.values) - set(values))
-            detail = "; ".join(p for p in (f"missing {', '.join(missing)}" if missing else "",
-                                            f"not allowed {', '.join(extra)}" if extra else "") if p)
-            out.append(Diagnostic("R403", q.loc, f"core question {ident} must have exactly its contract values ({detail})"))
+            detail = "; ".join(
+                p
+                for p in (
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"not allowed {', '.join(extra)}" if extra else "",
+                )
+                if p
+            )
+            out.append(
+                Diagnostic("R403", q.loc, f"core question {ident} must have exactly its contract values ({detail})")
+            )
         elif (q.minimum, q.maximum) != (lo, hi):
-            out.append(Diagnostic("R404", q.loc, f"core question {ident} must have min {lo} and max {hi}",
-                                  f"found min {q.minimum} and max {q.maximum}"))
+            out.append(
+                Diagnostic(
+                    "R404",
+                    q.loc,
+                    f"core question {ident} must have min {lo} and max {hi}",
+                    f"found min {q.minimum} and max {q.maximum}",
+                )
+            )
     return out
 
 
 def core_forms(ruleset: RuleSet, where: Location) -> list[Diagnostic]:
-    return [Diagnostic("R405", where, f"core form {f!r} is missing", "the contract's ten form ids must all be defined")
-            for f in CORE_FORMS if f not in ruleset.form_index]
+    return [
+        Diagnostic("R405", where, f"core form {f!r} is missing", "the contract's ten form ids must all be defined")
+        for f in CORE_FORMS
+        if f not in ruleset.form_index
+    ]
 
 
 def unused_sources(ruleset: RuleSet, loaded: Loaded, where: Location) -> list[Diagnostic]:
@@ -84,9 +115,13 @@ def unused_sources(ruleset: RuleSet, loaded: Loaded, where: Location) -> list[Di
     used |= {c.source for r in ruleset.rules for c in r.citations}
     used |= {c.source for f in ruleset.forms for c in f.citations}
     used |= {c.source for q in ruleset.questions for c in q.why_citations}
-    return [Diagnostic("R206", src.loc if src.loc.file else where, f"source {src.id!r} is never cited",
-                       "cite it or remove it")
-            for src in sorted(ruleset.sources.values(), key=lambda s: s.id) if src.id not in used]
+    return [
+        Diagnostic(
+            "R206", src.loc if src.loc.file else where, f"source {src.id!r} is never cited", "cite it or remove it"
+        )
+        for src in sorted(ruleset.sources.values(), key=lambda s: s.id)
+        if src.id not in used
+    ]
 
 
 def analysis_diagnostics(ruleset: RuleSet, where: Location, counterexample_dir: Path | None) -> list[Diagnostic]:
@@ -116,10 +151,17 @@ def counterexample(ruleset: RuleSet, finding: Any, folder: Path | None) -> str:
     path = folder / f"counterexample-{code}{'-' + subject if subject else ''}.yaml"
     try:
         folder.mkdir(exist_ok=True)  # the folder asked for, never its parents
-        write_file(path, answers_file_text(ruleset, answers, [
-            f"Counterexample for {code}{' (' + subject + ')' if subject else ''}, found by dalton rules check.",
-            f"Try it: dalton recommend --rules {ruleset.directory} --answers <this file>",
-        ]))
+        write_file(
+            path,
+            answers_file_text(
+                ruleset,
+                answers,
+                [
+                    f"Counterexample for {code}{' (' + subject + ')' if subject else ''}, found by dalton rules check.",
+                    f"Try it: dalton recommend --rules {ruleset.directory} --answers <this file>",
+                ],
+            ),
+        )
     except (WriteError, OSError) as exc:
         return f"{inline} (could not write {path}: {getattr(exc, 'strerror', None) or exc})"
     return display_name(path)

@@ -69,8 +69,17 @@ def diff(old_rs: RuleSet, new_rs: RuleSet, cases_dir: Path) -> tuple[list[CaseCh
             continue
         old, new = evaluate(old_rs, old_case.answers), evaluate(new_rs, new_case.answers)
         if old.outcome() != new.outcome():
-            changes.append(CaseChange(new_case.name, new_case.file, old.top, new.top, old.outcome()[0], new.outcome()[0],
-                                      causes(old_rs, new_rs, old, new)))
+            changes.append(
+                CaseChange(
+                    new_case.name,
+                    new_case.file,
+                    old.top,
+                    new.top,
+                    old.outcome()[0],
+                    new.outcome()[0],
+                    causes(old_rs, new_rs, old, new),
+                )
+            )
     return changes, problems, len(files)
 
 

@@ -33,16 +33,28 @@ _ARGS: dict[str, dict[str, Any]] = {
 
 def _condition() -> dict[str, Any]:
     operators = {op: _ARGS[spec.arg] for op, spec in OPERATORS.items()}
-    test = {"type": "object", "properties": {"question": {"type": "string"}, **operators},
-            "required": ["question"], "minProperties": 2, "maxProperties": 2, "additionalProperties": False}
+    test = {
+        "type": "object",
+        "properties": {"question": {"type": "string"}, **operators},
+        "required": ["question"],
+        "minProperties": 2,
+        "maxProperties": 2,
+        "additionalProperties": False,
+    }
     cond_list = {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1}
-    return {"oneOf": [
-        {"type": "object", "properties": {"all": cond_list}, "required": ["all"], "additionalProperties": False},
-        {"type": "object", "properties": {"any": cond_list}, "required": ["any"], "additionalProperties": False},
-        {"type": "object", "properties": {"not": {"$ref": "#/$defs/condition"}}, "required": ["not"],
-         "additionalProperties": False},
-        test,
-    ]}
+    return {
+        "oneOf": [
+            {"type": "object", "properties": {"all": cond_list}, "required": ["all"], "additionalProperties": False},
+            {"type": "object", "properties": {"any": cond_list}, "required": ["any"], "additionalProperties": False},
+            {
+                "type": "object",
+                "properties": {"not": {"$ref": "#/$defs/condition"}},
+                "required": ["not"],
+                "additionalProperties": False,
+            },
+            test,
+        ]
+    }
 
 
 def rules_schema() -> dict[str, Any]:
@@ -52,18 +64,38 @@ def rules_schema() -> dict[str, Any]:
         "condition": _condition(),
         "effect": _object("effect", {}),
         "source": _object("source", {}),
-        "form": _object("form", {"spectrum": {"enum": list(SPECTRUM)}, "citations": cites,
-                                 "also_known_as": {"type": "array", "items": {"type": "string"}}}),
-        "question": _object("question", {"type": {"enum": list(QUESTION_TYPES)},
-                                         "values": {"type": "array", "items": {"type": "string"}},
-                                         "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-                                         "why": {"$ref": "#/$defs/why"}, "when": {"$ref": "#/$defs/condition"}}),
+        "form": _object(
+            "form",
+            {
+                "spectrum": {"enum": list(SPECTRUM)},
+                "citations": cites,
+                "also_known_as": {"type": "array", "items": {"type": "string"}},
+            },
+        ),
+        "question": _object(
+            "question",
+            {
+                "type": {"enum": list(QUESTION_TYPES)},
+                "values": {"type": "array", "items": {"type": "string"}},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "why": {"$ref": "#/$defs/why"},
+                "when": {"$ref": "#/$defs/condition"},
+            },
+        ),
         "why": _object("why", {"citations": cites}),
-        "rule": _object("rule", {"when": {"$ref": "#/$defs/condition"}, "citations": cites,
-                                 "effects": {"type": "array", "items": {"$ref": "#/$defs/effect"}, "minItems": 1}}),
+        "rule": _object(
+            "rule",
+            {
+                "when": {"$ref": "#/$defs/condition"},
+                "citations": cites,
+                "effects": {"type": "array", "items": {"$ref": "#/$defs/effect"}, "minItems": 1},
+            },
+        ),
     }
-    listed = {name: {"type": "array", "items": {"$ref": f"#/$defs/{kind}"}}
-              for name, kind in (("sources", "source"), ("forms", "form"), ("questions", "question"), ("rules", "rule"))}
+    listed = {
+        name: {"type": "array", "items": {"$ref": f"#/$defs/{kind}"}}
+        for name, kind in (("sources", "source"), ("forms", "form"), ("questions", "question"), ("rules", "rule"))
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "dalton rule file",
@@ -102,11 +134,21 @@ def case_schema(ruleset: RuleSet) -> dict[str, Any]:
         "title": "dalton case file",
         "type": "object",
         "properties": {
-            "name": {"type": "string"}, "happened": {"type": "string"}, "note": {"type": "string"},
+            "name": {"type": "string"},
+            "happened": {"type": "string"},
+            "note": {"type": "string"},
             "citations": {"type": "array", "items": rules_schema()["$defs"]["citation"]},
-            "expect": {"type": "object", "properties": {"top_1": forms, "excluded": form_list, "not_first": form_list,
-                                                        "not_excluded": form_list},
-                       "patternProperties": {"^in_top_[0-9]+$": form_list}, "additionalProperties": False},
+            "expect": {
+                "type": "object",
+                "properties": {
+                    "top_1": forms,
+                    "excluded": form_list,
+                    "not_first": form_list,
+                    "not_excluded": form_list,
+                },
+                "patternProperties": {"^in_top_[0-9]+$": form_list},
+                "additionalProperties": False,
+            },
             "answers": answers_schema(ruleset),
         },
         "required": ["name", "expect", "answers"],

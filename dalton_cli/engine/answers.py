@@ -27,8 +27,11 @@ def parse_answers(text: str, name: str) -> dict[str, RawAnswer]:
         return {}
     if not isinstance(doc, YMap):
         where = getattr(doc, "loc", Location(name, 1, 1))
-        raise DaltonError(Diagnostic("A001", where, "an answers file must be a mapping of question id to value",
-                                     "e.g. cqc_rating: good"))
+        raise DaltonError(
+            Diagnostic(
+                "A001", where, "an answers file must be a mapping of question id to value", "e.g. cqc_rating: good"
+            )
+        )
     return {str(k): RawAnswer(v, doc.key_loc(k), doc.value_loc(k)) for k, v in doc.items()}
 
 
@@ -57,8 +60,10 @@ def check_set_ids(overrides: list[tuple[str, RawAnswer]], ruleset: RuleSet) -> N
     """An unknown id in ``--set`` is a mistake on the command line, not in a file."""
     for ident, _ in overrides:
         if ident not in ruleset.question_index:
-            raise UsageError(f"--set {ident}: unknown question id {ident!r} "
-                             f"({hint_for(ident, list(ruleset.question_index), 'see dalton rules schema answers')})")
+            raise UsageError(
+                f"--set {ident}: unknown question id {ident!r} "
+                f"({hint_for(ident, list(ruleset.question_index), 'see dalton rules schema answers')})"
+            )
 
 
 def is_unknown(value: Any) -> bool:
@@ -72,9 +77,14 @@ def check_answers(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Answers:
     for ident, item in raw.items():
         question = ruleset.question_index.get(ident)
         if question is None:
-            diagnostics.append(Diagnostic("A002", item.key_loc, f"unknown question id {ident!r}",
-                                          hint_for(ident, list(ruleset.question_index),
-                                                   "see 'dalton rules schema answers'")))
+            diagnostics.append(
+                Diagnostic(
+                    "A002",
+                    item.key_loc,
+                    f"unknown question id {ident!r}",
+                    hint_for(ident, list(ruleset.question_index), "see 'dalton rules schema answers'"),
+                )
+            )
             continue
         if is_unknown(item.value):
             continue
@@ -122,7 +132,7 @@ def update_answers_text(original: str, name: str, ruleset: RuleSet, answers: dic
             if _span_text(original, value_node) != text:
                 start, end = value_node.start_mark.index, value_node.end_mark.index
                 tail = "\n" if original[start:end].endswith("\n") else ""
-                edits.append((start, end, (" " if original[start - 1:start] == ":" else "") + text + tail))
+                edits.append((start, end, (" " if original[start - 1 : start] == ":" else "") + text + tail))
         else:  # taken back: remove the whole line(s)
             start = original.rfind("\n", 0, key_node.start_mark.index) + 1
             end = original.find("\n", max(value_node.end_mark.index - 1, key_node.end_mark.index))
@@ -131,15 +141,16 @@ def update_answers_text(original: str, name: str, ruleset: RuleSet, answers: dic
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     present = {str(k) for k in doc}
-    added = [f"{q.id}: {answer_text(answers[q.id])}" for q in ruleset.questions
-             if q.id in answers and q.id not in present]
+    added = [
+        f"{q.id}: {answer_text(answers[q.id])}" for q in ruleset.questions if q.id in answers and q.id not in present
+    ]
     if added:
         text = (text if text.endswith("\n") or not text else text + "\n") + "\n".join(added) + "\n"
     return text
 
 
 def _span_text(text: str, node: Any) -> str:
-    return text[node.start_mark.index:node.end_mark.index].strip()
+    return text[node.start_mark.index : node.end_mark.index].strip()
 
 
 def _update_json(original: str, ruleset: RuleSet, answers: dict[str, Any]) -> str:

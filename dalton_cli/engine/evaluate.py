@@ -111,8 +111,9 @@ class Prober:
         self.rs = ruleset
         self.answers = decision.answers
         index = {f.id: i for i, f in enumerate(ruleset.forms)}
-        self.table = [(r.when.test, tuple((index[e.form], e.weight, e.exclude) for e in r.effects))
-                      for r in ruleset.rules]
+        self.table = [
+            (r.when.test, tuple((index[e.form], e.weight, e.exclude) for e in r.effects)) for r in ruleset.rules
+        ]
         self.eff = decision.effective  # what decide() already worked out
         self.states = [t.state for t in decision.trace]
         self.readers: dict[str, list[int]] = {}
@@ -168,9 +169,10 @@ def evaluate(ruleset: RuleSet, answers: dict[str, Any]) -> Decision:
     outcome = base.outcome()
     prober = Prober(ruleset, base)
     mattering = tuple(
-        q.id for q in ruleset.questions
-        if base.effective[q.id] is UNKNOWN and (q.id in pending or any(
-            prober.outcome({q.id: v}) != outcome for v in candidate_values(ruleset, q)))
+        q.id
+        for q in ruleset.questions
+        if base.effective[q.id] is UNKNOWN
+        and (q.id in pending or any(prober.outcome({q.id: v}) != outcome for v in candidate_values(ruleset, q)))
     )
     return Decision(base.answers, base.effective, base.ranked, base.excluded, base.trace, mattering)
 

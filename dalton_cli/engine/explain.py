@@ -62,8 +62,9 @@ def what_if(ruleset: RuleSet, decision: Decision) -> tuple[WhatIf, ...]:
     return _pairs(ruleset, prober, base_top, singles)
 
 
-def _pairs(ruleset: RuleSet, prober: Prober, base_top: str | None,
-           singles: list[tuple[Question, Any]]) -> tuple[WhatIf, ...]:
+def _pairs(
+    ruleset: RuleSet, prober: Prober, base_top: str | None, singles: list[tuple[Question, Any]]
+) -> tuple[WhatIf, ...]:
     # Only changes that move some score or exclusion can matter in a pair.
     base = prober.scores({})
     moving = [(q, value) for q, value in singles if prober.scores({q.id: value}) != base]
@@ -99,7 +100,8 @@ def rules_for_form(ruleset: RuleSet, decision: Decision, form_id: str) -> tuple[
     for trace in decision.trace:
         for effect in trace.rule.effects:
             if effect.form == form_id:
-                read = tuple((q.id, decision.effective[q.id]) for q in ruleset.questions
-                             if q.id in trace.rule.when.questions)
+                read = tuple(
+                    (q.id, decision.effective[q.id]) for q in ruleset.questions if q.id in trace.rule.when.questions
+                )
                 out.append(RuleStatus(trace.rule, trace.state, effect.weight, effect.exclude, read))
     return tuple(out)

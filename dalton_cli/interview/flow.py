@@ -48,8 +48,13 @@ class Prompter(Protocol):
     """How the wizard talks to a person. Each ask may raise KeyboardInterrupt."""
 
     def select(self, message: str, choices: list[tuple[str, Any]], default: Any = None) -> Any: ...
-    def checkbox(self, message: str, choices: list[tuple[str, Any]], checked: list[Any],
-                 validate: Callable[[list[Any]], str | None]) -> list[Any]: ...
+    def checkbox(
+        self,
+        message: str,
+        choices: list[tuple[str, Any]],
+        checked: list[Any],
+        validate: Callable[[list[Any]], str | None],
+    ) -> list[Any]: ...
     def text(self, message: str, default: str, validate: Callable[[str], str | None]) -> str: ...
     def say(self, text: str, style: str = "") -> None: ...
     def table(self, title: str, headers: tuple[str, str], rows: list[tuple[str, str]]) -> None: ...
@@ -69,8 +74,7 @@ def needed_questions(ruleset: RuleSet, answers: dict[str, Any]) -> list[Question
         if rule.when.test(eff) is None:
             wanted |= rule.when.questions
     wanted = relevance_closure(ruleset.questions, wanted)  # a question's own condition may hinge on another
-    return [q for q in ruleset.questions
-            if q.id in wanted and q.id not in answers and eff[q.id] is not NOT_APPLICABLE]
+    return [q for q in ruleset.questions if q.id in wanted and q.id not in answers and eff[q.id] is not NOT_APPLICABLE]
 
 
 def default_save_path(folder: Path) -> Path:
@@ -84,11 +88,18 @@ def default_save_path(folder: Path) -> Path:
 
 def save_answers(path: Path, ruleset: RuleSet, answers: dict[str, Any]) -> None:
     """Write the answers atomically, as a valid answers file for `dalton recommend`."""
-    write_file(path, answers_file_text(ruleset, answers, [
-        f"Answers from dalton wizard (rule set {ruleset.name} {ruleset.version}).",
-        f"Resume: dalton wizard --resume {path.name}",
-        f"Use in a script: dalton recommend --answers {path.name}",
-    ]))
+    write_file(
+        path,
+        answers_file_text(
+            ruleset,
+            answers,
+            [
+                f"Answers from dalton wizard (rule set {ruleset.name} {ruleset.version}).",
+                f"Resume: dalton wizard --resume {path.name}",
+                f"Use in a script: dalton recommend --answers {path.name}",
+            ],
+        ),
+    )
 
 
 def shown_answer(question: Question, value: Any) -> str:
@@ -100,8 +111,13 @@ def shown_answer(question: Question, value: Any) -> str:
 
 
 class Interview:
-    def __init__(self, ruleset: RuleSet, prompter: Prompter, save: Callable[[dict[str, Any]], None],
-                 answers: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        prompter: Prompter,
+        save: Callable[[dict[str, Any]], None],
+        answers: dict[str, Any] | None = None,
+    ) -> None:
         self.ruleset = ruleset
         self.prompter = prompter
         self.save = save
@@ -159,26 +175,33 @@ class Interview:
 
     def show_why(self, question: Question) -> None:
         sources = self.ruleset.sources
-        cites = "; ".join(f"{sources[c.source].author}, {sources[c.source].title}, {c.locator}"
-                          for c in question.why_citations)
+        cites = "; ".join(
+            f"{sources[c.source].author}, {sources[c.source].title}, {c.locator}" for c in question.why_citations
+        )
         self.prompter.say(f"Why we ask: {question.why}", "why")
         self.prompter.say(f"Source: {cites}", "source")
 
     def review(self) -> Any:
         """The review screen: Action.SHOW_RESULT, Action.BACK, or the id of a question to change."""
         while True:
-            rows = [(q.short[:1].upper() + q.short[1:], shown_answer(q, self.answers[q.id]))
-                    for q in self.ruleset.questions if q.id in self.answers]
+            rows = [
+                (q.short[:1].upper() + q.short[1:], shown_answer(q, self.answers[q.id]))
+                for q in self.ruleset.questions
+                if q.id in self.answers
+            ]
             self.prompter.table("Your answers (nothing else could change the result)", ("Question", "Answer"), rows)
-            choices: list[tuple[str, Any]] = [("Show the recommendation", Action.SHOW_RESULT),
-                                              ("Change an answer…", Action.CHANGE),
-                                              ("« Back to the last question", Action.BACK)]
+            choices: list[tuple[str, Any]] = [
+                ("Show the recommendation", Action.SHOW_RESULT),
+                ("Change an answer…", Action.CHANGE),
+                ("« Back to the last question", Action.BACK),
+            ]
             choice = self.prompter.select("Ready?", choices, Action.SHOW_RESULT)
             if choice is not Action.CHANGE:
                 return choice
             editable = [q for q in self.ruleset.questions if q.id in self.answers or self.applies(q)]
-            options: list[tuple[str, Any]] = [(f"{q.prompt} [{shown_answer(q, self.answers.get(q.id))}]", q.id)
-                                              for q in editable]
+            options: list[tuple[str, Any]] = [
+                (f"{q.prompt} [{shown_answer(q, self.answers.get(q.id))}]", q.id) for q in editable
+            ]
             options.append(("« Cancel", Action.CANCEL))
             picked = self.prompter.select("Which answer do you want to change?", options, options[0][1])
             if picked is not Action.CANCEL:
@@ -192,8 +215,11 @@ class Interview:
     def prompt(self, q: Question) -> Any:
         self.prompter.say(q.help, "help")
         before = self.remembered.get(q.id, self.answers.get(q.id))
-        extras: list[tuple[str, Any]] = [("Don't know", Action.DONT_KNOW), ("Why is this asked?", Action.WHY),
-                                         ("« Back", Action.BACK)]
+        extras: list[tuple[str, Any]] = [
+            ("Don't know", Action.DONT_KNOW),
+            ("Why is this asked?", Action.WHY),
+            ("« Back", Action.BACK),
+        ]
         kind = TYPES[q.type].prompt
         if kind == "checkbox":
             return self.ask_multi(q, before, extras)

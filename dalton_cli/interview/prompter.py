@@ -15,8 +15,14 @@ from dalton_cli.interview.flow import SPECIAL
 if TYPE_CHECKING:
     from dalton_cli.report.model import Report
 
-STYLES = {"progress": "bold cyan", "help": "dim", "why": "green", "source": "dim green", "note": "yellow",
-          "heading": "bold"}
+STYLES = {
+    "progress": "bold cyan",
+    "help": "dim",
+    "why": "green",
+    "source": "dim green",
+    "note": "yellow",
+    "heading": "bold",
+}
 
 
 class TerminalPrompter:
@@ -59,14 +65,23 @@ class TerminalPrompter:
     def select(self, message: str, choices: list[tuple[str, Any]], default: Any = None) -> Any:
         built = self._choices(choices)
         start = next((c for c in built if isinstance(c, Choice) and c.value == default), None)
-        return questionary.select(message, choices=built, default=start, instruction="(↑↓ Enter)"
-                                  ).unsafe_ask()
+        return questionary.select(message, choices=built, default=start, instruction="(↑↓ Enter)").unsafe_ask()
 
-    def checkbox(self, message: str, choices: list[tuple[str, Any]], checked: list[Any],
-                 validate: Callable[[list[Any]], str | None]) -> list[Any]:
-        return questionary.checkbox(message, choices=self._choices(choices, checked),
-                                    validate=lambda picked: validate(picked) or True,
-                                    instruction="(Space ticks, Enter)").unsafe_ask()
+    def checkbox(
+        self,
+        message: str,
+        choices: list[tuple[str, Any]],
+        checked: list[Any],
+        validate: Callable[[list[Any]], str | None],
+    ) -> list[Any]:
+        picked: list[Any] = questionary.checkbox(
+            message,
+            choices=self._choices(choices, checked),
+            validate=lambda picked: validate(picked) or True,
+            instruction="(Space ticks, Enter)",
+        ).unsafe_ask()
+        return picked
 
     def text(self, message: str, default: str, validate: Callable[[str], str | None]) -> str:
-        return questionary.text(message, default=default, validate=lambda t: validate(t) or True).unsafe_ask()
+        typed: str = questionary.text(message, default=default, validate=lambda t: validate(t) or True).unsafe_ask()
+        return typed

@@ -21,7 +21,7 @@ from dalton_cli.engine.answers import (
     update_answers_text,
 )
 from dalton_cli.engine.evaluate import Decision, evaluate
-from dalton_cli.errors import DaltonError, Diagnostic, Location
+from dalton_cli.errors import DaltonError, Terminated
 from dalton_cli.fileio import WriteError, read_text, write_file
 from dalton_cli.interview.flow import DONT_KNOW, Action, Interview, Prompter, default_save_path, known
 from dalton_cli.ruleset.model import RuleSet
@@ -36,39 +36,42 @@ def load_saved(path: Path, ruleset: RuleSet) -> dict[str, Any]:
     return answers
 
 
-def check_writable(path: Path) -> None:
-    """Refuse, before the first question, a save file that could never be written."""
-    def refuse(why: str) -> DaltonError:
-        return DaltonError(Diagnostic("W001", Location(str(path)), f"cannot save answers here: {why}",
-                                      "give another file with --save"))
-
+def unwritable(path: Path) -> str:
+    """Why answers could never be saved to this path, or '' if they can."""
     if path.is_dir():
-        raise refuse("it is a directory")
+        return "it is a directory"
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise refuse(f"the directory {folder} does not exist")
+        return f"the directory {folder} does not exist"
     if path.exists() and not os.access(path, os.W_OK):
-        raise refuse("the file is not writable")
+        return "the file is not writable"
     if not path.exists() and not os.access(folder, os.W_OK | os.X_OK):
-        raise refuse(f"the directory {folder} is not writable")
+        return f"the directory {folder} is not writable"
+    return ""
 
 
 class Saver:
     """Writes the answers after every question; a failure is said once, and the interview goes on."""
 
-    def __init__(self, path: Path, ruleset: RuleSet, original: str | None, prompter: Prompter) -> None:
+    def __init__(
+        self, path: Path, ruleset: RuleSet, original: str | None, prompter: Prompter, warned: bool = False
+    ) -> None:
         self.path, self.ruleset, self.original, self.prompter = path, ruleset, original, prompter
-        self.failed = False
+        self.failed = warned
 
     def text(self, answers: dict[str, Any]) -> str:
         if self.original is not None:
             return update_answers_text(self.original, str(self.path), self.ruleset, answers)
         name = shlex.quote(self.path.name)
-        return answers_file_text(self.ruleset, answers, [
-            f"Answers from dalton wizard (rule set {self.ruleset.name} {self.ruleset.version}).",
-            f"Resume: dalton wizard --resume {name}",
-            f"Use in a script: dalton recommend --answers {name}",
-        ])
+        return answers_file_text(
+            self.ruleset,
+            answers,
+            [
+                f"Answers from dalton wizard (rule set {self.ruleset.name} {self.ruleset.version}).",
+                f"Resume: dalton wizard --resume {name}",
+                f"Use in a script: dalton recommend --answers {name}",
+            ],
+        )
 
     def __call__(self, answers: dict[str, Any]) -> None:
         try:
@@ -76,19 +79,25 @@ class Saver:
             self.failed = False
         except WriteError as exc:
             if not self.failed:
-                self.prompter.say(f"Could not save to {self.path} ({exc}); your answers are kept while this runs.",
-                                  "note")
+                self.prompter.say(
+                    f"Could not save to {self.path} ({exc}); your answers are kept while this runs.", "note"
+                )
             self.failed = True
 
 
-def run_wizard(rules_dir: Path, resume: Path | None, save: Path | None, output: Path | None,
-               rules_arg: str | None, prompter: Prompter | None = None) -> int:
+def run_wizard(
+    rules_dir: Path,
+    resume: Path | None,
+    save: Path | None,
+    output: Path | None,
+    rules_arg: str | None,
+    prompter: Prompter | None = None,
+) -> int:
     from dalton_cli.ruleset.load import load_ruleset_or_fail
 
     ruleset = load_ruleset_or_fail(rules_dir)
     answers = load_saved(resume, ruleset) if resume else {}
     save_path = save or resume or default_save_path(Path.cwd())
-    check_writable(save_path)
     original = read_text(save_path) if resume is not None and save_path == resume else None
     if prompter is None:
         from dalton_cli.interview.prompter import TerminalPrompter
@@ -96,26 +105,47 @@ def run_wizard(rules_dir: Path, resume: Path | None, save: Path | None, output: 
         prompter = TerminalPrompter()
     p = prompter
     p.say(f"dalton: choosing an organisational form ({ruleset.name} {ruleset.version})", "heading")
-    p.say(f"Your answers are saved after every question to {save_path}.", "note")
+    problem = unwritable(save_path)
+    if problem:
+        p.say(
+            f"Answers cannot be saved to {save_path} ({problem}): they are kept only while this runs. "
+            "Press Ctrl-C and give --save FILE to keep them.",
+            "note",
+        )
+    else:
+        p.say(f"Your answers are saved after every question to {save_path}.", "note")
     p.say("Each question offers Don't know, Why is this asked? and « Back. Ctrl-C saves and stops.", "help")
     if answers:
         p.say(f"Resuming with {len(answers)} answers already given.", "note")
-    saver = Saver(save_path, ruleset, original, p)
+    saver = Saver(save_path, ruleset, original, p, warned=bool(problem))
     interview = Interview(ruleset, p, saver, answers)
     try:
         final = interview.run()
         saver(final)
         return show_result(ruleset, final, p, output, rules_arg)
-    except (KeyboardInterrupt, EOFError):
-        if interview.answers or save_path.exists():
-            saver(interview.answers)
-        p.say(f"\nInterrupted. Your answers are saved in {save_path}.", "note")
-        p.say(f"Resume with: dalton wizard --resume {shlex.quote(str(save_path))}", "note")
+    except (KeyboardInterrupt, EOFError, Terminated) as stop:
+        stopped(interview, saver, save_path, p)
+        if isinstance(stop, Terminated):
+            raise
         raise KeyboardInterrupt from None
 
 
-def show_result(ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: Path | None,
-                rules_arg: str | None) -> int:
+def stopped(interview: Interview, saver: Saver, save_path: Path, p: Prompter) -> None:
+    """Save what was given and say how to carry on (or that nothing could be kept)."""
+    if interview.answers:
+        saver(interview.answers)
+    if not interview.answers and not (saver.original is not None):
+        p.say("\nInterrupted before any answer: nothing was saved.", "note")
+    elif saver.failed:
+        p.say(f"\nInterrupted. Your answers could not be saved to {save_path}.", "note")
+    else:
+        p.say(f"\nInterrupted. Your answers are saved in {save_path}.", "note")
+        p.say(f"Resume with: dalton wizard --resume {shlex.quote(str(save_path))}", "note")
+
+
+def show_result(
+    ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: Path | None, rules_arg: str | None
+) -> int:
     from dalton_cli.report.explain_out import render_text
     from dalton_cli.report.model import build_explain_report, build_report
 
@@ -131,7 +161,9 @@ def show_result(ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: 
         if action is Action.FINISH:
             return 0
         if action is Action.RECORD:
-            target = p.text("File name for the record", "dalton-record.md", lambda t: None if t.strip() else "Give a name")
+            target = p.text(
+                "File name for the record", "dalton-record.md", lambda t: None if t.strip() else "Give a name"
+            )
             write_record(ruleset, decision, Path(target.strip()), rules_arg, p)
         else:
             ranked = [(f"{r.form.name} (score {r.score})", r.form.id) for r in decision.ranked]
@@ -146,8 +178,9 @@ def write_record(ruleset: RuleSet, decision: Decision, path: Path, rules_arg: st
     from dalton_cli.report.record import record_date, reproduce_command
 
     try:
-        report = build_report(ruleset, decision, date=record_date(),
-                              command=reproduce_command(decision.answers, rules_arg, "markdown"))
+        report = build_report(
+            ruleset, decision, date=record_date(), command=reproduce_command(decision.answers, rules_arg, "markdown")
+        )
         write_file(path, render(report))
         p.say(f"Wrote the decision record to {path}.", "note")
     except WriteError as exc:

@@ -35,29 +35,52 @@ def _read(answers: tuple[tuple[str, Any], ...]) -> str:
 def render_json(report: ExplainReport) -> str:
     form = report.form
     doc = {
-        "form": form.id, "name": form.name, "spectrum": form.spectrum, "status": report.status, "rank": report.rank,
+        "form": form.id,
+        "name": form.name,
+        "spectrum": form.spectrum,
+        "status": report.status,
+        "rank": report.rank,
         "score": report.score,
-        "rules": [{"rule": s.rule.id, "state": STATE_WORDS[s.state], "weight": s.weight, "exclude": s.exclude,
-                   "condition": describe(s.rule.when.node), "answers": {q: _answer(v) for q, v in s.answers},
-                   "text": s.rule.rationale,
-                   "citations": [{"source": c.source, "locator": c.locator} for c in s.rule.citations]}
-                  for s in report.rules],
+        "rules": [
+            {
+                "rule": s.rule.id,
+                "state": STATE_WORDS[s.state],
+                "weight": s.weight,
+                "exclude": s.exclude,
+                "condition": describe(s.rule.when.node),
+                "answers": {q: _answer(v) for q, v in s.answers},
+                "text": s.rule.rationale,
+                "citations": [{"source": c.source, "locator": c.locator} for c in s.rule.citations],
+            }
+            for s in report.rules
+        ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_markdown(report: ExplainReport) -> str:
     form = report.form
-    out = [f"# {md_text(form.name)}: why, and why not", "", md_text(form.summary), "",
-           f"**{_where(report).capitalize()}**, score {report.score}, place on the spectrum: {form.spectrum}.", "",
-           "| State | Effect | Rule | Condition | Answers read |", "| --- | ---: | --- | --- | --- |"]
+    out = [
+        f"# {md_text(form.name)}: why, and why not",
+        "",
+        md_text(form.summary),
+        "",
+        f"**{_where(report).capitalize()}**, score {report.score}, place on the spectrum: {form.spectrum}.",
+        "",
+        "| State | Effect | Rule | Condition | Answers read |",
+        "| --- | ---: | --- | --- | --- |",
+    ]
     for s in report.rules:
         condition = md_cell(describe(s.rule.when.node))
-        out.append(f"| {STATE_WORDS[s.state]} | {effect_word(s.weight, s.exclude)} | `{s.rule.id}` | "
-                   f"{condition} | {md_text(_read(s.answers))} |")
+        out.append(
+            f"| {STATE_WORDS[s.state]} | {effect_word(s.weight, s.exclude)} | `{s.rule.id}` | "
+            f"{condition} | {md_text(_read(s.answers))} |"
+        )
     out += ["", "## Reasons", ""]
     for s in report.rules:
-        out.append(f"- `{s.rule.id}` ({STATE_WORDS[s.state]}): {md_text(s.rule.rationale)} {report.markers(s.rule.citations)}")
+        out.append(
+            f"- `{s.rule.id}` ({STATE_WORDS[s.state]}): {md_text(s.rule.rationale)} {report.markers(s.rule.citations)}"
+        )
     out += ["", "## References", ""]
     out += [f"{i}. {md_text(reference_text(src, c))}" for i, (c, src) in enumerate(report.references, 1)]
     return "\n".join(out) + "\n"
@@ -74,8 +97,14 @@ def render_text(report: ExplainReport) -> str:
         out += _wrap(f"{s.rule.rationale} {report.markers(s.rule.citations)}", 16, 16)
     out += ["", "References"]
     for i, (c, src) in enumerate(report.references, 1):
-        out += textwrap.wrap(reference_text(src, c), WIDTH, initial_indent=f"[{i:>2}] ", subsequent_indent=" " * 5,
-                             break_long_words=False, break_on_hyphens=False)
+        out += textwrap.wrap(
+            reference_text(src, c),
+            WIDTH,
+            initial_indent=f"[{i:>2}] ",
+            subsequent_indent=" " * 5,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
     return "\n".join(out) + "\n"
 
 

@@ -22,11 +22,13 @@ from dalton_cli.report.phrases import (
 from dalton_cli.ruleset.model import SPECTRUM
 
 CSS = """
-body{font-family:Georgia,'Times New Roman',serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
+body{font-family:Georgia,'Times New Roman',serif;max-width:52rem;margin:2rem auto;padding:0 1rem;
+color:#1b1b1b;line-height:1.45}
 h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px solid #ccc;margin-top:2rem}
 h3{font-size:1.05rem;margin-bottom:.3rem}.meta{color:#555;font-size:.9rem}.meta code{font-size:.8rem}
 .caveat{border-left:4px solid #005eb8;padding:.4rem .8rem;background:#f3f7fb}
-table{border-collapse:collapse;width:100%;font-size:.95rem}th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}
+table{border-collapse:collapse;width:100%;font-size:.95rem}
+th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}
 td.num,th.num{text-align:right}.for{color:#00703c;font-weight:bold}.against{color:#b10e1e;font-weight:bold}
 .rule{color:#777;font-size:.8rem}sup a{text-decoration:none}ol.refs li{margin-bottom:.3rem;font-size:.9rem}
 pre{background:#f5f5f5;padding:.6rem;white-space:pre-wrap;word-break:break-all;font-size:.8rem}
@@ -45,8 +47,10 @@ def _reasons(report: Report, reasons: tuple[Reason, ...], empty: str) -> str:
     for r in reasons:
         cls = "for" if r.weight > 0 and not r.exclude else "against"
         mark = "excluded" if r.exclude else signed(r.weight)
-        items.append(f'<li><span class="{cls}">{mark}</span> {escape(r.text)} {_markers(report, r)} '
-                     f'<span class="rule">(rule {escape(r.rule)})</span></li>')
+        items.append(
+            f'<li><span class="{cls}">{mark}</span> {escape(r.text)} {_markers(report, r)} '
+            f'<span class="rule">(rule {escape(r.rule)})</span></li>'
+        )
     return "<ul>" + "".join(items) + "</ul>"
 
 
@@ -56,8 +60,10 @@ def spectrum_svg(report: Report) -> str:
     left, col, top, row_h = 230, 110, 40, 26
     width, height = left + col * len(SPECTRUM) + 70, top + row_h * len(rows) + 10
     label = "Where each ranked form sits from independence to consolidation"
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="{label}" font-family="sans-serif" font-size="12">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="{label}" font-family="sans-serif" font-size="12">'
+    ]
     for i, place in enumerate(SPECTRUM):
         x = left + col * i + col / 2
         parts.append(f'<text x="{x:.0f}" y="20" text-anchor="middle" fill="#444">{place}</text>')
@@ -77,28 +83,43 @@ def spectrum_svg(report: Report) -> str:
 def _form_section(report: Report, rank: int, e: Entry) -> str:
     today = f"<p><em>Today:</em> {escape(e.form.today)}</p>" if e.form.today else ""
     place = f'<span class="rule">({e.form.spectrum}, score {e.score})</span>'
-    return (f'<div class="form"><h3>{rank}. {escape(e.form.name)} {place}</h3>'
-            f"<p>{escape(e.form.summary)}</p>{today}<p><strong>For</strong></p>"
-            + _reasons(report, e.for_, NO_FOR)
-            + "<p><strong>Against</strong></p>" + _reasons(report, e.against, NO_AGAINST) + "</div>")
+    return (
+        f'<div class="form"><h3>{rank}. {escape(e.form.name)} {place}</h3>'
+        f"<p>{escape(e.form.summary)}</p>{today}<p><strong>For</strong></p>"
+        + _reasons(report, e.for_, NO_FOR)
+        + "<p><strong>Against</strong></p>"
+        + _reasons(report, e.against, NO_AGAINST)
+        + "</div>"
+    )
 
 
 def render(report: Report) -> str:
     rs = report.ruleset
-    h = ['<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">',
-         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-         f"<title>Organisational form: decision record</title><style>{CSS}</style></head><body>",
-         "<h1>Organisational form: decision record</h1>", '<p class="meta">']
+    h = [
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Organisational form: decision record</title><style>{CSS}</style></head><body>",
+        "<h1>Organisational form: decision record</h1>",
+        '<p class="meta">',
+    ]
     if report.date:
         h.append(f"Date: {escape(report.date)} · ")
-    h.append(f"Rule set {escape(rs.name)} {escape(rs.version)} · dalton {__version__}<br>"
-             f"sha256 <code>{rs.sha256}</code></p>")
-    h += ["<h2>Summary</h2>", f"<p>{escape(summary(report))}</p>", f'<p class="caveat">{escape(CAVEAT)}</p>',
-          "<h2>Ranked forms</h2>", spectrum_svg(report),
-          '<table><tr><th class="num">Rank</th><th>Form</th><th>Place</th><th class="num">Score</th></tr>']
+    h.append(
+        f"Rule set {escape(rs.name)} {escape(rs.version)} · dalton {__version__}<br>sha256 <code>{rs.sha256}</code></p>"
+    )
+    h += [
+        "<h2>Summary</h2>",
+        f"<p>{escape(summary(report))}</p>",
+        f'<p class="caveat">{escape(CAVEAT)}</p>',
+        "<h2>Ranked forms</h2>",
+        spectrum_svg(report),
+        '<table><tr><th class="num">Rank</th><th>Form</th><th>Place</th><th class="num">Score</th></tr>',
+    ]
     for i, e in enumerate(report.recommendations, 1):
-        h.append(f'<tr><td class="num">{i}</td><td>{escape(e.form.name)}</td><td>{e.form.spectrum}</td>'
-                 f'<td class="num">{e.score}</td></tr>')
+        h.append(
+            f'<tr><td class="num">{i}</td><td>{escape(e.form.name)}</td><td>{e.form.spectrum}</td>'
+            f'<td class="num">{e.score}</td></tr>'
+        )
     h.append("</table><h2>For and against each form</h2>")
     h += [_form_section(report, i, e) for i, e in enumerate(report.recommendations, 1)]
     if report.excluded:
@@ -123,8 +144,9 @@ def render(report: Report) -> str:
     h.append("<h2>Answers given</h2><table><tr><th>Question</th><th>Answer</th></tr>")
     for qid, value in report.answers.items():
         q = rs.question(qid)
-        h.append(f"<tr><td>{escape(q.prompt)} <code>{escape(qid)}</code></td>"
-                 f"<td>{escape(value_phrase(q, value))}</td></tr>")
+        h.append(
+            f"<tr><td>{escape(q.prompt)} <code>{escape(qid)}</code></td><td>{escape(value_phrase(q, value))}</td></tr>"
+        )
     h.append('</table><h2>References</h2><ol class="refs">')
     h += [f'<li id="ref{i}">{escape(reference_text(s, c))}</li>' for i, (c, s) in enumerate(report.references, 1)]
     h.append("</ol>")

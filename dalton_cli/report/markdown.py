@@ -21,7 +21,6 @@ from dalton_cli.report.phrases import (
     what_if_sentence,
 )
 
-
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
@@ -34,8 +33,6 @@ def md_text(text: str) -> str:
 
 def md_cell(text: str) -> str:
     return md_text(text).replace("|", "\\|")
-
-
 
 
 def _code(text: str) -> str:
@@ -51,8 +48,12 @@ def _reason_lines(report: Report, reasons: tuple[Reason, ...], empty: str) -> li
 
 
 def _for_against(report: Report, entry: Entry) -> list[str]:
-    return (["", "For:", ""] + _reason_lines(report, entry.for_, NO_FOR)
-            + ["", "Against:", ""] + _reason_lines(report, entry.against, NO_AGAINST))
+    return (
+        ["", "For:", ""]
+        + _reason_lines(report, entry.for_, NO_FOR)
+        + ["", "Against:", ""]
+        + _reason_lines(report, entry.against, NO_AGAINST)
+    )
 
 
 def render(report: Report) -> str:
@@ -60,13 +61,39 @@ def render(report: Report) -> str:
     out = ["# Organisational form: decision record", ""]
     if report.date:
         out.append(f"- Date: {report.date}")
-    out += [f"- Rule set: {md_text(rs.name)} {md_text(rs.version)}", f"- Rule set sha256: `{rs.sha256}`",
-            f"- Produced by: dalton {__version__}",
-            "", "## Summary", "", md_text(summary(report)), "", f"> {CAVEAT}", "", "## Ranked forms", "",
-            "| Rank | Form | Independent → consolidation | Score |", "| ---: | --- | :---: | ---: |"]
+    out += [
+        f"- Rule set: {md_text(rs.name)} {md_text(rs.version)}",
+        f"- Rule set sha256: `{rs.sha256}`",
+        f"- Produced by: dalton {__version__}",
+        "",
+        "## Summary",
+        "",
+        md_text(summary(report)),
+        "",
+        f"> {CAVEAT}",
+        "",
+        "## Ranked forms",
+        "",
+        "| Rank | Form | Independent → consolidation | Score |",
+        "| ---: | --- | :---: | ---: |",
+    ]
     for i, e in enumerate(report.recommendations, 1):
         out.append(f"| {i} | {md_cell(e.form.name)} | `{spectrum_picture(e.form)}` {e.form.spectrum} | {e.score} |")
-    out += ["", "## For and against each form"]
+    out += _forms(report)
+    out += _changes_and_unknowns(report)
+    out += ["", "## Answers given", "", "| Question | Answer |", "| --- | --- |"]
+    for qid, value in report.answers.items():
+        question = rs.question(qid)
+        out.append(f"| {md_cell(question.prompt)} ({_code(qid)}) | {md_cell(value_phrase(question, value))} |")
+    out += ["", "## References", ""]
+    out += [f"{i}. {md_text(reference_text(s, c))}" for i, (c, s) in enumerate(report.references, 1)]
+    if report.command:
+        out += ["", "## Reproduce this record", "", "```sh", report.command, "```"]
+    return "\n".join(out) + "\n"
+
+
+def _forms(report: Report) -> list[str]:
+    out = ["", "## For and against each form"]
     for i, e in enumerate(report.recommendations, 1):
         out += ["", f"### {i}. {md_text(e.form.name)}", "", md_text(e.form.summary)]
         if e.form.today:
@@ -77,7 +104,12 @@ def render(report: Report) -> str:
         for e in report.excluded:
             out += ["", f"### {md_text(e.form.name)}", "", "Excluded because:", ""]
             out += _reason_lines(report, e.reasons, "")
-    out += ["", "## What would change the answer", ""]
+    return out
+
+
+def _changes_and_unknowns(report: Report) -> list[str]:
+    rs = report.ruleset
+    out = ["", "## What would change the answer", ""]
     if report.what_if:
         out += [f"- {md_text(what_if_sentence(rs, w))}" for w in report.what_if]
     else:
@@ -91,12 +123,4 @@ def render(report: Report) -> str:
         out += [f"- {md_text(rs.question(q).prompt)} ({_code(q)})" for q in report.unknown]
     else:
         out.append(NO_UNKNOWNS)
-    out += ["", "## Answers given", "", "| Question | Answer |", "| --- | --- |"]
-    for qid, value in report.answers.items():
-        question = rs.question(qid)
-        out.append(f"| {md_cell(question.prompt)} ({_code(qid)}) | {md_cell(value_phrase(question, value))} |")
-    out += ["", "## References", ""]
-    out += [f"{i}. {md_text(reference_text(s, c))}" for i, (c, s) in enumerate(report.references, 1)]
-    if report.command:
-        out += ["", "## Reproduce this record", "", "```sh", report.command, "```"]
-    return "\n".join(out) + "\n"
+    return out

@@ -58,9 +58,13 @@ def _reasons(result: FormResult, only_exclusions: bool = False) -> Entry:
     hits = [h for h in result.hits if h.exclude] if only_exclusions else result.hits
     reasons = tuple(Reason(h.rule.id, h.rule.rationale, h.weight, h.exclude, h.rule.citations) for h in hits)
     every = tuple(Reason(h.rule.id, h.rule.rationale, h.weight, h.exclude, h.rule.citations) for h in result.hits)
-    return Entry(result.form, result.score, reasons,
-                 tuple(r for r in every if r.weight > 0 and not r.exclude),
-                 tuple(r for r in every if r.weight < 0 or r.exclude))
+    return Entry(
+        result.form,
+        result.score,
+        reasons,
+        tuple(r for r in every if r.weight > 0 and not r.exclude),
+        tuple(r for r in every if r.weight < 0 or r.exclude),
+    )
 
 
 def references_of(ruleset: RuleSet, citations: list[Citation]) -> References:
@@ -76,8 +80,18 @@ def build_report(ruleset: RuleSet, decision: Decision, *, date: str = "", comman
     excluded = tuple(_reasons(r, only_exclusions=True) for r in decision.excluded)
     cited = [c for entry in recs + excluded for reason in entry.for_ + entry.against for c in reason.citations]
     answers = {q.id: decision.answers[q.id] for q in ruleset.questions if q.id in decision.answers}
-    return Report(ruleset, answers, recs, excluded, decision.unknown, references_of(ruleset, cited),
-                  what_if(ruleset, decision), unknown_impacts(ruleset, decision), date, command)
+    return Report(
+        ruleset,
+        answers,
+        recs,
+        excluded,
+        decision.unknown,
+        references_of(ruleset, cited),
+        what_if(ruleset, decision),
+        unknown_impacts(ruleset, decision),
+        date,
+        command,
+    )
 
 
 class ExplainReport(NamedTuple):
@@ -101,8 +115,12 @@ def build_explain_report(ruleset: RuleSet, decision: Decision, form_id: str) -> 
     rank = next((i for i, r in enumerate(decision.ranked, 1) if r.form.id == form_id), None)
     score = next(r.score for r in decision.ranked + decision.excluded if r.form.id == form_id)
     order = {True: 0, None: 1, False: 2}
-    statuses = tuple(sorted(rules_for_form(ruleset, decision, form_id),
-                            key=lambda s: (order[s.state], not s.exclude, -abs(s.weight))))
+    statuses = tuple(
+        sorted(
+            rules_for_form(ruleset, decision, form_id), key=lambda s: (order[s.state], not s.exclude, -abs(s.weight))
+        )
+    )
     refs = references_of(ruleset, [c for s in statuses for c in s.rule.citations])
-    return ExplainReport(ruleset, form, "ranked" if rank else "excluded", rank, len(decision.ranked), score,
-                         statuses, refs)
+    return ExplainReport(
+        ruleset, form, "ranked" if rank else "excluded", rank, len(decision.ranked), score, statuses, refs
+    )

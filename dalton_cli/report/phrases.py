@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from dalton_cli.engine.explain import WhatIf
     from dalton_cli.report.model import Entry, Reason, Report
 
-CAVEAT = ("Decision support, not a decision: the Dalton review found no single right form, "
-          "and safe local care matters more than any organisation's structure.")
+CAVEAT = (
+    "Decision support, not a decision: the Dalton review found no single right form, "
+    "and safe local care matters more than any organisation's structure."
+)
 NO_WHAT_IF = "No change of one or two answers would put another form first."
 NO_UNKNOWNS = "None: answering the remaining questions would not change the ranking."
 NO_FOR = "No rule in its favour applies."
@@ -60,8 +62,10 @@ def summary(report: Report) -> str:
         return "Every form is excluded by these answers."
     top = recs[0]
     if not any(r.reasons for r in recs):
-        text = (f"No rule applies to these answers yet, so no form is favoured; "
-                f"{top.form.name.lower()} is listed first as the least change.")
+        text = (
+            f"No rule applies to these answers yet, so no form is favoured; "
+            f"{top.form.name.lower()} is listed first as the least change."
+        )
     else:
         text = f"Leading option: {top.form.name} (score {top.score})"
         others = [f"{e.form.name.lower()} ({e.score})" for e in recs[1:3]]

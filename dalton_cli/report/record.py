@@ -18,9 +18,14 @@ def record_date() -> str:
         try:
             return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%d")
         except (ValueError, OverflowError, OSError):
-            raise DaltonError(Diagnostic("E001", Location("SOURCE_DATE_EPOCH"),
-                                         f"not a whole number of seconds: {epoch!r}",
-                                         "unset it or give e.g. 1700000000")) from None
+            raise DaltonError(
+                Diagnostic(
+                    "E001",
+                    Location("SOURCE_DATE_EPOCH"),
+                    f"not a whole number of seconds: {epoch!r}",
+                    "unset it or give e.g. 1700000000",
+                )
+            ) from None
     return datetime.now(timezone.utc).strftime("%Y-%m-%d")
 
 

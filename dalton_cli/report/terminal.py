@@ -45,8 +45,10 @@ def sections(report: Report) -> Sections:
     rs = report.ruleset
     extra_w = len(report.what_if) - SHOWN_WHAT_IFS
     impacts = report.unknown_impacts
-    unknowns = tuple(f"{rs.question(u.question).short}: could put first {could_come_first(rs, u.could_come_first)}"
-                     for u in impacts[:SHOWN_UNKNOWNS])
+    unknowns = tuple(
+        f"{rs.question(u.question).short}: could put first {could_come_first(rs, u.could_come_first)}"
+        for u in impacts[:SHOWN_UNKNOWNS]
+    )
     if not impacts:
         unknowns = tuple(report.unknown[:SHOWN_UNKNOWNS])
     extra_u = max(len(impacts), len(report.unknown)) - SHOWN_UNKNOWNS
@@ -67,10 +69,16 @@ def _reason_line(report: Report, r: Reason) -> str:
 
 # --- plain text ------------------------------------------------------------------------------
 
+
 def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
-    return textwrap.wrap(text, WIDTH - 1, initial_indent=first if first is not None else indent,
-                         subsequent_indent=indent, break_on_hyphens=False,
-                         break_long_words=False) or [indent]
+    return textwrap.wrap(
+        text,
+        WIDTH - 1,
+        initial_indent=first if first is not None else indent,
+        subsequent_indent=indent,
+        break_on_hyphens=False,
+        break_long_words=False,
+    ) or [indent]
 
 
 def render_plain(report: Report) -> str:
@@ -107,12 +115,15 @@ def render_plain(report: Report) -> str:
 
 # --- colour terminal -------------------------------------------------------------------------
 
+
 def _rich_reason(report: Report, r: Reason) -> str:
     from rich.markup import escape
 
     colour = "green" if r.weight > 0 else "red"
-    return (f"[{colour}]{signed(r.weight)}[/] {escape(first_sentence(r.text))} "
-            f"[cyan]{escape(report.markers(r.citations))}[/]")
+    return (
+        f"[{colour}]{signed(r.weight)}[/] {escape(first_sentence(r.text))} "
+        f"[cyan]{escape(report.markers(r.citations))}[/]"
+    )
 
 
 def _rich_tail(report: Report, console: Any, view: Sections) -> None:
@@ -126,8 +137,9 @@ def _rich_tail(report: Report, console: Any, view: Sections) -> None:
     if report.excluded:
         console.print("\n[bold]Excluded[/bold]")
         for e in report.excluded:
-            why = " ".join(f"{escape(first_sentence(r.text))} [cyan]{escape(report.markers(r.citations))}[/]"
-                           for r in e.reasons)
+            why = " ".join(
+                f"{escape(first_sentence(r.text))} [cyan]{escape(report.markers(r.citations))}[/]" for r in e.reasons
+            )
             indented(f"[red]✗[/] {escape(e.form.name)}: {why}")
     console.print("\n[bold]What would change the answer[/bold]")
     for sentence in view.what_ifs:
@@ -171,6 +183,7 @@ def print_rich(report: Report, file: IO[str]) -> None:
 
 
 # --- the wizard's result screen ----------------------------------------------------------------
+
 
 def score_bar(score: int, low: int, high: int, width: int = 10) -> str:
     """A bar from the lowest to the highest score shown, e.g. '███████░░░'."""

@@ -32,6 +32,7 @@ from typing import Any
 
 from dalton_cli import __version__
 from dalton_cli.errors import Location
+from dalton_cli.ruleset.build import make_ruleset
 from dalton_cli.ruleset.conditions import condition, from_data, to_data
 from dalton_cli.ruleset.model import (
     QUESTION_TYPES,
@@ -44,12 +45,10 @@ from dalton_cli.ruleset.model import (
     RuleSet,
     Source,
 )
-from dalton_cli.ruleset.load import make_ruleset
 
 FORMAT = 5
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 KEEP = 8
-_MAGIC = b"dalton-cache\0"
 
 try:  # see load.py: the built-in module imports much faster than hashlib
     from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
@@ -82,7 +81,8 @@ def code_fingerprint() -> str:
                     parts.append(f"{folder.name}/{entry.name}:{info.st_size}:{info.st_mtime_ns}")
         except OSError:
             parts.append(f"{folder.name}:?")
-    return sha256("\n".join(parts).encode()).hexdigest()[:16]
+    digest: str = sha256("\n".join(parts).encode()).hexdigest()
+    return digest[:16]
 
 
 def _private(info: os.stat_result) -> bool:
@@ -122,16 +122,22 @@ def load(sha: str, directory: str) -> RuleSet | None:
     if not _usable_dir(path.parent, create=False):
         return None
     try:
-        data = _read_entry(path)
-        if data is None or not data.startswith(_MAGIC):
+        raw = _read_entry(path)
+        if raw is None:
             return None
-        digest, payload = data[len(_MAGIC):len(_MAGIC) + 32], data[len(_MAGIC) + 32:]
-        if sha256(key + payload).digest() != digest:
+        data = marshal.loads(raw)
+        if type(data) is not dict or data.pop("check", None) != _checksum(key, data):
             return None
-        ruleset = from_plain(marshal.loads(payload), directory)
+        ruleset = from_plain(data, directory)
         return ruleset if ruleset.sha256 == sha else None
     except Exception:  # any surprise in an entry means a normal load, which rewrites it
         return None
+
+
+def _checksum(key: bytes, payload: dict[str, Any]) -> str:
+    """A digest of the entry's content (its repr is canonical for plain data) and of what it is for."""
+    digest: str = sha256(key + repr(payload).encode()).hexdigest()
+    return digest
 
 
 def _read_entry(path: Path) -> bytes | None:
@@ -162,8 +168,8 @@ def store(ruleset: RuleSet) -> None:
     if not _usable_dir(path.parent, create=True):
         return
     try:
-        payload = marshal.dumps(to_plain(ruleset))
-        write_file(path, _MAGIC + sha256(key + payload).digest() + payload, through=False)
+        payload = to_plain(ruleset)
+        write_file(path, marshal.dumps({**payload, "check": _checksum(key, payload)}), through=False)
         _prune(path)
     except (WriteError, OSError, ValueError):
         pass
@@ -178,7 +184,7 @@ def _prune(kept: Path) -> None:
                 entries.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
             except OSError:
                 continue
-    for _, stale in sorted(entries, reverse=True)[KEEP - 1:]:
+    for _, stale in sorted(entries, reverse=True)[KEEP - 1 :]:
         try:
             os.unlink(stale)
         except OSError:
@@ -186,6 +192,7 @@ def _prune(kept: Path) -> None:
 
 
 # --- the payload: plain data for every field -------------------------------------------------
+
 
 def _cites(cites: tuple[Citation, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((c.source, c.locator) for c in cites)
@@ -195,14 +202,42 @@ def to_plain(rs: RuleSet) -> dict[str, Any]:
     return {
         "meta": (rs.name, rs.version, rs.title, rs.description, rs.sha256, tuple(rs.files)),
         "sources": tuple((s.id, s.author, s.title, s.date, s.url, s.note, tuple(s.loc)) for s in rs.sources.values()),
-        "forms": tuple((f.id, f.name, f.summary, f.spectrum, _cites(f.citations), tuple(f.also_known_as), f.today,
-                        tuple(f.loc)) for f in rs.forms),
-        "questions": tuple((q.id, q.type, q.prompt, q.help, q.why, _cites(q.why_citations), tuple(q.values),
-                            tuple(tuple(p) for p in q.value_labels), q.minimum, q.maximum, q.unit, q.topic,
-                            to_data(q.when.node) if q.when else None, tuple(q.loc), q.short_label, q.allow_empty)
-                           for q in rs.questions),
-        "rules": tuple((r.id, to_data(r.when.node), tuple(tuple(e) for e in r.effects), r.rationale,
-                        _cites(r.citations), tuple(r.loc)) for r in rs.rules),
+        "forms": tuple(
+            (f.id, f.name, f.summary, f.spectrum, _cites(f.citations), tuple(f.also_known_as), f.today, tuple(f.loc))
+            for f in rs.forms
+        ),
+        "questions": tuple(
+            (
+                q.id,
+                q.type,
+                q.prompt,
+                q.help,
+                q.why,
+                _cites(q.why_citations),
+                tuple(q.values),
+                tuple(tuple(p) for p in q.value_labels),
+                q.minimum,
+                q.maximum,
+                q.unit,
+                q.topic,
+                to_data(q.when.node) if q.when else None,
+                tuple(q.loc),
+                q.short_label,
+                q.allow_empty,
+            )
+            for q in rs.questions
+        ),
+        "rules": tuple(
+            (
+                r.id,
+                to_data(r.when.node),
+                tuple(tuple(e) for e in r.effects),
+                r.rationale,
+                _cites(r.citations),
+                tuple(r.loc),
+            )
+            for r in rs.rules
+        ),
     }
 
 
@@ -231,9 +266,9 @@ def _citations(values: Any, sources: dict[str, Source]) -> tuple[Citation, ...]:
 
 
 def _number(value: Any) -> float | None:
-    if value is not None and (type(value) not in (int, float)):
-        raise ValueError("number expected")
-    return value
+    if value is None or type(value) in (int, float):
+        return None if value is None else float(value) if type(value) is float else int(value)
+    raise ValueError("number expected")
 
 
 def from_plain(data: dict[str, Any], directory: str) -> RuleSet:
@@ -245,30 +280,80 @@ def from_plain(data: dict[str, Any], directory: str) -> RuleSet:
     for fid, name, summary, spectrum, cites, aka, today, loc in data["forms"]:
         if spectrum not in SPECTRUM:
             raise ValueError("bad spectrum")
-        forms.append(Form(_str(fid), _str(name), _str(summary), spectrum, _citations(cites, sources), _strs(aka),
-                          _str(today), _loc(loc)))
+        forms.append(
+            Form(
+                _str(fid),
+                _str(name),
+                _str(summary),
+                spectrum,
+                _citations(cites, sources),
+                _strs(aka),
+                _str(today),
+                _loc(loc),
+            )
+        )
     form_ids = {f.id for f in forms}
     questions: dict[str, Question] = {}
-    for (qid, qtype, prompt, help_, why, why_cites, values, labels, lo, hi, unit, topic, when, loc,
-         short, allow_empty) in data["questions"]:
+    for (
+        qid,
+        qtype,
+        prompt,
+        help_,
+        why,
+        why_cites,
+        values,
+        labels,
+        lo,
+        hi,
+        unit,
+        topic,
+        when,
+        loc,
+        short,
+        allow_empty,
+    ) in data["questions"]:
         if qtype not in QUESTION_TYPES or type(allow_empty) is not bool:
             raise ValueError("bad question")
-        questions[_str(qid)] = Question(qid, qtype, _str(prompt), _str(help_), _str(why),
-                                        _citations(why_cites, sources), _strs(values),
-                                        tuple((_str(a), _str(b)) for a, b in labels), _number(lo), _number(hi),
-                                        _str(unit), _str(topic), _condition(when, questions) if when else None,
-                                        _loc(loc), _str(short), allow_empty)
+        questions[_str(qid)] = Question(
+            qid,
+            qtype,
+            _str(prompt),
+            _str(help_),
+            _str(why),
+            _citations(why_cites, sources),
+            _strs(values),
+            tuple((_str(a), _str(b)) for a, b in labels),
+            _number(lo),
+            _number(hi),
+            _str(unit),
+            _str(topic),
+            _condition(when, questions) if when else None,
+            _loc(loc),
+            _str(short),
+            allow_empty,
+        )
     rules = []
     for rid, when, effects, rationale, cites, loc in data["rules"]:
         built = tuple(Effect(_str(form), weight, exclude) for form, weight, exclude in effects)
         if any(e.form not in form_ids or type(e.weight) is not int or type(e.exclude) is not bool for e in built):
             raise ValueError("bad effect")
-        rules.append(Rule(_str(rid), _condition(when, questions), built, _str(rationale),
-                          _citations(cites, sources), _loc(loc)))
+        rules.append(
+            Rule(_str(rid), _condition(when, questions), built, _str(rationale), _citations(cites, sources), _loc(loc))
+        )
     name, version, title, description, sha, files = data["meta"]
-    return make_ruleset(name=_str(name), version=_str(version), title=_str(title), description=_str(description),
-                        directory=directory, sha256=_str(sha), sources=sources, forms=tuple(forms),
-                        questions=tuple(questions.values()), rules=tuple(rules), files=_strs(files))
+    return make_ruleset(
+        name=_str(name),
+        version=_str(version),
+        title=_str(title),
+        description=_str(description),
+        directory=directory,
+        sha256=_str(sha),
+        sources=sources,
+        forms=tuple(forms),
+        questions=tuple(questions.values()),
+        rules=tuple(rules),
+        files=_strs(files),
+    )
 
 
 def _condition(data: Any, questions: dict[str, Question]) -> Any:

@@ -27,6 +27,7 @@ MAX_NUMBER = 1e15  # thresholds beyond this are mistakes (a score or an income i
 
 # --- the tree ----------------------------------------------------------------------------
 
+
 class Test(NamedTuple):
     question: str
     op: str
@@ -64,8 +65,16 @@ def leaves(node: Node) -> Iterator[Test]:
 
 # --- the operators -------------------------------------------------------------------------
 
+
 def _number(arg: Any) -> tuple[float, ...]:
     return (float(arg),) if isinstance(arg, (int, float)) and not isinstance(arg, bool) else ()
+
+
+def _finite(arg: float) -> bool:
+    try:
+        return math.isfinite(float(arg)) and abs(float(arg)) <= MAX_NUMBER
+    except OverflowError:
+        return False
 
 
 def _none(arg: Any) -> tuple[Any, ...]:
@@ -108,28 +117,47 @@ def _compare(symbol: str) -> Callable[[str, Any], str]:
 
 
 OPERATORS: dict[str, Operator] = {
-    "equals": Operator(("choice", "boolean", "number", "integer"), "value", _equals,
-                       lambda q, a: f"{q} is {_show(a)}", splits=_number),
+    "equals": Operator(
+        ("choice", "boolean", "number", "integer"), "value", _equals, lambda q, a: f"{q} is {_show(a)}", splits=_number
+    ),
     "in": Operator(("choice",), "values", _members, lambda q, a: f"{q} is {_show(list(a))}"),
     "lt": Operator(NUMERIC_TYPES, "number", lambda a: lambda v: v < a, _compare("<"), splits=_number),
     "le": Operator(NUMERIC_TYPES, "number", lambda a: lambda v: v <= a, _compare("≤"), splits=_number),
     "gt": Operator(NUMERIC_TYPES, "number", lambda a: lambda v: v > a, _compare(">"), splits=_number),
     "ge": Operator(NUMERIC_TYPES, "number", lambda a: lambda v: v >= a, _compare("≥"), splits=_number),
-    "contains": Operator(("multi",), "value", lambda a: lambda v: a in v, lambda q, a: f"{q} include {a}",
-                         names=lambda a: (a,)),
-    "contains_any": Operator(("multi",), "values", lambda a: (lambda w: lambda v: not w.isdisjoint(v))(frozenset(a)),
-                             lambda q, a: f"{q} include any of {', '.join(a)}", names=tuple),
-    "contains_all": Operator(("multi",), "values", lambda a: (lambda w: lambda v: w.issubset(v))(frozenset(a)),
-                             lambda q, a: f"{q} include all of {', '.join(a)}", names=tuple),
-    "is_empty": Operator(("multi",), "flag", lambda a: lambda v: (len(v) == 0) is a,
-                         lambda q, a: f"{q} is {'empty' if a else 'not empty'}", count=lambda a: 1),
-    "count_ge": Operator(("multi",), "count", lambda a: lambda v: len(v) >= a, lambda q, a: f"{q} has at least {a}",
-                         count=int),
+    "contains": Operator(
+        ("multi",), "value", lambda a: lambda v: a in v, lambda q, a: f"{q} include {a}", names=lambda a: (a,)
+    ),
+    "contains_any": Operator(
+        ("multi",),
+        "values",
+        lambda a: (lambda w: lambda v: not w.isdisjoint(v))(frozenset(a)),
+        lambda q, a: f"{q} include any of {', '.join(a)}",
+        names=tuple,
+    ),
+    "contains_all": Operator(
+        ("multi",),
+        "values",
+        lambda a: (lambda w: lambda v: w.issubset(v))(frozenset(a)),
+        lambda q, a: f"{q} include all of {', '.join(a)}",
+        names=tuple,
+    ),
+    "is_empty": Operator(
+        ("multi",),
+        "flag",
+        lambda a: lambda v: (len(v) == 0) is a,
+        lambda q, a: f"{q} is {'empty' if a else 'not empty'}",
+        count=lambda a: 1,
+    ),
+    "count_ge": Operator(
+        ("multi",), "count", lambda a: lambda v: len(v) >= a, lambda q, a: f"{q} has at least {a}", count=int
+    ),
     "is_unknown": Operator(QUESTION_TYPES, "flag", None, lambda q, a: f"{q} is {'unknown' if a else 'known'}"),
 }
 
 
 # --- reading a condition tree --------------------------------------------------------------
+
 
 def describe(node: Node) -> str:
     """A condition in words: 'cqc_rating is inadequate and partner_distance_miles > 40'."""
@@ -167,6 +195,7 @@ def questions_of(node: Node) -> frozenset[str]:
 
 # --- compiling ------------------------------------------------------------------------------
 
+
 def _combine(tests: list[Check], decisive: bool) -> Check:
     """Kleene all (decisive False) or any (decisive True): the decisive value wins,
     otherwise any undetermined part makes the whole undetermined."""
@@ -180,6 +209,7 @@ def _combine(tests: list[Check], decisive: bool) -> Check:
             if r is None:
                 result = None
         return result
+
     return check
 
 
@@ -187,6 +217,7 @@ def _not(inner: Check) -> Check:
     def check(answers: Answers) -> Truth:
         r = inner(answers)
         return None if r is None else not r
+
     return check
 
 
@@ -194,11 +225,13 @@ def _leaf(test: Test) -> Check:
     qid, arg = test.question, test.arg
     make = OPERATORS[test.op].predicate
     if make is None:  # is_unknown: a test of the answer's presence, not of its value
+
         def unknown_check(answers: Answers) -> Truth:
             v = answers.get(qid, UNKNOWN)
             if v is NOT_APPLICABLE:
                 return False
             return (v is UNKNOWN) is arg
+
         return unknown_check
     pred = make(arg)
 
@@ -209,6 +242,7 @@ def _leaf(test: Test) -> Check:
         if v is NOT_APPLICABLE:
             return False
         return pred(v)
+
     return check
 
 
@@ -228,13 +262,16 @@ def condition(node: Node) -> Condition:
 
 # --- plain data (for the cache) ---------------------------------------------------------------
 
+
 def to_data(node: Node) -> Any:
     if isinstance(node, Test):
         return ("?", node.question, node.op, node.arg)
     if isinstance(node, Not):
         return ("not", to_data(node.negated))
-    return ("all" if isinstance(node, All) else "any", tuple(to_data(p) for p in (
-        node.all_of if isinstance(node, All) else node.any_of)))
+    return (
+        "all" if isinstance(node, All) else "any",
+        tuple(to_data(p) for p in (node.all_of if isinstance(node, All) else node.any_of)),
+    )
 
 
 def from_data(data: Any) -> Node:
@@ -251,6 +288,7 @@ def from_data(data: Any) -> Node:
 
 
 # --- parsing YAML into the tree ----------------------------------------------------------------
+
 
 class QuestionSpec(Protocol):
     @property
@@ -282,15 +320,23 @@ class Parser:
     def parse(self, raw: Any, loc: Location) -> Node | None:
         loc = loc_of(raw, loc)
         if not isinstance(raw, dict) or not raw:
-            self.error("R301", loc, "a condition must be a mapping: all / any / not, or a question test",
-                       "e.g. {question: cqc_rating, equals: good}")
+            self.error(
+                "R301",
+                loc,
+                "a condition must be a mapping: all / any / not, or a question test",
+                "e.g. {question: cqc_rating, equals: good}",
+            )
             return None
         combinators = [k for k in raw if k in COMBINATORS]
         if combinators:
             key = combinators[0]
             if len(raw) != 1:
-                self.error("R302", _key_loc(raw, key, loc), f"'{key}' must stand alone in its mapping",
-                           "wrap sibling tests in an 'all' list")
+                self.error(
+                    "R302",
+                    _key_loc(raw, key, loc),
+                    f"'{key}' must stand alone in its mapping",
+                    "wrap sibling tests in an 'all' list",
+                )
                 return None
             return self._combinator(key, raw[key], _value_loc(raw, key, loc))
         return self._test(raw, loc)
@@ -314,22 +360,38 @@ class Parser:
         if qid is None:
             unknown = [k for k in raw if k not in OPERATORS]
             key = unknown[0] if unknown else next(iter(raw))
-            self.error("R304", _key_loc(raw, key, loc), f"unknown condition key {key!r}",
-                       hint_for(key, [*COMBINATORS, "question"], "use all / any / not, or question + an operator"))
+            self.error(
+                "R304",
+                _key_loc(raw, key, loc),
+                f"unknown condition key {key!r}",
+                hint_for(key, [*COMBINATORS, "question"], "use all / any / not, or question + an operator"),
+            )
             return None
         if not isinstance(qid, str) or qid not in self.questions:
-            self.error("R305", _value_loc(raw, "question", loc), f"condition refers to unknown question {qid!r}",
-                       hint_for(qid, list(self.questions), "define it under questions"))
+            self.error(
+                "R305",
+                _value_loc(raw, "question", loc),
+                f"condition refers to unknown question {qid!r}",
+                hint_for(qid, list(self.questions), "define it under questions"),
+            )
             return None
         ops = [k for k in raw if k != "question"]
         bad = [k for k in ops if k not in OPERATORS]
         if bad:
-            self.error("R304", _key_loc(raw, bad[0], loc), f"unknown operator {bad[0]!r}",
-                       hint_for(bad[0], list(OPERATORS), f"one of: {', '.join(OPERATORS)}"))
+            self.error(
+                "R304",
+                _key_loc(raw, bad[0], loc),
+                f"unknown operator {bad[0]!r}",
+                hint_for(bad[0], list(OPERATORS), f"one of: {', '.join(OPERATORS)}"),
+            )
             return None
         if len(ops) != 1:
-            self.error("R306", loc, f"a question test needs exactly one operator, found {len(ops)}",
-                       "combine several tests with 'all'")
+            self.error(
+                "R306",
+                loc,
+                f"a question test needs exactly one operator, found {len(ops)}",
+                "combine several tests with 'all'",
+            )
             return None
         op = ops[0]
         arg = raw[op]
@@ -341,32 +403,49 @@ class Parser:
         qtype, spec = question.type, OPERATORS[op]
         if qtype not in spec.types:
             usable = ", ".join(o for o, s in OPERATORS.items() if qtype in s.types)
-            self.error("R307", loc, f"operator {op!r} does not apply to {question.id} (a {qtype} question)",
-                       f"for {qtype} use: {usable}")
+            self.error(
+                "R307",
+                loc,
+                f"operator {op!r} does not apply to {question.id} (a {qtype} question)",
+                f"for {qtype} use: {usable}",
+            )
             return False
         kind = spec.arg
         if kind == "value" and qtype in NUMERIC_TYPES:
             kind = "number"
         if kind == "flag" or (kind == "value" and qtype == "boolean"):
-            message = f"{op} takes true or false" if kind == "flag" else \
-                f"{question.id} is yes/no: compare with true or false"
+            message = (
+                f"{op} takes true or false"
+                if kind == "flag"
+                else f"{question.id} is yes/no: compare with true or false"
+            )
             return self._expect(isinstance(arg, bool), loc, message)
         if kind == "count":
-            return self._expect(isinstance(arg, int) and not isinstance(arg, bool) and 0 <= arg <= 1000,
-                                loc, "count_ge takes a whole number from 0 to 1000")
+            return self._expect(
+                isinstance(arg, int) and not isinstance(arg, bool) and 0 <= arg <= 1000,
+                loc,
+                "count_ge takes a whole number from 0 to 1000",
+            )
         if kind == "number":
             if not isinstance(arg, (int, float)) or isinstance(arg, bool):
                 return self._expect(False, loc, f"{op} on {question.id} takes a number")
-            return self._expect(math.isfinite(arg) and abs(arg) <= MAX_NUMBER, loc,
-                                f"{op} on {question.id} takes a finite number of at most {MAX_NUMBER:g}")
+            return self._expect(
+                _finite(arg),
+                loc,
+                f"{op} on {question.id} takes a finite number of at most {MAX_NUMBER:g}",
+            )
         if kind == "values" and (not isinstance(arg, list) or not arg):
             return self._expect(False, loc, f"{op} takes a non-empty list of values")
         ok = True
-        for value in (arg if kind == "values" else [arg]):
+        for value in arg if kind == "values" else [arg]:
             if not isinstance(value, str) or value not in question.values:
                 hint = f"YAML reads {value!r} as {type(value).__name__}: quote it" if isinstance(value, bool) else ""
-                self.error("R308", loc_of(value, loc), f"{value!r} is not a value of {question.id}",
-                           hint or hint_for(value, list(question.values), f"allowed: {', '.join(question.values)}"))
+                self.error(
+                    "R308",
+                    loc_of(value, loc),
+                    f"{value!r} is not a value of {question.id}",
+                    hint or hint_for(value, list(question.values), f"allowed: {', '.join(question.values)}"),
+                )
                 ok = False
         return ok
 

@@ -5,21 +5,39 @@ from __future__ import annotations
 # id -> (type, values, min, max)
 CORE_FACTS: dict[str, tuple[str, tuple[str, ...], float | None, float | None]] = {
     "organisation_type": ("choice", ("nhs_trust", "foundation_trust"), None, None),
-    "services": ("multi", ("acute", "community", "mental_health", "ambulance", "specialist", "primary_care"),
-                 None, None),
+    "services": (
+        "multi",
+        ("acute", "community", "mental_health", "ambulance", "specialist", "primary_care"),
+        None,
+        None,
+    ),
     "perspective": ("choice", ("seeking_support", "offering_support", "exploring_partnership"), None, None),
     "annual_income_gbp_m": ("number", (), 0, None),
     "financial_margin_pct": ("number", (), -100, 100),
     "financial_trend": ("choice", ("improving", "stable", "deteriorating"), None, None),
     "regulatory_intervention": ("choice", ("none", "enhanced_oversight", "special_measures"), None, None),
     "cqc_rating": ("choice", ("outstanding", "good", "requires_improvement", "inadequate", "not_rated"), None, None),
-    "fragile_services": ("multi", ("emergency", "maternity", "paediatrics", "stroke", "cancer", "critical_care",
-                                   "elective_surgery"), None, None),
+    "fragile_services": (
+        "multi",
+        ("emergency", "maternity", "paediatrics", "stroke", "cancer", "critical_care", "elective_surgery"),
+        None,
+        None,
+    ),
     "workforce_gaps": ("choice", ("none", "some", "severe"), None, None),
     "leadership_capacity": ("choice", ("strong", "adequate", "weak"), None, None),
     "setting": ("choice", ("urban", "suburban", "rural", "remote"), None, None),
-    "partner": ("choice", ("none_identified", "nearby_high_performer", "distant_high_performer",
-                           "peer_of_similar_standing", "independent_sector"), None, None),
+    "partner": (
+        "choice",
+        (
+            "none_identified",
+            "nearby_high_performer",
+            "distant_high_performer",
+            "peer_of_similar_standing",
+            "independent_sector",
+        ),
+        None,
+        None,
+    ),
     "partner_distance_miles": ("number", (), 0, None),
     "commissioner_count": ("integer", (), 1, None),
     "commissioner_stance": ("choice", ("supportive", "neutral", "opposed"), None, None),
@@ -30,6 +48,15 @@ CORE_FACTS: dict[str, tuple[str, tuple[str, ...], float | None, float | None]] =
     "public_sensitivity": ("choice", ("high", "medium", "low"), None, None),
 }
 
-CORE_FORMS = ("standalone", "buddying", "federation", "joint_venture", "service_level_chain",
-              "management_contract", "integrated_care_organisation", "multiservice_chain",
-              "hospital_group", "merger_acquisition")
+CORE_FORMS = (
+    "standalone",
+    "buddying",
+    "federation",
+    "joint_venture",
+    "service_level_chain",
+    "management_contract",
+    "integrated_care_organisation",
+    "multiservice_chain",
+    "hospital_group",
+    "merger_acquisition",
+)

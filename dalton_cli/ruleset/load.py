@@ -15,12 +15,14 @@ from __future__ import annotations
 import math
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from dalton_cli.errors import DaltonError, Diagnostic, Location, hint_for
 from dalton_cli.fileio import decode, display_name, read_bytes
-from dalton_cli.ruleset.conditions import Parser, condition, leaves, splits
+from dalton_cli.ruleset.build import make_ruleset
+from dalton_cli.ruleset.conditions import Parser, condition
 from dalton_cli.ruleset.model import (
     NUMERIC_TYPES,
     QUESTION_TYPES,
@@ -93,13 +95,25 @@ def read_sections(files: list[tuple[Path, bytes | DaltonError]], diagnostics: li
             diagnostics.append(Diagnostic("R002", Location(shown), "file is empty", "remove it or add sections"))
             continue
         if not isinstance(doc, YMap):
-            diagnostics.append(Diagnostic("R003", Location(shown, 1, 1), "a rule file must be a mapping of sections",
-                                          f"top-level keys: {', '.join(SECTIONS)}"))
+            diagnostics.append(
+                Diagnostic(
+                    "R003",
+                    Location(shown, 1, 1),
+                    "a rule file must be a mapping of sections",
+                    f"top-level keys: {', '.join(SECTIONS)}",
+                )
+            )
             continue
         for key, value in doc.items():
             if key not in SECTIONS:
-                diagnostics.append(Diagnostic("R101", doc.key_loc(key), f"unknown section {key!r}",
-                                              hint_for(key, SECTIONS, f"sections: {', '.join(SECTIONS)}")))
+                diagnostics.append(
+                    Diagnostic(
+                        "R101",
+                        doc.key_loc(key),
+                        f"unknown section {key!r}",
+                        hint_for(key, SECTIONS, f"sections: {', '.join(SECTIONS)}"),
+                    )
+                )
             elif key == "ruleset":
                 sections[key].append((value, doc.value_loc(key)))
             elif not isinstance(value, YList):
@@ -110,12 +124,18 @@ def read_sections(files: list[tuple[Path, bytes | DaltonError]], diagnostics: li
 
 
 class Loaded:
-    """What loading found: the rule set (when the directory could be read) and every problem."""
+    """What loading found: the rule set (when the directory could be read) and every problem.
+
+    It unpacks as ``ruleset, diagnostics``, as dalton 0.1's tuple did.
+    """
 
     def __init__(self, ruleset: RuleSet | None, diagnostics: list[Diagnostic], cited: set[str]) -> None:
         self.ruleset = ruleset
         self.diagnostics = diagnostics
         self.cited = cited  # sources cited anywhere, even by items that failed their checks
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.ruleset, self.diagnostics))
 
 
 def _not_a_rule_set(directory: Path) -> Diagnostic | None:
@@ -163,9 +183,16 @@ def load_ruleset(directory: Path, use_cache: bool = True) -> Loaded:
         reader.error("R105", Location(shown), "the rule set defines no forms")
     meta = meta if meta is not None else YMap()
     ruleset = make_ruleset(
-        name=meta.get("name", "?"), version=meta.get("version", "?"), title=reader.text(meta, "title"),
-        description=reader.text(meta, "description"), directory=str(directory), sha256=sha,
-        sources=sources, forms=tuple(forms), questions=tuple(questions), rules=tuple(rules),
+        name=meta.get("name", "?"),
+        version=meta.get("version", "?"),
+        title=reader.text(meta, "title"),
+        description=reader.text(meta, "description"),
+        directory=str(directory),
+        sha256=sha,
+        sources=sources,
+        forms=tuple(forms),
+        questions=tuple(questions),
+        rules=tuple(rules),
         files=tuple(path.name for path, _ in files),
     )
     if not diagnostics and use_cache:
@@ -183,17 +210,6 @@ def load_ruleset_or_fail(directory: Path) -> RuleSet:
     return loaded.ruleset
 
 
-def make_ruleset(*, name: str, version: str, title: str, description: str, directory: str, sha256: str,
-                 sources: dict[str, Source], forms: tuple[Form, ...], questions: tuple[Question, ...],
-                 rules: tuple[Rule, ...], files: tuple[str, ...]) -> RuleSet:
-    """The one way to build a RuleSet: the indexes are derived here, never passed in."""
-    nodes = [r.when.node for r in rules] + [q.when.node for q in questions if q.when]
-    numeric = {t.question for n in nodes for t in leaves(n)} & {q.id for q in questions if q.type in NUMERIC_TYPES}
-    cuts = {qid: tuple(splits(nodes, qid)) for qid in sorted(numeric)}
-    return RuleSet(name, version, title, description, directory, sha256, sources, forms, questions, rules, files,
-                   {f.id: f for f in forms}, {q.id: q for q in questions}, cuts)
-
-
 def _meta(items: Items, reader: Reader, shown: str) -> YMap | None:
     if not items:
         reader.error("R102", Location(shown), "no 'ruleset' section (name and version)")
@@ -206,8 +222,15 @@ def _meta(items: Items, reader: Reader, shown: str) -> YMap | None:
 def _sources(items: Items, reader: Reader) -> dict[str, Source]:
     out = {}
     for ident, raw in unique(checked(items, reader, "source"), reader).items():
-        out[ident] = Source(ident, reader.text(raw, "author"), reader.text(raw, "title"), reader.text(raw, "date"),
-                            reader.text(raw, "url"), reader.text(raw, "note"), raw.loc)
+        out[ident] = Source(
+            ident,
+            reader.text(raw, "author"),
+            reader.text(raw, "title"),
+            reader.text(raw, "date"),
+            reader.text(raw, "url"),
+            reader.text(raw, "note"),
+            raw.loc,
+        )
     return out
 
 
@@ -215,12 +238,26 @@ def _forms(items: Items, reader: Reader, sources: dict[str, Source]) -> list[For
     out = []
     for ident, raw in unique(checked(items, reader, "form"), reader).items():
         if raw["spectrum"] not in SPECTRUM:
-            reader.error("R106", raw.value_loc("spectrum"), f"unknown spectrum place {raw['spectrum']!r}",
-                         f"one of: {', '.join(SPECTRUM)}")
+            reader.error(
+                "R106",
+                raw.value_loc("spectrum"),
+                f"unknown spectrum place {raw['spectrum']!r}",
+                f"one of: {', '.join(SPECTRUM)}",
+            )
         cites = reader.citations(raw["citations"], raw.value_loc("citations"), f"form {ident}", sources)
         aka = tuple(str(a) for a in raw.get("also_known_as", []))
-        out.append(Form(ident, raw["name"].strip(), reader.text(raw, "summary"), raw["spectrum"], cites, aka,
-                        reader.text(raw, "today"), raw.loc))
+        out.append(
+            Form(
+                ident,
+                raw["name"].strip(),
+                reader.text(raw, "summary"),
+                raw["spectrum"],
+                cites,
+                aka,
+                reader.text(raw, "today"),
+                raw.loc,
+            )
+        )
     return out
 
 
@@ -229,8 +266,11 @@ def _question_values(raw: YMap, reader: Reader, ident: str) -> tuple[tuple[str, 
     values = raw.get("values")
     if qtype in ("choice", "multi"):
         if not isinstance(values, YList) or not values or not all(isinstance(v, str) for v in values):
-            reader.error("R107", raw.value_loc("values") if "values" in raw else raw.loc,
-                         f"question {ident} ({qtype}) needs a list of text values")
+            reader.error(
+                "R107",
+                raw.value_loc("values") if "values" in raw else raw.loc,
+                f"question {ident} ({qtype}) needs a list of text values",
+            )
             return (), ()
         if len(set(values)) != len(values):
             reader.error("R104", raw.value_loc("values"), f"question {ident} lists a value twice")
@@ -275,27 +315,46 @@ def _questions(items: Items, reader: Reader, sources: dict[str, Source]) -> list
     for ident, raw in unique(checked(items, reader, "question"), reader).items():
         qtype = raw["type"]
         if qtype not in QUESTION_TYPES:
-            reader.error("R108", raw.value_loc("type"), f"unknown question type {qtype!r}",
-                         f"one of: {', '.join(QUESTION_TYPES)}")
+            reader.error(
+                "R108",
+                raw.value_loc("type"),
+                f"unknown question type {qtype!r}",
+                f"one of: {', '.join(QUESTION_TYPES)}",
+            )
             continue
         values, labels = _question_values(raw, reader, ident)
         why = reader.fields(raw["why"], "why", raw.value_loc("why"))
-        why_cites = reader.citations(why["citations"], why.value_loc("citations"), f"question {ident}",
-                                     sources) if why else ()
+        why_cites = (
+            reader.citations(why["citations"], why.value_loc("citations"), f"question {ident}", sources) if why else ()
+        )
         node = parser.parse(raw["when"], raw.value_loc("when")) if "when" in raw else None
         lo, hi = _limits(raw, reader, qtype)
-        question = Question(ident, qtype, raw["prompt"].strip(), reader.text(raw, "help"),
-                            reader.text(why, "text") if why else "", why_cites, values, labels,
-                            lo, hi, reader.text(raw, "unit"), reader.text(raw, "topic"),
-                            condition(node) if node is not None else None, raw.loc,
-                            reader.text(raw, "short"), bool(raw.get("allow_empty", False)))
+        question = Question(
+            ident,
+            qtype,
+            raw["prompt"].strip(),
+            reader.text(raw, "help"),
+            reader.text(why, "text") if why else "",
+            why_cites,
+            values,
+            labels,
+            lo,
+            hi,
+            reader.text(raw, "unit"),
+            reader.text(raw, "topic"),
+            condition(node) if node is not None else None,
+            raw.loc,
+            reader.text(raw, "short"),
+            bool(raw.get("allow_empty", False)),
+        )
         earlier[ident] = question
         out.append(question)
     return out
 
 
-def _rules(items: Items, reader: Reader, questions: dict[str, Question], forms: set[str],
-           sources: dict[str, Source]) -> list[Rule]:
+def _rules(
+    items: Items, reader: Reader, questions: dict[str, Question], forms: set[str], sources: dict[str, Source]
+) -> list[Rule]:
     broken: list[YMap] = []
     rule_items = checked(items, reader, "rule", broken)
     parser = Parser(questions, reader.diagnostics)
@@ -327,14 +386,22 @@ def _effects(raw: YList, loc: Location, reader: Reader, forms: set[str], rule: s
         if eff is None:
             continue
         if eff["form"] not in forms:
-            reader.error("R205", eff.value_loc("form"), f"effect on unknown form {eff['form']!r}",
-                         hint_for(eff["form"], sorted(forms), "define it under forms"))
+            reader.error(
+                "R205",
+                eff.value_loc("form"),
+                f"effect on unknown form {eff['form']!r}",
+                hint_for(eff["form"], sorted(forms), "define it under forms"),
+            )
         weight, exclude = eff.get("weight", 0), eff.get("exclude", False)
         if (weight == 0) != exclude:
             reader.error("R110", eff.loc, "an effect needs either a non-zero weight or 'exclude: true', not both")
         if abs(weight) > MAX_WEIGHT:
-            reader.error("R111", eff.value_loc("weight"), f"weight must be from -{MAX_WEIGHT} to {MAX_WEIGHT}",
-                         "4-5 is already decisive; see the weight scale in docs/rules.md")
+            reader.error(
+                "R111",
+                eff.value_loc("weight"),
+                f"weight must be from -{MAX_WEIGHT} to {MAX_WEIGHT}",
+                "4-5 is already decisive; see the weight scale in docs/rules.md",
+            )
             weight = 0
         out.append(Effect(eff["form"], weight, exclude))
     return tuple(out)

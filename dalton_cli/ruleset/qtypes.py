@@ -33,17 +33,15 @@ class TypeSpec(NamedTuple):
 
 # --- writing numbers and answers ------------------------------------------------------------
 
+
 def number_text(value: float) -> str:
-    """A number as an answers file writes it, in a form every YAML and JSON reader reads back."""
+    """A number as an answers file writes it: the shortest text that reads back as the same number
+    (YAML 1.2 and JSON read 1e-07 as a number; dalton reads YAML that way too)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value) if abs(value) < 10**15 else number_text(float(value))
     if float(value).is_integer() and abs(value) < 1e15:
         return str(int(value))
-    text = repr(float(value))
-    mantissa, e, exponent = text.partition("e")
-    if e and "." not in mantissa:
-        text = f"{mantissa}.0e{exponent}"  # YAML 1.1 reads 1e-07 as text, 1.0e-07 as a number
-    return text
+    return repr(float(value))
 
 
 def answer_text(value: Any) -> str:
@@ -68,6 +66,7 @@ def _shown(value: Any) -> str:
 
 
 # --- choice ---------------------------------------------------------------------------------
+
 
 def _allowed_values(q: Question) -> str:
     return ", ".join(q.values) + f", {UNKNOWN_WORD}"
@@ -105,6 +104,7 @@ def _labelled(q: Question) -> list[tuple[str, Any]]:
 
 
 # --- multi ----------------------------------------------------------------------------------
+
 
 def _coerce_multi(q: Question, value: Any) -> tuple[Any, Problem | None]:
     allowed = f"allowed: {_allowed_values(q)}"
@@ -161,13 +161,19 @@ def _schema_multi(q: Question) -> dict[str, Any]:
 
 # --- boolean --------------------------------------------------------------------------------
 
+
 def _coerce_boolean(q: Question, value: Any) -> tuple[Any, Problem | None]:
     if not isinstance(value, bool):
-        return None, ("A004", f"{q.id} takes true or false, not {_shown(value)}", f"allowed: true, false, {UNKNOWN_WORD}")
+        return None, (
+            "A004",
+            f"{q.id} takes true or false, not {_shown(value)}",
+            f"allowed: true, false, {UNKNOWN_WORD}",
+        )
     return value, None
 
 
 # --- numbers --------------------------------------------------------------------------------
+
 
 def _allowed_number(q: Question) -> str:
     lo = "" if q.minimum is None else f"from {number_text(q.minimum)} "
@@ -243,18 +249,57 @@ def _yes_no(q: Question, cuts: list[float], named: set[str] | None = None, most:
     return [True, False]
 
 
-_NUMBER = TypeSpec(_coerce_number, _allowed_number, _number_points, _domain_number, _changes_number, _phrase_number,
-                   _short, _schema_number, "number", lambda q: [])
+_NUMBER = TypeSpec(
+    _coerce_number,
+    _allowed_number,
+    _number_points,
+    _domain_number,
+    _changes_number,
+    _phrase_number,
+    _short,
+    _schema_number,
+    "number",
+    lambda q: [],
+)
 TYPES: dict[str, TypeSpec] = {
-    "choice": TypeSpec(_coerce_choice, _allowed_values, _all_values, _all_values, _others, _phrase_label, _short,
-                       _schema_choice, "select", _labelled),
-    "multi": TypeSpec(_coerce_multi, _allowed_values, lambda q, cuts: list(subsets(q.values)), _domain_multi,
-                      _changes_multi, _phrase_multi, _short, _schema_multi, "checkbox", _labelled),
+    "choice": TypeSpec(
+        _coerce_choice,
+        _allowed_values,
+        _all_values,
+        _all_values,
+        _others,
+        _phrase_label,
+        _short,
+        _schema_choice,
+        "select",
+        _labelled,
+    ),
+    "multi": TypeSpec(
+        _coerce_multi,
+        _allowed_values,
+        lambda q, cuts: list(subsets(q.values)),
+        _domain_multi,
+        _changes_multi,
+        _phrase_multi,
+        _short,
+        _schema_multi,
+        "checkbox",
+        _labelled,
+    ),
     "number": _NUMBER,
     "integer": _NUMBER,
-    "boolean": TypeSpec(_coerce_boolean, lambda q: f"true, false, {UNKNOWN_WORD}", _yes_no, _yes_no, _others,
-                        lambda q, v: "yes" if v else "no", lambda q: f"the answer to “{q.prompt}”",
-                        lambda q: {"type": "boolean"}, "select", lambda q: [("Yes", True), ("No", False)]),
+    "boolean": TypeSpec(
+        _coerce_boolean,
+        lambda q: f"true, false, {UNKNOWN_WORD}",
+        _yes_no,
+        _yes_no,
+        _others,
+        lambda q, v: "yes" if v else "no",
+        lambda q: f"the answer to “{q.prompt}”",
+        lambda q: {"type": "boolean"},
+        "select",
+        lambda q: [("Yes", True), ("No", False)],
+    ),
 }
 
 

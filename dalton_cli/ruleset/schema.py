@@ -16,25 +16,60 @@ from dalton_cli.ruleset.yamlload import YList, YMap
 _STR = (str,)
 _NUM = (int, float)
 SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
-    "ruleset": {"name": (_STR, True), "version": (_STR, True), "title": (_STR, False),
-                "description": (_STR, False)},
-    "source": {"id": (_STR, True), "author": (_STR, True), "title": (_STR, True), "date": (_STR, True),
-               "url": (_STR, False), "note": (_STR, False)},
-    "form": {"id": (_STR, True), "name": (_STR, True), "summary": (_STR, True), "spectrum": (_STR, True),
-             "citations": ((list,), True), "also_known_as": ((list,), False), "today": (_STR, False)},
-    "question": {"id": (_STR, True), "type": (_STR, True), "prompt": (_STR, True), "help": (_STR, True),
-                 "why": ((dict,), True), "values": ((list,), False), "labels": ((dict,), False),
-                 "min": (_NUM, False), "max": (_NUM, False), "unit": (_STR, False), "topic": (_STR, False),
-                 "short": (_STR, False), "allow_empty": ((bool,), False), "when": ((dict,), False)},
+    "ruleset": {"name": (_STR, True), "version": (_STR, True), "title": (_STR, False), "description": (_STR, False)},
+    "source": {
+        "id": (_STR, True),
+        "author": (_STR, True),
+        "title": (_STR, True),
+        "date": (_STR, True),
+        "url": (_STR, False),
+        "note": (_STR, False),
+    },
+    "form": {
+        "id": (_STR, True),
+        "name": (_STR, True),
+        "summary": (_STR, True),
+        "spectrum": (_STR, True),
+        "citations": ((list,), True),
+        "also_known_as": ((list,), False),
+        "today": (_STR, False),
+    },
+    "question": {
+        "id": (_STR, True),
+        "type": (_STR, True),
+        "prompt": (_STR, True),
+        "help": (_STR, True),
+        "why": ((dict,), True),
+        "values": ((list,), False),
+        "labels": ((dict,), False),
+        "min": (_NUM, False),
+        "max": (_NUM, False),
+        "unit": (_STR, False),
+        "topic": (_STR, False),
+        "short": (_STR, False),
+        "allow_empty": ((bool,), False),
+        "when": ((dict,), False),
+    },
     "why": {"text": (_STR, True), "citations": ((list,), True)},
-    "rule": {"id": (_STR, True), "when": ((dict,), True), "effects": ((list,), True),
-             "rationale": (_STR, True), "citations": ((list,), True)},
+    "rule": {
+        "id": (_STR, True),
+        "when": ((dict,), True),
+        "effects": ((list,), True),
+        "rationale": (_STR, True),
+        "citations": ((list,), True),
+    },
     "effect": {"form": (_STR, True), "weight": ((int,), False), "exclude": ((bool,), False)},
     "citation": {"source": (_STR, True), "locator": (_STR, True)},
 }
-_TYPE_WORDS = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "a mapping",
-               bool: "true or false"}
-_CONTAINERS = {list: YList, dict: YMap}
+_TYPE_WORDS = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    list: "a list",
+    dict: "a mapping",
+    bool: "true or false",
+}
+_CONTAINERS: dict[type, type] = {list: YList, dict: YMap}
 
 
 def _fits(value: Any, types: tuple[type, ...]) -> bool:
@@ -62,8 +97,12 @@ class Reader:
         usable = True
         for key in raw:
             if key not in spec:
-                self.error("R101", raw.key_loc(key), f"unknown key {key!r} in {kind}",
-                           hint_for(key, list(spec), f"allowed: {', '.join(spec)}"))
+                self.error(
+                    "R101",
+                    raw.key_loc(key),
+                    f"unknown key {key!r} in {kind}",
+                    hint_for(key, list(spec), f"allowed: {', '.join(spec)}"),
+                )
         for key, (types, required) in spec.items():
             if key not in raw:
                 if required:
@@ -98,17 +137,26 @@ class Reader:
             if c is None:
                 continue
             if not c["locator"].strip():
-                self.error("R202", c.value_loc("locator"), "citation locator is empty",
-                           "give a section, page, paragraph or case")
+                self.error(
+                    "R202",
+                    c.value_loc("locator"),
+                    "citation locator is empty",
+                    "give a section, page, paragraph or case",
+                )
             if c["source"] not in sources:
-                self.error("R203", loc, f"citation of unknown source {c['source']!r}",
-                           hint_for(c["source"], list(sources), "add it under sources"))
+                self.error(
+                    "R203",
+                    loc,
+                    f"citation of unknown source {c['source']!r}",
+                    hint_for(c["source"], list(sources), "add it under sources"),
+                )
             out.append(Citation(c["source"], c["locator"].strip()))
         return tuple(out)
 
 
-def checked(items: list[tuple[Any, Location]], reader: Reader, kind: str,
-            unusable: list[YMap] | None = None) -> list[tuple[YMap, str]]:
+def checked(
+    items: list[tuple[Any, Location]], reader: Reader, kind: str, unusable: list[YMap] | None = None
+) -> list[tuple[YMap, str]]:
     """Items that pass the schema; mappings that fail it go to `unusable` for further checks."""
     out = []
     for raw, loc in items:
@@ -125,8 +173,12 @@ def unique(items: list[tuple[YMap, str]], reader: Reader) -> dict[str, YMap]:
     for raw, kind in items:
         ident = raw["id"]
         if ident in seen:
-            reader.error("R104", raw.value_loc("id"), f"duplicate {kind} id {ident!r}",
-                         f"first defined at {seen[ident].value_loc('id')}")
+            reader.error(
+                "R104",
+                raw.value_loc("id"),
+                f"duplicate {kind} id {ident!r}",
+                f"first defined at {seen[ident].value_loc('id')}",
+            )
             continue
         seen[ident] = raw
     return seen

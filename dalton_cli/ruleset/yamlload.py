@@ -48,10 +48,26 @@ _SCALAR_TAGS = {
 # Fast paths for the commonest plain scalars; anything else goes through PyYAML's constructor.
 _SIMPLE: dict[str, dict[str, Any]] = {
     "tag:yaml.org,2002:null": {"": None, "~": None, "null": None, "Null": None, "NULL": None},
-    "tag:yaml.org,2002:bool": {"true": True, "false": False, "True": True, "False": False, "TRUE": True,
-                               "FALSE": False, "yes": True, "no": False, "Yes": True, "No": False, "YES": True,
-                               "NO": False, "on": True, "off": False, "On": True, "Off": False, "ON": True,
-                               "OFF": False},
+    "tag:yaml.org,2002:bool": {
+        "true": True,
+        "false": False,
+        "True": True,
+        "False": False,
+        "TRUE": True,
+        "FALSE": False,
+        "yes": True,
+        "no": False,
+        "Yes": True,
+        "No": False,
+        "YES": True,
+        "NO": False,
+        "on": True,
+        "off": False,
+        "On": True,
+        "Off": False,
+        "ON": True,
+        "OFF": False,
+    },
 }
 
 
@@ -124,8 +140,12 @@ class _Builder:
         if ident in self.built:  # reached again through an alias
             self.repeats += 1
             if self.repeats > MAX_ALIAS_NODES:
-                raise self.fail(node, "Y005", f"aliases expand to more than {MAX_ALIAS_NODES} nodes (alias bomb?)",
-                                "remove the anchors and aliases")
+                raise self.fail(
+                    node,
+                    "Y005",
+                    f"aliases expand to more than {MAX_ALIAS_NODES} nodes (alias bomb?)",
+                    "remove the anchors and aliases",
+                )
         self.built.add(ident)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
@@ -137,6 +157,7 @@ class _Builder:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return self.sequence(node, depth)
+            assert isinstance(node, yaml.MappingNode)  # compose yields only scalar, sequence and mapping nodes
             return self.mapping(node, depth)
         finally:
             self.active.discard(ident)
@@ -149,15 +170,21 @@ class _Builder:
         if simple is not None and node.value in simple:
             return simple[node.value]
         if tag not in _SCALAR_TAGS:
-            message = f"tag {tag!r} does not fit a plain value" if tag in (_SEQ, _MAP) else f"tag {tag!r} is not allowed"
+            message = (
+                f"tag {tag!r} does not fit a plain value" if tag in (_SEQ, _MAP) else f"tag {tag!r} is not allowed"
+            )
             raise self.fail(node, "Y004", message, "only plain YAML data is accepted")
         if tag == "tag:yaml.org,2002:timestamp":
             return node.value
         try:
             value = self.constructor.construct_object(node)
         except Exception:  # PyYAML raises KeyError/IndexError/ValueError for bad tagged scalars
-            raise self.fail(node, "Y003", f"bad value {node.value[:40]!r} for tag !!{tag.rsplit(':', 1)[-1]}",
-                            "remove the tag or give a value of that kind") from None
+            raise self.fail(
+                node,
+                "Y003",
+                f"bad value {node.value[:40]!r} for tag !!{tag.rsplit(':', 1)[-1]}",
+                "remove the tag or give a value of that kind",
+            ) from None
         finally:
             self.constructor.constructed_objects.clear()
         return value  # .inf and .nan are read: the checks that use numbers refuse them with a place

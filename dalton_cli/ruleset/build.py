@@ -1,0 +1,42 @@
+"""Building a RuleSet from its parts: the one place where derived indexes are made."""
+
+from __future__ import annotations
+
+from dalton_cli.ruleset.conditions import leaves, splits
+from dalton_cli.ruleset.model import NUMERIC_TYPES, Form, Question, Rule, RuleSet, Source
+
+
+def make_ruleset(
+    *,
+    name: str,
+    version: str,
+    title: str,
+    description: str,
+    directory: str,
+    sha256: str,
+    sources: dict[str, Source],
+    forms: tuple[Form, ...],
+    questions: tuple[Question, ...],
+    rules: tuple[Rule, ...],
+    files: tuple[str, ...],
+) -> RuleSet:
+    """The one way to build a RuleSet: the indexes are derived here, never passed in."""
+    nodes = [r.when.node for r in rules] + [q.when.node for q in questions if q.when]
+    numeric = {t.question for n in nodes for t in leaves(n)} & {q.id for q in questions if q.type in NUMERIC_TYPES}
+    cuts = {qid: tuple(splits(nodes, qid)) for qid in sorted(numeric)}
+    return RuleSet(
+        name,
+        version,
+        title,
+        description,
+        directory,
+        sha256,
+        sources,
+        forms,
+        questions,
+        rules,
+        files,
+        {f.id: f for f in forms},
+        {q.id: q for q in questions},
+        cuts,
+    )
