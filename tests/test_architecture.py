@@ -39,19 +39,25 @@ ONLY_IN = {
 
 
 def module_name(path: Path) -> str:
+    """dalton_cli/ruleset/load.py -> dalton_cli.ruleset.load"""
     parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+_FILES = {".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+          for p in PACKAGE.rglob("*.py")}
+
+
 def imports(path: Path) -> set[str]:
-    """Every module a file imports, at the top or inside functions."""
+    """Every module a file imports, at the top or inside functions (``from pkg import mod`` is mod)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+            submodules = {f"{node.module}.{alias.name}" for alias in node.names}
+            modules = submodules & set(_FILES)
+            found.update(modules if modules else {node.module})
     return found
 
 
