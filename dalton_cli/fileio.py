@@ -145,8 +145,11 @@ def _umask() -> int:
 
 
 def write_file(path: Path, data: str | bytes, *, through: bool = True) -> None:
-    """Write ``data`` to ``path`` (see the module notes). ``through=False`` refuses special files."""
+    """Write ``data`` to ``path`` (see the module notes). ``through=False`` is for dalton's own files
+    (the cache): special files and symbolic links are refused rather than written through or followed."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    if not through and os.path.islink(path):
+        raise WriteError("it is a symbolic link")
     try:
         info = os.stat(path)  # follows a symlink: what matters is what it points at
     except FileNotFoundError:

@@ -150,3 +150,42 @@ def test_review_table_lists_every_answer(ruleset, tmp_path):
     make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
     assert "Your answers (nothing else could change the result)" in prompter.lines
     assert "The CQC rating | good" in prompter.lines
+
+
+def test_resume_keeps_the_users_comments_order_and_format(ruleset, tmp_path):
+    yaml_file = tmp_path / "mine.yaml"
+    yaml_file.write_text(
+        "# agreed at the 3 May board\ncqc_rating: good  # latest inspection\n"
+        "services:\n  - acute\n  - community\nperspective: seeking_support\n"
+    )
+    prompter = FakePrompter(ruleset, {"partner": ["nearby_high_performer"]}, interrupt_after=2)
+    with pytest.raises(KeyboardInterrupt):
+        run_wizard(RULES, yaml_file, None, None, None, prompter)
+    text = yaml_file.read_text()
+    assert text.startswith("# agreed at the 3 May board\ncqc_rating: good  # latest inspection\n")
+    assert load_saved(yaml_file, ruleset)["services"] == ("acute", "community")
+    json_file = tmp_path / "mine.json"
+    json_file.write_text('{"cqc_rating": "good", "perspective": "seeking_support"}')
+    prompter = FakePrompter(ruleset, {}, interrupt_after=1)
+    with pytest.raises(KeyboardInterrupt):
+        run_wizard(RULES, json_file, None, None, None, prompter)
+    doc = __import__("json").loads(json_file.read_text())
+    assert list(doc)[:2] == ["cqc_rating", "perspective"]
+
+
+def test_a_changed_answer_is_replaced_in_place(ruleset):
+    from dalton_cli.engine.answers import update_answers_text
+
+    original = "# notes\ncqc_rating: good  # keep me\nservices: [acute]\n"
+    updated = update_answers_text(original, "f.yaml", ruleset, {"cqc_rating": "inadequate", "timescale": "urgent"})
+    assert updated == "# notes\ncqc_rating: inadequate  # keep me\ntimescale: urgent\n"
+
+
+def test_unwritable_save_file_is_said_and_the_interview_goes_on(ruleset, tmp_path):
+    (tmp_path / "adir").mkdir()
+    prompter = FakePrompter(ruleset, {"perspective": ["seeking_support"]}, interrupt_after=3)
+    with pytest.raises(KeyboardInterrupt):
+        run_wizard(RULES, None, tmp_path / "adir", None, None, prompter)
+    assert any("cannot be saved" in line for line in prompter.lines)
+    assert any("could not be saved" in line for line in prompter.lines)
+    assert len(prompter.asked) == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 
 import pexpect
@@ -130,3 +131,50 @@ def test_no_terminal_is_refused(tmp_path):
     result = subprocess.run(dalton_command() + ["wizard"], input="", capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 2
     assert "dalton recommend --answers" in result.stderr
+
+
+def test_ctrl_c_at_the_first_question_saves_nothing(tmp_path):
+    child = spawn(tmp_path)
+    child.expect("Which best describes")
+    assert interrupt(child, says="nothing was saved") == 130
+    assert list(tmp_path.glob("dalton-answers*.yaml")) == []
+
+
+def test_sigterm_saves_the_answers_and_says_so(tmp_path):
+    child = spawn(tmp_path, "--save", "a.yaml")
+    child.expect("Which best describes")
+    answer_select(child, UP * 3)  # seeking support
+    child.expect("legal form")
+    child.kill(signal.SIGTERM)
+    child.expect("Resume with")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 143
+    assert "perspective: seeking_support" in (tmp_path / "a.yaml").read_text()
+
+
+def test_kill_9_leaves_the_old_or_the_new_file(tmp_path):
+    import random
+    import time
+
+    rng = random.Random(3)
+    for attempt in range(3):
+        save = tmp_path / f"k{attempt}.yaml"
+        child = spawn(tmp_path, "--save", save.name)
+        child.expect("Which best describes")
+        answer_select(child, UP * 3)
+        child.expect("legal form")
+        child.send(UP * 2 + ENTER)  # NHS trust
+        time.sleep(rng.uniform(0, 0.05))
+        child.kill(signal.SIGKILL)
+        child.close()
+        text = save.read_text()
+        assert "perspective: seeking_support" in text  # the file after the first answer, or after the second
+        assert text.count("\n") in (4, 5)
+        result = subprocess.run(
+            dalton_command() + ["recommend", "--answers", str(save), "--format", "json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from itertools import product
 from typing import Any, NamedTuple
 
-from dalton_cli.engine.evaluate import decide, effective_answers, relevance_closure
+from dalton_cli.engine.evaluate import Scorer, effective_answers, relevance_closure
 from dalton_cli.ruleset.conditions import mentions
 from dalton_cli.ruleset.model import UNKNOWN, Condition, Question, RuleSet
 from dalton_cli.ruleset.qtypes import TYPES
@@ -174,23 +174,40 @@ def completeness_findings(ruleset: RuleSet) -> list[Finding]:
     return []
 
 
+class Space:
+    """What every search of one rule set shares: the scorer, each question's domain, how often rules read it."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.order = {f.id: i for i, f in enumerate(ruleset.forms)}
+        self.scorer = Scorer(ruleset)
+        nodes = [c.node for c in all_conditions(ruleset)]
+        self.uses = dict.fromkeys((q.id for q in ruleset.questions), 0)
+        for r in ruleset.rules:
+            for qid in r.when.questions:
+                self.uses[qid] += 1
+        self.domains: dict[str, list[Any]] = {}
+        for q in ruleset.questions:
+            named, most = mentions(nodes, q.id) if q.type == "multi" else (set(), 0)
+            cuts = list(ruleset.cuts.get(q.id, ()))
+            self.domains[q.id] = [*TYPES[q.type].domain(q, cuts, named, most), UNKNOWN]
+
+
 class _Search:
     """Branch and bound: is there any set of answers that puts one form first?"""
 
-    def __init__(self, ruleset: RuleSet, form_id: str, budget: int) -> None:
+    def __init__(self, space: Space, form_id: str, budget: int) -> None:
+        ruleset = space.ruleset
         self.rs = ruleset
         self.form = form_id
         self.budget = budget  # search nodes, not seconds: the verdict must not depend on the machine
-        self.order = {f.id: i for i, f in enumerate(ruleset.forms)}
-        uses = {q.id: sum(q.id in r.when.questions for r in ruleset.rules) for q in ruleset.questions}
-        touching = {
-            q.id: any(q.id in r.when.questions and any(e.form == form_id for e in r.effects) for r in ruleset.rules)
-            for q in ruleset.questions
-        }
+        self.order = space.order
+        self.scorer = space.scorer
+        touching = {q for r in ruleset.rules if any(e.form == form_id for e in r.effects) for q in r.when.questions}
         self.questions = sorted(
-            (q for q in ruleset.questions if uses[q.id]), key=lambda q: (not touching[q.id], -uses[q.id])
+            (q for q in ruleset.questions if space.uses[q.id]), key=lambda q: (q.id not in touching, -space.uses[q.id])
         )
-        self.domains = [domain(ruleset, q) for q in self.questions]
+        self.domains = [space.domains[q.id] for q in self.questions]
         self.timed_out = False
 
     def hopeless(self, answers: dict[str, Any]) -> bool:
@@ -230,7 +247,7 @@ class _Search:
         if self.budget < 0:
             self.timed_out = True
             return None
-        if decide(self.rs, answers).top == self.form:
+        if self.scorer.top(answers) == self.form:
             return answers
         if index == len(self.questions) or self.hopeless(answers):
             return None
@@ -245,22 +262,23 @@ class _Search:
 
     def margin(self, answers: dict[str, Any]) -> int:
         """How far ahead of its best rival the form stands on the rules that already hold."""
-        decision = decide(self.rs, answers)
-        scores = {r.form.id: r.score for r in decision.ranked}
-        if self.form not in scores:
+        scores, out = self.scorer.scores(answers)
+        mine = self.order[self.form]
+        if out[mine]:
             return -10_000
-        rivals = [s for f, s in scores.items() if f != self.form]
-        return scores[self.form] - (max(rivals) if rivals else 0)
+        rivals = [s for i, s in enumerate(scores) if i != mine and not out[i]]
+        return scores[mine] - (max(rivals) if rivals else 0)
 
 
-def beam_witness(ruleset: RuleSet, form_id: str, width: int = 12, per_rule: int = 8) -> dict[str, Any] | None:
+def beam_witness(space: Space, form_id: str, width: int = 12, per_rule: int = 8) -> dict[str, Any] | None:
     """Look for answers that put a form first by combining the smallest ways to fire the rules
     in its favour, keeping the most promising partial answers at each step."""
+    ruleset = space.ruleset
     support = sorted(
         (r for r in ruleset.rules if any(e.form == form_id and e.weight > 0 for e in r.effects)),
         key=lambda r: -max(e.weight for e in r.effects if e.form == form_id),
     )
-    probe = _Search(ruleset, form_id, 0)
+    probe = _Search(space, form_id, 0)
     beam: list[dict[str, Any]] = [{}]
     for rule in support:
         ways = [a for states, a in _states(ruleset, [rule.when]) if states[0] is True]
@@ -270,7 +288,7 @@ def beam_witness(ruleset: RuleSet, form_id: str, width: int = 12, per_rule: int 
             for way in ways[:per_rule]:
                 if all(partial.get(k, v) == v for k, v in way.items()):
                     merged = {**partial, **way}
-                    if decide(ruleset, merged).top == form_id:
+                    if probe.scorer.top(merged) == form_id:
                         return merged
                     grown.append(merged)
         grown.sort(key=probe.margin, reverse=True)
@@ -284,11 +302,12 @@ SEARCH_NODES = 20_000
 
 def first_place_findings(ruleset: RuleSet, nodes: int = SEARCH_NODES) -> list[Finding]:
     out = []
+    space = Space(ruleset)
     for form in ruleset.forms:
-        quick = _Search(ruleset, form.id, QUICK_NODES)
-        if quick.find(0, {}) is not None or beam_witness(ruleset, form.id) is not None:
+        quick = _Search(space, form.id, QUICK_NODES)
+        if quick.find(0, {}) is not None or beam_witness(space, form.id) is not None:
             continue
-        search = _Search(ruleset, form.id, nodes)
+        search = _Search(space, form.id, nodes)
         if search.find(0, {}) is None:
             if search.timed_out:
                 out.append(

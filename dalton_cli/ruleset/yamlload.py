@@ -179,10 +179,18 @@ class _Builder:
         try:
             value = self.constructor.construct_object(node)
         except Exception:  # PyYAML raises KeyError/IndexError/ValueError for bad tagged scalars
+            shown = node.value[:40] + ("…" if len(node.value) > 40 else "")
+            if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and len(node.value) > 40:
+                raise self.fail(
+                    node,
+                    "Y003",
+                    f"cannot read {shown!r} as a number ({len(node.value)} characters)",
+                    "a number has at most a few hundred digits",
+                ) from None
             raise self.fail(
                 node,
                 "Y003",
-                f"bad value {node.value[:40]!r} for tag !!{tag.rsplit(':', 1)[-1]}",
+                f"bad value {shown!r} for tag !!{tag.rsplit(':', 1)[-1]}",
                 "remove the tag or give a value of that kind",
             ) from None
         finally:
