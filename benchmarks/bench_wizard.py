@@ -25,14 +25,15 @@ class ScriptedPrompter:
         self.by_prompt = {q.prompt: q.id for q in ruleset.questions}
         self.answers = answers
         self.asked = 0
-        self.console = None
 
     def _value(self, message: str) -> Any:
+        from dalton_cli.interview.flow import Action
+
         qid = next((i for p, i in self.by_prompt.items() if message.startswith(p)), None)
         if qid is None:
-            return "__show__"
+            return Action.SHOW_RESULT
         self.asked += 1
-        value = self.answers.get(qid, "__dont_know__")
+        value = self.answers.get(qid, Action.DONT_KNOW)
         return list(value) if isinstance(value, tuple) else value
 
     def select(self, message, choices, default=None):  # noqa: ANN001
@@ -40,16 +41,24 @@ class ScriptedPrompter:
 
     def checkbox(self, message, choices, checked, validate):  # noqa: ANN001
         value = self._value(message)
-        return [value] if isinstance(value, str) else value
+        return value if isinstance(value, list) else [value]
 
     def text(self, message, default, validate):  # noqa: ANN001
+        from dalton_cli.interview.flow import Action
+
         value = self._value(message)
-        return "" if value == "__dont_know__" else str(value)
+        return "" if value is Action.DONT_KNOW else str(value)
 
     def say(self, text, style=""):  # noqa: ANN001
         pass
 
     def table(self, title, headers, rows):  # noqa: ANN001
+        pass
+
+    def show_result(self, report):  # noqa: ANN001
+        pass
+
+    def show_text(self, text):  # noqa: ANN001
         pass
 
 
@@ -60,7 +69,7 @@ def questions_asked() -> None:
     from dalton_cli.engine.answers import RawAnswer, check_answers
     from dalton_cli.engine.evaluate import evaluate
     from dalton_cli.errors import Location
-    from dalton_cli.interview.flow import Interview, known
+    from dalton_cli.interview.flow import Interview, known, save_answers
     from dalton_cli.ruleset.load import load_ruleset_or_fail
 
     rules = ROOT / "rules"
@@ -71,7 +80,8 @@ def questions_asked() -> None:
             raw = yaml.safe_load(path.read_text())["answers"] or {}
             full = check_answers({k: RawAnswer(v, Location("x"), Location("x")) for k, v in raw.items()}, rs)
             prompter = ScriptedPrompter(rs, full)
-            final = Interview(rs, prompter, Path(tmp) / "a.yaml").run()
+            save = Path(tmp) / "a.yaml"
+            final = Interview(rs, prompter, lambda given, save=save: save_answers(save, rs, given)).run()
             assert evaluate(rs, known(final)).outcome() == evaluate(rs, full).outcome(), path
             counts.append(prompter.asked)
             answered.append(len(full))

@@ -122,21 +122,15 @@ def test_records_are_reproducible_with_source_date_epoch(dalton, tmp_path, fmt, 
 
 
 def test_record_command_reproduces_the_record(dalton, tmp_path):
+    import shlex
+
     dgh = str(EXAMPLES / "district-general.yaml")
     env = {"SOURCE_DATE_EPOCH": "1700000000"}
     record = dalton("recommend", "-a", dgh, "-f", "markdown", env=env).stdout
-    command = record.split("```sh\n")[1].split("\n```")[0]
-    rerun = subprocess.run(
-        command,
-        shell=True,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,  # noqa: S602
-        env={**__import__("os").environ, **env},
-    )
-    if rerun.returncode == 127:
-        pytest.skip("dalton is not on PATH in this environment")
-    assert rerun.stdout == record
+    command = shlex.split(record.split("```sh\n")[1].split("\n```")[0])
+    assert command[:2] == ["dalton", "recommend"]
+    rerun = dalton(*command[1:], cwd=tmp_path, env=env)
+    assert rerun.returncode == 0 and rerun.stdout == record
 
 
 def test_markdown_record_sections(dalton):

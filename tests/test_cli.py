@@ -1,0 +1,136 @@
+"""The command line itself: one place for exit codes, the fast path that parses exactly as click
+does, help, and what a bug looks like."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import EXAMPLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dalton_cli import cli, commands
+from dalton_cli.cliargs import COMMANDS, fast_parse
+
+DGH = str(EXAMPLES / "district-general.yaml")
+
+
+def typer_parse(argv: list[str]) -> dict | None:
+    """What the full typer application passes to the command for these arguments (None: it refused)."""
+    seen: dict = {}
+
+    def capture(name):
+        def run(*args, **kwargs):
+            names = (
+                ["form", "answers", "set_", "format", "rules"]
+                if name == "explain"
+                else ["answers", "set_", "format", "rules", "output"]
+            )
+            seen.update(dict(zip(names, args, strict=False)), **kwargs)
+            return True
+
+        return run
+
+    import click
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(commands, "recommend", capture("recommend"))
+        mp.setattr(commands, "explain", capture("explain"))
+        try:
+            code = cli._build_app()(args=argv, prog_name="dalton", standalone_mode=False)
+        except (click.ClickException, click.exceptions.Exit):
+            return None
+    return seen if code == 0 else None
+
+
+tokens = st.sampled_from(
+    [
+        "--answers",
+        "-a",
+        "--set",
+        "-s",
+        "--format",
+        "-f",
+        "--rules",
+        "--output",
+        "-o",
+        "--answers=x.yaml",
+        "-ax.yaml",
+        "-fjson",
+        "--format=json",
+        "json",
+        "markdown",
+        "text",
+        "html",
+        "x.yaml",
+        "-",
+        "cqc_rating=good",
+        "services=[acute]",
+        "hospital_group",
+        "--",
+        "--bogus",
+        "-h",
+        "--help",
+        "",
+        "-x",
+        "--set=a=b",
+        "financial_margin_pct=-4.5",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.sampled_from(sorted(COMMANDS)), st.lists(tokens, max_size=7))
+def test_the_fast_path_parses_exactly_as_click_does(command, rest):
+    argv = [command, *rest]
+    fast = fast_parse(argv)
+    if fast is None:
+        return  # the full parser handles it: nothing to compare
+    name, params = fast
+    assert name == command
+    full = typer_parse(argv)
+    assert full is not None, argv
+    assert {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in full.items()} == params, argv
+
+
+def test_help_is_the_same_for_every_way_of_asking(dalton):
+    assert dalton("recommend", "--help").stdout == dalton("recommend", "-h").stdout
+    assert "--answers" in dalton("recommend", "--help").stdout
+
+
+def test_no_arguments_shows_help_and_exits_2(dalton):
+    result = dalton()
+    assert result.returncode == 2 and "Usage" in result.stdout + result.stderr
+
+
+def test_explain_offers_only_the_formats_it_has(dalton):
+    result = dalton("explain", "hospital_group", "--answers", DGH, "--format", "html")
+    assert result.returncode == 2 and "html" in result.stderr
+    assert "html" not in dalton("explain", "--help").stdout.split("--format")[1].split("\n")[0]
+
+
+def test_an_internal_error_is_one_line_and_exit_3(dalton, monkeypatch):
+    from dalton_cli.engine import evaluate
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("deliberately broken for this test")
+
+    monkeypatch.setattr(evaluate, "evaluate", broken)
+    result = dalton("recommend", "--answers", DGH, "--format", "json")
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("dalton: internal error: RuntimeError: deliberately broken")
+    debug = dalton("recommend", "--answers", DGH, "--format", "json", env={"DALTON_DEBUG": "1"})
+    assert debug.returncode == 3 and "Traceback (most recent call last)" in debug.stderr
+
+
+def test_ctrl_c_is_130(dalton, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "load_inputs", interrupted)
+    result = dalton("recommend", "--answers", DGH)
+    assert result.returncode == 130 and "interrupted" in result.stderr
+
+
+def test_version_from_anywhere(dalton, tmp_path):
+    result = dalton("--version", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("dalton ") and "rule set" in result.stdout
