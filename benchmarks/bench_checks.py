@@ -25,8 +25,8 @@ def what_if_overhead() -> None:
     from dalton_cli.authoring.cases import case_files
     from dalton_cli.engine.answers import RawAnswer, check_answers
     from dalton_cli.engine.evaluate import evaluate
-    from dalton_cli.errors import Location
     from dalton_cli.engine.explain import unknown_impacts, what_if
+    from dalton_cli.errors import Location
     from dalton_cli.ruleset.load import load_ruleset_or_fail
 
     rs = load_ruleset_or_fail(ROOT / "rules")

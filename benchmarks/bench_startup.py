@@ -13,7 +13,6 @@ Run: python benchmarks/bench_startup.py [--runs N]
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys

@@ -58,7 +58,7 @@ def test_explicit_tags_in_rule_files(dalton, rules_copy):
 @pytest.mark.parametrize("number, expected", [("1e3", 1000.0), ("1E+3", 1000.0), ("2.5e2", 250.0), ("1e-7", 1e-7)])
 def test_json_and_yaml_exponent_numbers_are_numbers(dalton, tmp_path, number, expected):
     path = tmp_path / "a.json"
-    path.write_text('{"annual_income_gbp_m": %s}' % number)
+    path.write_text(f'{{"annual_income_gbp_m": {number}}}')
     result = dalton("recommend", "--answers", str(path), "--format", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["answers"]["annual_income_gbp_m"] == expected

@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
 import pytest
+import yaml
 from conftest import RULES, run_in_process
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
