@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,7 @@ from questionary import Choice, Separator
 from rich.console import Console
 from rich.markup import escape
 
+from dalton_cli.errors import Terminated
 from dalton_cli.interview.flow import SPECIAL
 
 if TYPE_CHECKING:
@@ -23,6 +25,31 @@ STYLES = {
     "note": "yellow",
     "heading": "bold",
 }
+
+
+def _stop_prompt(signum: int, frame: Any) -> None:
+    """SIGTERM/SIGHUP while a question is on screen: end the prompt, then unwind as usual.
+
+    Raising inside prompt_toolkit's event loop would only be reported by the loop; asking
+    the running application to exit with the exception makes the question itself raise it.
+    """
+    from prompt_toolkit.application.current import get_app_or_none
+
+    app = get_app_or_none()
+    if app is not None and app.is_running:
+        app.loop.call_soon_threadsafe(lambda: app.exit(exception=Terminated(signum)))  # type: ignore[union-attr]
+        return
+    raise Terminated(signum)
+
+
+def _ask(question: Any) -> Any:
+    signals = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, _stop_prompt) for s in signals}
+    try:
+        return question.unsafe_ask()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 class TerminalPrompter:
@@ -65,7 +92,7 @@ class TerminalPrompter:
     def select(self, message: str, choices: list[tuple[str, Any]], default: Any = None) -> Any:
         built = self._choices(choices)
         start = next((c for c in built if isinstance(c, Choice) and c.value == default), None)
-        return questionary.select(message, choices=built, default=start, instruction="(↑↓ Enter)").unsafe_ask()
+        return _ask(questionary.select(message, choices=built, default=start, instruction="(↑↓ Enter)"))
 
     def checkbox(
         self,
@@ -74,14 +101,16 @@ class TerminalPrompter:
         checked: list[Any],
         validate: Callable[[list[Any]], str | None],
     ) -> list[Any]:
-        picked: list[Any] = questionary.checkbox(
-            message,
-            choices=self._choices(choices, checked),
-            validate=lambda picked: validate(picked) or True,
-            instruction="(Space ticks, Enter)",
-        ).unsafe_ask()
+        picked: list[Any] = _ask(
+            questionary.checkbox(
+                message,
+                choices=self._choices(choices, checked),
+                validate=lambda picked: validate(picked) or True,
+                instruction="(Space ticks, Enter)",
+            )
+        )
         return picked
 
     def text(self, message: str, default: str, validate: Callable[[str], str | None]) -> str:
-        typed: str = questionary.text(message, default=default, validate=lambda t: validate(t) or True).unsafe_ask()
+        typed: str = _ask(questionary.text(message, default=default, validate=lambda t: validate(t) or True))
         return typed
