@@ -23,19 +23,10 @@ from pathlib import Path
 
 import yaml
 
+from dalton_cli.ruleset.contract import CORE_FORMS
+
 ROOT = Path(__file__).resolve().parent.parent
-FORMS = [
-    "standalone",
-    "buddying",
-    "federation",
-    "joint_venture",
-    "service_level_chain",
-    "management_contract",
-    "integrated_care_organisation",
-    "multiservice_chain",
-    "hospital_group",
-    "merger_acquisition",
-]
+FORMS = list(CORE_FORMS)
 
 
 def generated_rules(count: int, questions: int = 50) -> list[dict[str, object]]:

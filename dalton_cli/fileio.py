@@ -87,7 +87,7 @@ def read_bytes(path: Path, name: str | None = None, limit: int = MAX_BYTES, regu
             if info.st_size > limit:
                 raise too_large(shown, limit)
             os.set_blocking(fd, True)
-            return _read_regular(fd, shown, limit)
+            return read_fd(fd, shown, limit, idle=None)
         if regular_only:
             raise _fail(shown, "is not a regular file (a pipe, device or socket)", "give a regular file")
         return read_fd(fd, shown, limit)
@@ -95,19 +95,6 @@ def read_bytes(path: Path, name: str | None = None, limit: int = MAX_BYTES, regu
         raise _fail(shown, f"cannot read file: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
-
-
-def _read_regular(fd: int, name: str, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
-    while True:
-        chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-        total += len(chunk)
-        if total > limit:
-            raise too_large(name, limit)
 
 
 def decode(data: bytes, name: str, limit: int = MAX_BYTES) -> str:

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from dalton_cli.ruleset.contract import CORE_FORMS
+
 BROKEN = {
     "R501": (
         "questions.yaml",
@@ -43,21 +45,7 @@ EXCLUDE_ALL = (
     when: {question: change_scope, equals: back_office}
     effects:
 """
-    + "".join(
-        f"      - {{form: {f}, exclude: true}}\n"
-        for f in (
-            "standalone",
-            "buddying",
-            "federation",
-            "joint_venture",
-            "service_level_chain",
-            "management_contract",
-            "integrated_care_organisation",
-            "multiservice_chain",
-            "hospital_group",
-            "merger_acquisition",
-        )
-    )
+    + "".join(f"      - {{form: {f}, exclude: true}}\n" for f in CORE_FORMS)
     + """    rationale: A deliberately broken rule.
     citations:
       - {source: limb2014, locator: "test"}

@@ -7,18 +7,9 @@ from pathlib import Path
 
 from conftest import EXAMPLES
 
-FORMS = {
-    "standalone",
-    "buddying",
-    "federation",
-    "joint_venture",
-    "service_level_chain",
-    "management_contract",
-    "integrated_care_organisation",
-    "multiservice_chain",
-    "hospital_group",
-    "merger_acquisition",
-}
+from dalton_cli.ruleset.contract import CORE_FORMS
+
+FORMS = set(CORE_FORMS)
 DGH = str(EXAMPLES / "district-general.yaml")
 
 

@@ -34,6 +34,7 @@ from dalton_cli import __version__
 from dalton_cli.errors import Location
 from dalton_cli.ruleset.build import make_ruleset
 from dalton_cli.ruleset.conditions import condition, from_data, to_data
+from dalton_cli.ruleset.digest import sha256
 from dalton_cli.ruleset.model import (
     QUESTION_TYPES,
     SPECTRUM,
@@ -49,14 +50,6 @@ from dalton_cli.ruleset.model import (
 FORMAT = 5
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 KEEP = 8
-
-try:  # see load.py: the built-in module imports much faster than hashlib
-    from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - depends on the interpreter
-    try:
-        from _sha2 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
-    except ImportError:
-        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
 
 
 def cache_dir() -> Path | None:

@@ -23,6 +23,7 @@ from dalton_cli.errors import DaltonError, Diagnostic, Location, hint_for
 from dalton_cli.fileio import decode, display_name, read_bytes
 from dalton_cli.ruleset.build import make_ruleset
 from dalton_cli.ruleset.conditions import Parser, condition
+from dalton_cli.ruleset.digest import sha256
 from dalton_cli.ruleset.model import (
     NUMERIC_TYPES,
     QUESTION_TYPES,
@@ -37,14 +38,6 @@ from dalton_cli.ruleset.model import (
 )
 from dalton_cli.ruleset.schema import Reader, checked, unique
 from dalton_cli.ruleset.yamlload import YList, YMap, load
-
-try:  # CPython's own sha256 imports in a fraction of the time OpenSSL's hashlib takes
-    from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]  # Python 3.11
-except ImportError:  # pragma: no cover - depends on the interpreter
-    try:
-        from _sha2 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]  # Python 3.12+
-    except ImportError:
-        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
 
 SECTIONS = ("ruleset", "sources", "forms", "questions", "rules")
 MAX_WEIGHT = 5
