@@ -107,14 +107,14 @@ def write_output(text: str, output: str) -> None:
 
 
 def read_stdin() -> bytes:
-    from dalton_cli.fileio import MAX_BYTES, read_fd
+    from dalton_cli.fileio import IDLE_SECONDS, MAX_BYTES, read_fd
 
     try:
         fd = sys.stdin.fileno()
     except (AttributeError, OSError, ValueError):  # replaced by a test or an embedding program
         data: bytes = sys.stdin.buffer.read(MAX_BYTES + 1)
         return data
-    return read_fd(fd, "<stdin>", MAX_BYTES, idle=None)
+    return read_fd(fd, "<stdin>", MAX_BYTES, idle=None if sys.stdin.isatty() else IDLE_SECONDS)
 
 
 def load_inputs(

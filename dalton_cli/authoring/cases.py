@@ -7,6 +7,7 @@ A case file holds ``name``, ``happened``, optional ``citations``, ``expect`` and
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -43,8 +44,17 @@ class CaseResult(NamedTuple):
 
 
 def case_files(directory: Path) -> list[Path]:
+    """The case files in DIR/cases (none if there is no such folder); an unreadable folder is an error."""
     folder = directory / "cases"
-    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder))
+    except OSError as exc:
+        raise DaltonError(
+            Diagnostic("C000", Location(display_name(folder)), f"cannot read the cases folder: {exc.strerror or exc}")
+        ) from None
+    return [folder / n for n in names if n.endswith(".yaml")] + [folder / n for n in names if n.endswith(".yml")]
 
 
 def read_case(path: Path, shown: str) -> Any:

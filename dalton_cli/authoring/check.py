@@ -110,8 +110,12 @@ def core_forms(ruleset: RuleSet, where: Location) -> list[Diagnostic]:
 
 def unused_sources(ruleset: RuleSet, loaded: Loaded, where: Location) -> list[Diagnostic]:
     from dalton_cli.authoring.cases import cited_sources
+    from dalton_cli.errors import DaltonError
 
-    used = cited_sources(Path(ruleset.directory)) | loaded.cited
+    try:
+        used = cited_sources(Path(ruleset.directory)) | loaded.cited
+    except DaltonError as exc:  # the case files could not be listed: which sources they cite is unknown
+        return exc.diagnostics
     used |= {c.source for r in ruleset.rules for c in r.citations}
     used |= {c.source for f in ruleset.forms for c in f.citations}
     used |= {c.source for q in ruleset.questions for c in q.why_citations}
