@@ -71,9 +71,11 @@ def _build_app() -> Any:
         format: str = opt("recommend", "format"),
         rules: str | None = opt("recommend", "rules"),
         output: str | None = opt("recommend", "output"),
+        as_of: str | None = opt("recommend", "as_of"),
+        param: list[str] = opt("recommend", "param"),
     ) -> int:
         """Recommend organisational forms from an answers file, ranked with reasons and citations."""
-        return _code(commands.recommend(answers, list(set_ or []), format, rules, output))
+        return _code(commands.recommend(answers, list(set_ or []), format, rules, output, as_of, list(param or [])))
 
     @app.command()
     def wizard(
@@ -90,9 +92,11 @@ def _build_app() -> Any:
         output: str | None = typer.Option(
             None, "--output", "-o", metavar="FILE", help="Write the Markdown decision record to FILE at the end."
         ),
+        as_of: str | None = opt("recommend", "as_of"),
+        param: list[str] = opt("recommend", "param"),
     ) -> int:
         """Interview in the terminal: answer questions, review them, get the recommendation."""
-        return _code(commands.wizard(rules, resume, save, output))
+        return _code(commands.wizard(rules, resume, save, output, as_of, list(param or [])))
 
     @app.command()
     def explain(
@@ -101,9 +105,11 @@ def _build_app() -> Any:
         set_: list[str] = opt("explain", "set_"),
         format: str = opt("explain", "format"),
         rules: str | None = opt("explain", "rules"),
+        as_of: str | None = opt("explain", "as_of"),
+        param: list[str] = opt("explain", "param"),
     ) -> int:
         """Explain one form in depth: every rule that touches it, held / failed / undetermined, with citations."""
-        return _code(commands.explain(form, answers, list(set_ or []), format, rules))
+        return _code(commands.explain(form, answers, list(set_ or []), format, rules, as_of, list(param or [])))
 
     directory_arg = typer.Argument(None, metavar="[DIR]", help="Rule-set directory (default: shipped).")
 

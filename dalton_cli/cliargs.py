@@ -41,6 +41,17 @@ SET = Opt(
     multiple=True,
 )
 RULES = Opt("rules", ("--rules",), "DIR", "Use another rule-set directory.")
+AS_OF = Opt(
+    "as_of", ("--as-of",), "YYYY-MM-DD", "Judge as of this day (default: as_of in the answers file, else today, UTC)."
+)
+PARAM = Opt(
+    "param",
+    ("--param",),
+    "ID=VALUE",
+    "Set a named threshold of the rule set to VALUE. Repeatable.",
+    default=[],
+    multiple=True,
+)
 
 COMMANDS: dict[str, tuple[Opt, ...]] = {
     "recommend": (
@@ -54,12 +65,16 @@ COMMANDS: dict[str, tuple[Opt, ...]] = {
             "FILE",
             "Write the result to FILE instead of standard output ('-': standard output).",
         ),
+        AS_OF,
+        PARAM,
     ),
     "explain": (
         ANSWERS,
         SET._replace(help="Override one answer. Repeatable."),
         Opt("format", ("--format", "-f"), None, "Output format.", default="text", choices=EXPLAIN_FORMATS),
         RULES,
+        AS_OF,
+        PARAM,
     ),
 }
 POSITIONAL = {"recommend": None, "explain": "form"}  # the one argument a command takes, if any

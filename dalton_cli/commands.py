@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from dalton_cli.errors import UsageError
 
@@ -117,12 +117,28 @@ def read_stdin() -> bytes:
     return read_fd(fd, "<stdin>", MAX_BYTES, idle=None if sys.stdin.isatty() else IDLE_SECONDS)
 
 
+class Inputs(NamedTuple):
+    """What an evaluating command works on: the rule set as of the day, and the checked answers."""
+
+    ruleset: RuleSet  # the snapshot as of the day, with any --param values
+    answers: dict[str, Any]
+    notes: tuple[str, ...]
+    defaults: dict[str, float]  # the default values of the parameters set with --param
+    params: dict[str, float]  # the --param values, for a record's reproduce command
+
+
 def load_inputs(
-    command: str, answers: str | None, set_: list[str], rules: str | None
-) -> tuple[RuleSet, dict[str, Any]]:
-    """The rule set and the checked answers from --answers and --set."""
+    command: str,
+    answers: str | None,
+    set_: list[str],
+    rules: str | None,
+    as_of: str | None = None,
+    param: list[str] | None = None,
+) -> Inputs:
+    """The rule set as of the day and the checked answers from --answers and --set."""
     from dalton_cli.engine import answers as answers_mod
     from dalton_cli.ruleset.load import load_ruleset_or_fail
+    from dalton_cli.ruleset.snapshot import at, today
 
     if answers is None and not set_:
         example = "hospital_group " if command == "explain" else ""
@@ -134,18 +150,42 @@ def load_inputs(
         overrides = [answers_mod.parse_set(item) for item in set_]
     except UsageError as exc:
         raise UsageError(*(f"dalton {command}: {line}" for line in exc.lines)) from None
-    ruleset = load_ruleset_or_fail(rules_dir(rules))
+    day = answers_mod.parse_day(as_of, command) if as_of is not None else None
+    full = load_ruleset_or_fail(rules_dir(rules))
+    stdin = read_stdin() if answers == "-" else None
+    raw = answers_mod.read_answers_file(answers, stdin) if answers is not None else {}
+    raw, file_day = answers_mod.split_as_of(raw)
+    day = day or file_day or today()
+    check_covered(full, day, command)
+    plain = at(full, day)
+    params = answers_mod.parse_params(list(param or []), plain, command)
+    ruleset = at(full, day, params) if params else plain
     try:
         answers_mod.check_set_ids(overrides, ruleset)
     except UsageError as exc:
         raise UsageError(*(f"dalton {command}: {line}" for line in exc.lines)) from None
-    stdin = read_stdin() if answers == "-" else None
-    raw = answers_mod.read_answers_file(answers, stdin) if answers is not None else {}
-    return ruleset, answers_mod.check_answers(answers_mod.merge(raw, overrides), ruleset)
+    checked = answers_mod.check_answers_at(answers_mod.merge(raw, overrides), ruleset)
+    defaults = {p: plain.parameters[p].value for p in params}
+    return Inputs(ruleset, checked.answers, checked.notes, defaults, params)
 
 
-def recommend(answers: str | None, set_: list[str], format: str, rules: str | None, output: str | None) -> bool:
-    ruleset, given = load_inputs("recommend", answers, set_, rules)
+def check_covered(ruleset: RuleSet, day: str, command: str) -> None:
+    if ruleset.covers.start and day < ruleset.covers.start:
+        raise UsageError(
+            f"dalton {command}: the rule set {ruleset.name} speaks for days from {ruleset.covers.start}, not {day}"
+        )
+
+
+def recommend(
+    answers: str | None,
+    set_: list[str],
+    format: str,
+    rules: str | None,
+    output: str | None,
+    as_of: str | None = None,
+    param: list[str] | None = None,
+) -> bool:
+    inputs = load_inputs("recommend", answers, set_, rules, as_of, param)
     from dalton_cli.engine.evaluate import evaluate
     from dalton_cli.report.model import build_report
 
@@ -153,8 +193,16 @@ def recommend(answers: str | None, set_: list[str], format: str, rules: str | No
     if format in ("markdown", "html"):
         from dalton_cli.report.record import record_date, reproduce_command
 
-        date, command = record_date(), reproduce_command(given, rules, format)
-    report = build_report(ruleset, evaluate(ruleset, given), date=date, command=command)
+        date = record_date()
+        command = reproduce_command(inputs.answers, rules, format, inputs.ruleset.as_of, inputs.params)
+    report = build_report(
+        inputs.ruleset,
+        evaluate(inputs.ruleset, inputs.answers),
+        date=date,
+        command=command,
+        notes=inputs.notes,
+        defaults=inputs.defaults,
+    )
     if format == "text" and output in (None, "-") and _colour(sys.stdout):
         from dalton_cli.report.terminal import print_rich
 
@@ -190,10 +238,19 @@ def _render(report: Any, format: str) -> str:
     return text
 
 
-def explain(form: str, answers: str | None, set_: list[str], format: str, rules: str | None) -> bool:
+def explain(
+    form: str,
+    answers: str | None,
+    set_: list[str],
+    format: str,
+    rules: str | None,
+    as_of: str | None = None,
+    param: list[str] | None = None,
+) -> bool:
     from dalton_cli.errors import hint_for
 
-    ruleset, given = load_inputs("explain", answers, set_, rules)
+    inputs = load_inputs("explain", answers, set_, rules, as_of, param)
+    ruleset, given = inputs.ruleset, inputs.answers
     if form not in ruleset.form_index:
         hint = hint_for(form, list(ruleset.form_index))
         raise UsageError(
@@ -208,7 +265,14 @@ def explain(form: str, answers: str | None, set_: list[str], format: str, rules:
     return True
 
 
-def wizard(rules: str | None, resume: str | None, save: str | None, output: str | None) -> bool:
+def wizard(
+    rules: str | None,
+    resume: str | None,
+    save: str | None,
+    output: str | None,
+    as_of: str | None = None,
+    param: list[str] | None = None,
+) -> bool:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(
             "dalton wizard needs an interactive terminal (standard input and output are not both terminals).",
@@ -222,6 +286,8 @@ def wizard(rules: str | None, resume: str | None, save: str | None, output: str 
         Path(save) if save else None,
         Path(output) if output else None,
         rules,
+        as_of=as_of,
+        params=list(param or []),
     )
     return True
 

@@ -15,8 +15,12 @@ from typing import Any, NamedTuple
 
 from dalton_cli.engine.evaluate import Scorer, effective_answers, relevance_closure
 from dalton_cli.ruleset.conditions import mentions
+from dalton_cli.ruleset.contract import CORE_FACTS, DATED_CORE_FACTS
 from dalton_cli.ruleset.model import UNKNOWN, Condition, Question, RuleSet
 from dalton_cli.ruleset.qtypes import TYPES
+
+
+CORE_IDS = set(CORE_FACTS) | set(DATED_CORE_FACTS)
 
 
 class Finding(NamedTuple):
@@ -83,7 +87,7 @@ def question_findings(ruleset: RuleSet) -> list[Finding]:
                         "loosen or remove its 'when'",
                     )
                 )
-        if q.id not in read:
+        if q.id not in read and q.id not in CORE_IDS:  # a core question may be asked for the contract alone
             out.append(
                 Finding(
                     "R507",
@@ -305,8 +309,23 @@ def first_place_findings(ruleset: RuleSet, nodes: int = SEARCH_NODES) -> list[Fi
     space = Space(ruleset)
     for form in ruleset.forms:
         quick = _Search(space, form.id, QUICK_NODES)
-        if quick.find(0, {}) is not None or beam_witness(space, form.id) is not None:
+        witness = quick.find(0, {})
+        if witness is None:
+            witness = beam_witness(space, form.id)
+        if witness is not None:
+            if form.never_first:
+                out.append(
+                    Finding(
+                        "R509",
+                        form.id,
+                        f"form {form.id} is marked never_first, but these answers put it first",
+                        "remove never_first, or check the rules that favour it",
+                        witness,
+                    )
+                )
             continue
+        if form.never_first:
+            continue  # as declared: only the quick searches look for a counterexample (R509)
         search = _Search(space, form.id, nodes)
         if search.find(0, {}) is None:
             if search.timed_out:

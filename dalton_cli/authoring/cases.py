@@ -12,16 +12,21 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dalton_cli.engine.answers import RawAnswer, check_answers
+from dalton_cli.engine.answers import RawAnswer, check_answers_at
 from dalton_cli.engine.evaluate import Decision, evaluate
 from dalton_cli.errors import DaltonError, Diagnostic, Location, hint_for
 from dalton_cli.fileio import display_name, read_text
 from dalton_cli.ruleset.model import RuleSet
 from dalton_cli.ruleset.yamlload import YList, YMap, load
 
-CASE_KEYS = ("name", "happened", "citations", "note", "expect", "answers")
+CASE_KEYS = ("name", "kind", "as_of", "happened", "chosen", "judgement", "citations", "note", "expect", "answers")
 _TOP_N = re.compile(r"in_top_(\d+)$")
-LIST_EXPECTATIONS = ("excluded", "not_first", "not_excluded")
+FORM_EXPECTATIONS = ("top_1", "first_or_close")  # one form
+LIST_EXPECTATIONS = ("excluded", "not_first", "not_excluded")  # a list of forms
+VERDICTS = ("clear", "close_call", "insufficient")
+CASE_KINDS = ("real", "synthetic")
+JUDGEMENTS = ("wise", "unwise", "too_early", "not_judged")
+EXPECTATIONS = "top_1, first_or_close, in_top_N, excluded, not_first, not_excluded, verdict or holds"
 
 
 class Case(NamedTuple):
@@ -31,6 +36,9 @@ class Case(NamedTuple):
     expect: YMap
     answers: dict[str, Any]
     loc: Location
+    as_of: str = ""
+    ruleset: RuleSet | None = None  # the rule set as of the case's day
+    notes: tuple[str, ...] = ()
 
 
 class CaseResult(NamedTuple):
@@ -63,31 +71,67 @@ def read_case(path: Path, shown: str) -> Any:
 
 
 def load_case(path: Path, ruleset: RuleSet) -> Case:
+    """A case file, its answers checked against the rule set as of the case's day (``as_of``)."""
+    from dalton_cli.ruleset.snapshot import at, today
+
     shown = display_name(path)
     doc = read_case(path, shown)
     if not isinstance(doc, YMap):
         raise DaltonError(Diagnostic("C001", Location(shown, 1, 1), "a case file must be a mapping"))
-    problems = []
-    for key in doc:
-        if key not in CASE_KEYS:
-            problems.append(
-                Diagnostic("C002", doc.key_loc(key), f"unknown key {key!r} in case", hint_for(key, CASE_KEYS))
-            )
-    for key in ("name", "expect", "answers"):
-        if key not in doc:
-            problems.append(Diagnostic("C003", doc.loc, f"case is missing {key!r}"))
+    day = doc.get("as_of", today())
+    problems = _check_header(doc, day) + _check_citations(doc, ruleset)
     expect, answers = doc.get("expect"), doc.get("answers")
-    if "expect" in doc and not isinstance(expect, YMap):
-        problems.append(Diagnostic("C004", doc.value_loc("expect"), "expect must be a mapping"))
-    elif isinstance(expect, YMap):
+    if isinstance(expect, YMap):
         problems += _check_expect(expect, ruleset)
-    if "answers" in doc and not isinstance(answers, YMap):
-        problems.append(Diagnostic("C004", doc.value_loc("answers"), "answers must be a mapping"))
-    problems += _check_citations(doc, ruleset)
     if problems or not isinstance(answers, YMap) or not isinstance(expect, YMap):
         raise DaltonError(problems)
+    snapshot = at(ruleset, day) if not ruleset.as_of else ruleset
     raw = {str(k): RawAnswer(v, answers.key_loc(k), answers.value_loc(k)) for k, v in answers.items()}
-    return Case(shown, str(doc["name"]), str(doc.get("happened", "")), expect, check_answers(raw, ruleset), doc.loc)
+    checked = check_answers_at(raw, snapshot)
+    return Case(
+        shown,
+        str(doc["name"]),
+        str(doc.get("happened", "")),
+        expect,
+        checked.answers,
+        doc.loc,
+        day,
+        snapshot,
+        checked.notes,
+    )
+
+
+def _check_header(doc: YMap, day: Any) -> list[Diagnostic]:
+    from dalton_cli.ruleset.schema import is_day
+
+    problems = [
+        Diagnostic("C002", doc.key_loc(k), f"unknown key {k!r} in case", hint_for(k, CASE_KEYS))
+        for k in doc
+        if k not in CASE_KEYS
+    ]
+    problems += [
+        Diagnostic("C003", doc.loc, f"case is missing {k!r}") for k in ("name", "expect", "answers") if k not in doc
+    ]
+    problems += [
+        Diagnostic("C004", doc.value_loc(k), f"{k} must be a mapping")
+        for k in ("expect", "answers")
+        if k in doc and not isinstance(doc[k], YMap)
+    ]
+    if not isinstance(day, str) or not is_day(day):
+        problems.append(
+            Diagnostic("C009", doc.value_loc("as_of"), f"as_of must be a day written YYYY-MM-DD, not {day!r}")
+        )
+    for key, allowed in (("kind", CASE_KINDS), ("judgement", JUDGEMENTS)):
+        if key in doc and doc[key] not in allowed:
+            problems.append(
+                Diagnostic(
+                    "C010",
+                    doc.value_loc(key),
+                    f"{key} must be one of {', '.join(allowed)}",
+                    hint_for(doc[key], allowed),
+                )
+            )
+    return problems
 
 
 def _check_citations(doc: YMap, ruleset: RuleSet) -> list[Diagnostic]:
@@ -128,57 +172,121 @@ def cited_sources(directory: Path) -> set[str]:
 
 def _check_expect(expect: YMap, ruleset: RuleSet) -> list[Diagnostic]:
     problems = []
+    rules = {r.id for r in ruleset.rules}
     for key, value in expect.items():
-        forms = [value] if key == "top_1" else value
-        if key != "top_1" and not _TOP_N.match(str(key)) and key not in LIST_EXPECTATIONS:
-            problems.append(
-                Diagnostic(
-                    "C005",
-                    expect.key_loc(key),
-                    f"unknown expectation {key!r}",
-                    "top_1, in_top_N, excluded, not_first or not_excluded",
-                )
-            )
-            continue
-        if not isinstance(forms, list) or not all(isinstance(f, str) for f in forms):
-            problems.append(Diagnostic("C004", expect.value_loc(key), f"{key} takes a form id or a list of form ids"))
-            continue
-        for form in forms:
-            if form not in ruleset.form_index:
+        where = expect.value_loc(key)
+        if key == "verdict":
+            if value not in VERDICTS:
                 problems.append(
                     Diagnostic(
-                        "C006",
-                        expect.value_loc(key),
-                        f"unknown form {form!r}",
-                        hint_for(form, list(ruleset.form_index)),
+                        "C005", where, f"verdict must be one of {', '.join(VERDICTS)}", hint_for(value, VERDICTS)
                     )
                 )
+            continue
+        if key == "holds":
+            if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+                problems.append(Diagnostic("C004", where, "holds takes a list of rule ids"))
+                continue
+            problems += [
+                Diagnostic("C008", where, f"unknown rule {r!r}", hint_for(r, sorted(rules)))
+                for r in value
+                if r not in rules
+            ]
+            continue
+        if key not in FORM_EXPECTATIONS and not _TOP_N.match(str(key)) and key not in LIST_EXPECTATIONS:
+            problems.append(Diagnostic("C005", expect.key_loc(key), f"unknown expectation {key!r}", EXPECTATIONS))
+            continue
+        forms = [value] if key in FORM_EXPECTATIONS else value
+        if not isinstance(forms, list) or not all(isinstance(f, str) for f in forms):
+            problems.append(Diagnostic("C004", where, f"{key} takes a form id or a list of form ids"))
+            continue
+        problems += [
+            Diagnostic("C006", where, f"unknown form {f!r}", hint_for(f, list(ruleset.form_index)))
+            for f in forms
+            if f not in ruleset.form_index
+        ]
     return problems
 
 
-def check_expectations(expect: YMap, decision: Decision) -> tuple[str, ...]:
+class _Outcome(NamedTuple):
+    ranked: list[str]
+    scores: dict[str, int]
+    excluded: set[str]
+    held: set[str]
+    verdict: Any
+    shown: str
+
+
+def _top_n(key: str, forms: list[str], o: _Outcome) -> list[str]:
+    match = _TOP_N.match(key)
+    n = int(match.group(1)) if match else 1
+    out = []
+    for form in forms:
+        if form not in o.ranked[:n]:
+            place = f"ranked {o.ranked.index(form) + 1}" if form in o.ranked else "excluded"
+            out.append(f"{key}: expected {form} in the top {n}, but it is {place} (top: {o.shown})")
+    return out
+
+
+def _first_or_close(key: str, forms: list[str], o: _Outcome) -> list[str]:
+    """The form comes first, or within the verdict margin of the first (a close call, or among
+    the leaders of an insufficient verdict), with some support of its own."""
+    form = forms[0]
+    if o.ranked[:1] == forms:
+        return []
+    kind = o.verdict.kind if o.verdict is not None else "?"
+    if kind == "close_call" and form in o.verdict.forms:
+        return []
+    scores = o.scores
+    if kind == "insufficient" and o.ranked and scores.get(form, 0) > 0:
+        if scores[o.ranked[0]] - scores[form] < o.verdict.margin:
+            return []
+    place = f"ranked {o.ranked.index(form) + 1}" if form in o.ranked else "excluded"
+    return [f"first_or_close: expected {form} first or close to it, but it is {place} and the verdict is {kind} (top: {o.shown})"]
+
+
+def _verdict(key: str, forms: list[str], o: _Outcome) -> list[str]:
+    kind = o.verdict.kind if o.verdict is not None else "?"
+    return [] if kind == forms[0] else [f"verdict: expected {forms[0]}, but it is {kind} (top: {o.shown})"]
+
+
+_CHECKS = {
+    "top_1": _top_n,
+    "first_or_close": _first_or_close,
+    "verdict": _verdict,
+    "holds": lambda k, rules, o: [
+        f"holds: expected rule {r} to hold, but it does not" for r in rules if r not in o.held
+    ],
+    "excluded": lambda k, forms, o: [
+        f"excluded: expected {f} to be excluded, but it is not" for f in forms if f not in o.excluded
+    ],
+    "not_excluded": lambda k, forms, o: [f"not_excluded: {f} is excluded" for f in forms if f in o.excluded],
+    "not_first": lambda k, forms, o: [f"not_first: {f} ranks first" for f in forms if o.ranked[:1] == [f]],
+}
+
+
+def check_expectations(expect: YMap, decision: Decision, verdict: Any = None) -> tuple[str, ...]:
     ranked = [r.form.id for r in decision.ranked]
-    excluded = {r.form.id for r in decision.excluded}
-    shown = ", ".join(ranked[:5]) or "nothing"
-    failures = []
+    outcome = _Outcome(
+        ranked,
+        {r.form.id: r.score for r in decision.ranked},
+        {r.form.id for r in decision.excluded},
+        {t.rule.id for t in decision.trace if t.state is True},
+        verdict,
+        ", ".join(f"{r.form.id} {r.score:+d}" for r in decision.ranked[:5]) or "nothing",
+    )
+    failures: list[str] = []
     for key, value in expect.items():
-        forms = [value] if isinstance(value, str) else list(value)
-        match = _TOP_N.match(str(key))
-        if key == "top_1" or match:
-            n = int(match.group(1)) if match else 1
-            for form in forms:
-                if form not in ranked[:n]:
-                    place = f"ranked {ranked.index(form) + 1}" if form in ranked else "excluded"
-                    failures.append(f"{key}: expected {form} in the top {n}, but it is {place} (top: {shown})")
-        elif key == "excluded":
-            failures += [f"excluded: expected {f} to be excluded, but it is not" for f in forms if f not in excluded]
-        elif key == "not_excluded":
-            failures += [f"not_excluded: {f} is excluded" for f in forms if f in excluded]
-        elif key == "not_first":
-            failures += [f"not_first: {f} ranks first" for f in forms if ranked[:1] == [f]]
+        values = [value] if isinstance(value, str) else list(value)
+        check = _top_n if _TOP_N.match(str(key)) else _CHECKS[str(key)]
+        failures += check(str(key), values, outcome)
     return tuple(failures)
 
 
 def run_case(case: Case, ruleset: RuleSet) -> CaseResult:
-    decision = evaluate(ruleset, case.answers)
-    return CaseResult(case, decision, check_expectations(case.expect, decision))
+    """Evaluate a case as of its own day."""
+    from dalton_cli.engine.verdict import verdict
+
+    snapshot = case.ruleset or ruleset
+    decision = evaluate(snapshot, case.answers)
+    return CaseResult(case, decision, check_expectations(case.expect, decision, verdict(snapshot, decision)))

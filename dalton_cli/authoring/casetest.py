@@ -25,9 +25,11 @@ def run_tests(directory: Path, coverage_min: float, out: IO[str]) -> bool:
         except DaltonError as exc:
             problems += [d.render() for d in exc.diagnostics]
     for r in results:
-        out.write(f"{'PASS' if r.passed else 'FAIL'}  {r.case.file}  {r.case.name}\n")
+        out.write(f"{'PASS' if r.passed else 'FAIL'}  {r.case.file}  {r.case.name} (as of {r.case.as_of})\n")
         for failure in r.failures:
             out.write(f"      {failure}\n")
+        if r.failures and r.case.happened:
+            out.write(f"      what happened: {' '.join(r.case.happened.split())}\n")
     for line in problems:
         out.write(f"ERROR {line}\n")
     fired = {t.rule.id for r in results for t in r.decision.trace if t.state is True}

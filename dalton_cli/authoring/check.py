@@ -9,28 +9,84 @@ from typing import Any
 
 from dalton_cli.errors import Diagnostic, Location, sort_key
 from dalton_cli.fileio import WriteError, display_name, write_file
-from dalton_cli.ruleset.contract import CORE_FACTS, CORE_FORMS
+from dalton_cli.ruleset.contract import CORE_FACTS, CORE_FORMS, DATED_CORE_FACTS
 from dalton_cli.ruleset.load import Loaded, load_ruleset
-from dalton_cli.ruleset.model import RuleSet
+from dalton_cli.ruleset.model import Period, RuleSet
 from dalton_cli.ruleset.qtypes import answer_text
+from dalton_cli.ruleset.snapshot import at, periods
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
 def check_ruleset(directory: Path, counterexample_dir: Path | None = None) -> list[Diagnostic]:
-    """All problems at once: files, schema, references, citations, core facts, then exact analysis."""
+    """All problems at once: files, schema, references, citations, grades and thresholds, core facts,
+    then the exact analysis for every period between validity boundaries."""
     loaded = load_ruleset(directory, use_cache=False)  # fresh locations for every report
-    diagnostics = list(loaded.diagnostics)
+    diagnostics = list(loaded.diagnostics) + list(loaded.warnings)
     ruleset = loaded.ruleset
     if ruleset is not None:
         where = Location(display_name(directory))
         diagnostics += bad_ids(ruleset)
-        diagnostics += core_facts(ruleset, where)
-        diagnostics += core_forms(ruleset, where)
         diagnostics += unused_sources(ruleset, loaded, where)
+        diagnostics += unused_parameters(ruleset)
+        snapshots = [(span, at(ruleset, span[0])) for span in periods(ruleset)]
+        for span, snapshot in snapshots:
+            diagnostics += [_in_period(d, span, len(snapshots)) for d in core_facts(snapshot, where, span[0])]
+            diagnostics += [_in_period(d, span, len(snapshots)) for d in core_forms(snapshot, where)]
+            diagnostics += [_in_period(d, span, len(snapshots)) for d in missing_questions(ruleset, span[0])]
         if not diagnostics:  # the analysis needs a rule set that compiled cleanly
-            diagnostics += analysis_diagnostics(ruleset, where, counterexample_dir)
+            diagnostics += analysis_diagnostics(snapshots, where, counterexample_dir)
     return sorted(dict.fromkeys(diagnostics), key=sort_key)  # same input, same order, every run
+
+
+def _span_words(span: tuple[str, str]) -> str:
+    return Period(*span).words()
+
+
+def _in_period(d: Diagnostic, span: tuple[str, str], count: int) -> Diagnostic:
+    """A problem found in one period says which (unless the rule set has only one)."""
+    return d if count == 1 else d._replace(message=f"{d.message} ({_span_words(span)})")
+
+
+def missing_questions(ruleset: RuleSet, day: str) -> list[Diagnostic]:
+    """A rule or a question that needs a question which does not apply on the same day (a
+    question read only in some branches of an ``any`` may be absent: that branch is idle)."""
+    from dalton_cli.ruleset.conditions import needed
+
+    out = []
+    present = {q.id for q in ruleset.questions if q.period.contains(day)}
+    for rule in ruleset.rules:
+        if not rule.period.contains(day):
+            continue
+        for qid in sorted(needed(rule.when.source or rule.when.node) - present):
+            out.append(
+                Diagnostic(
+                    "R113",
+                    rule.loc,
+                    f"rule {rule.id} reads {qid}, which does not apply then",
+                    "give the rule the same period as the question, or a successor question",
+                )
+            )
+    for q in ruleset.questions:
+        if q.when is not None and q.period.contains(day):
+            for qid in sorted(needed(q.when.source or q.when.node) - present):
+                out.append(Diagnostic("R113", q.loc, f"question {q.id} depends on {qid}, which does not apply then"))
+    return out
+
+
+def unused_parameters(ruleset: RuleSet) -> list[Diagnostic]:
+    from dalton_cli.engine.verdict import DEFAULTS
+    from dalton_cli.ruleset.conditions import params_of
+
+    used = set(DEFAULTS)
+    for cond in [r.when for r in ruleset.rules] + [q.when for q in ruleset.questions if q.when]:
+        if cond.source is not None:
+            used |= params_of(cond.source)
+    return [
+        Diagnostic("R208", p.loc, f"parameter {p.id!r} is never used", "use it in a condition or remove it")
+        for p in ruleset.parameters.values()
+        if p.id not in used
+    ]
 
 
 def bad_ids(ruleset: RuleSet) -> list[Diagnostic]:
@@ -39,6 +95,7 @@ def bad_ids(ruleset: RuleSet) -> list[Diagnostic]:
     items += [("form", f.id, f.loc) for f in ruleset.forms]
     items += [("question", q.id, q.loc) for q in ruleset.questions]
     items += [("rule", r.id, r.loc) for r in ruleset.rules]
+    items += [("parameter", p.id, p.loc) for p in ruleset.parameters.values()]
     items += [("value", v, q.loc) for q in ruleset.questions for v in q.values]
     out = []
     for kind, ident, loc in items:
@@ -58,10 +115,17 @@ def bad_ids(ruleset: RuleSet) -> list[Diagnostic]:
     return out
 
 
-def core_facts(ruleset: RuleSet, where: Location) -> list[Diagnostic]:
+def core_facts(ruleset: RuleSet, where: Location, day: str = "") -> list[Diagnostic]:
+    """The answers contract: every core question, with exactly its type and values, on every day it is core.
+
+    A value that has ended still counts (an answers file may give it: it is read as its successor)."""
     out = []
-    for ident, (qtype, values, lo, hi) in CORE_FACTS.items():
+    facts = dict(CORE_FACTS)
+    facts.update({k: v[:4] for k, v in DATED_CORE_FACTS.items() if day >= v[4]})
+    for ident, (qtype, values, lo, hi) in facts.items():
         q = ruleset.question_index.get(ident)
+        if q is not None:
+            q = q._replace(values=q.values + tuple(e.value for e in q.value_eras if e.value not in q.values))
         if q is None:
             out.append(
                 Diagnostic(
@@ -128,18 +192,29 @@ def unused_sources(ruleset: RuleSet, loaded: Loaded, where: Location) -> list[Di
     ]
 
 
-def analysis_diagnostics(ruleset: RuleSet, where: Location, counterexample_dir: Path | None) -> list[Diagnostic]:
+def analysis_diagnostics(
+    snapshots: list[tuple[tuple[str, str], RuleSet]], where: Location, counterexample_dir: Path | None
+) -> list[Diagnostic]:
+    """The exact analysis, run on the rule set as it applies in each period. A finding that holds in
+    every period is reported once; one that holds in some is reported with its periods."""
     from dalton_cli.authoring.analysis import analyse
 
-    places = {r.id: r.loc for r in ruleset.rules}
-    places.update({q.id: q.loc for q in ruleset.questions})
-    places.update({f.id: f.loc for f in ruleset.forms})
+    found: dict[tuple[str, str, str], list[tuple[tuple[str, str], RuleSet, Any]]] = {}
+    for span, snapshot in snapshots:
+        for finding in analyse(snapshot):
+            found.setdefault((finding.code, finding.subject, finding.message), []).append((span, snapshot, finding))
     out = []
-    for finding in analyse(ruleset):
+    for (code, subject, message), hits in found.items():
+        span, snapshot, finding = hits[0]
+        places = {r.id: r.loc for r in snapshot.rules}
+        places.update({q.id: q.loc for q in snapshot.questions})
+        places.update({f.id: f.loc for f in snapshot.forms})
+        if len(hits) < len(snapshots):
+            message = f"{message} ({'; '.join(_span_words(s) for s, _, _ in hits)})"
         hint = finding.hint
         if finding.counterexample is not None:
-            hint = f"{hint}; counterexample: {counterexample(ruleset, finding, counterexample_dir)}"
-        out.append(Diagnostic(finding.code, places.get(finding.subject, where), finding.message, hint))
+            hint = f"{hint}; counterexample: {counterexample(snapshot, finding, counterexample_dir)}"
+        out.append(Diagnostic(code, places.get(subject, where), message, hint))
     return out
 
 
@@ -147,6 +222,8 @@ def counterexample(ruleset: RuleSet, finding: Any, folder: Path | None) -> str:
     """The answers that show a problem: written to an answers file in ``folder``, else inline."""
     answers: dict[str, Any] = finding.counterexample
     inline = " ".join(f"--set {q.id}={answer_text(answers[q.id])}" for q in ruleset.questions if q.id in answers)
+    if ruleset.as_of:
+        inline = f"--as-of {ruleset.as_of} {inline}".strip()
     if folder is None:
         return inline or "(every answer unknown)"
     from dalton_cli.engine.answers import answers_file_text
@@ -164,6 +241,7 @@ def counterexample(ruleset: RuleSet, finding: Any, folder: Path | None) -> str:
                     f"Counterexample for {code}{' (' + subject + ')' if subject else ''}, found by dalton rules check.",
                     f"Try it: dalton recommend --rules {ruleset.directory} --answers <this file>",
                 ],
+                as_of=ruleset.as_of,
             ),
         )
     except (WriteError, OSError) as exc:

@@ -67,7 +67,8 @@ def diff(old_rs: RuleSet, new_rs: RuleSet, cases_dir: Path) -> tuple[list[CaseCh
         except DaltonError as exc:
             problems += [d.render() for d in exc.diagnostics]
             continue
-        old, new = evaluate(old_rs, old_case.answers), evaluate(new_rs, new_case.answers)
+        old = evaluate(old_case.ruleset or old_rs, old_case.answers)  # each case as of its own day
+        new = evaluate(new_case.ruleset or new_rs, new_case.answers)
         if old.outcome() != new.outcome():
             changes.append(
                 CaseChange(

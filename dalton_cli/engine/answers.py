@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from dalton_cli.errors import DaltonError, Diagnostic, Location, UsageError, hint_for
 from dalton_cli.fileio import decode, read_text
-from dalton_cli.ruleset.model import UNKNOWN_WORD, Answers, RuleSet
-from dalton_cli.ruleset.qtypes import answer_text, coerce
+from dalton_cli.ruleset.model import UNKNOWN_WORD, Answers, Question, RuleSet, ValueEra
+from dalton_cli.ruleset.qtypes import answer_text, coerce, number_text
 from dalton_cli.ruleset.yamlload import YMap, load
 
 STDIN_NAME = "<stdin>"
+AS_OF_KEY = "as_of"  # the day an answers or case file is judged as of: not a question
 
 
 class RawAnswer(NamedTuple):
@@ -70,12 +72,68 @@ def is_unknown(value: Any) -> bool:
     return value is None or value == UNKNOWN_WORD
 
 
+class Checked(NamedTuple):
+    """Answers fit to evaluate, and the notes about what was read differently (an ended value mapped)."""
+
+    answers: Answers
+    notes: tuple[str, ...]
+
+
+def split_as_of(raw: dict[str, RawAnswer]) -> tuple[dict[str, RawAnswer], str | None]:
+    """The answers without ``as_of``, and the day it gives (checked); None when it is not given."""
+    from dalton_cli.ruleset.schema import is_day
+
+    if AS_OF_KEY not in raw:
+        return raw, None
+    item = raw[AS_OF_KEY]
+    rest = {k: v for k, v in raw.items() if k != AS_OF_KEY}
+    if is_unknown(item.value):
+        return rest, None
+    day = item.value if isinstance(item.value, str) else ""
+    if not is_day(day):
+        raise DaltonError(
+            Diagnostic(
+                "A007",
+                item.value_loc,
+                f"as_of must be a day written YYYY-MM-DD, not {item.value!r}",
+                "e.g. as_of: 2014-06-30 (quote nothing)",
+            )
+        )
+    return rest, day
+
+
 def check_answers(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Answers:
     """Validate raw answers; return the known answers (unknown ones left out). Raises on any problem."""
+    return check_answers_at(raw, ruleset).answers
+
+
+def _ended(question: Question, value: Any, day: str) -> ValueEra | None:
+    for era in question.value_eras:
+        if era.value == value and not era.period.contains(day):
+            return era
+    return None
+
+
+def check_answers_at(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Checked:
+    """Validate raw answers against a rule set as of its day.
+
+    An answer to a question that applies only on other days is set aside with a note; a
+    value that has ended is read as its successor with a note, or refused saying what
+    replaced it. Every other problem is an error, and all are reported together.
+    """
     diagnostics: list[Diagnostic] = []
     answers: Answers = {}
+    notes: list[str] = []
+    mapped: Answers = {}
+    day = ruleset.as_of
     for ident, item in raw.items():
         question = ruleset.question_index.get(ident)
+        if question is None and ident in ruleset.elsewhere:
+            if not is_unknown(item.value):
+                notes.append(
+                    f"{ident} is not used as of {day}: the question applies {ruleset.elsewhere[ident].period.words()}."
+                )
+            continue
         if question is None:
             diagnostics.append(
                 Diagnostic(
@@ -88,6 +146,22 @@ def check_answers(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Answers:
             continue
         if is_unknown(item.value):
             continue
+        era = _ended(question, item.value, day) if isinstance(item.value, str) else None
+        if era is not None:
+            successor = next((s for period, s in era.successors if period.contains(day)), None)
+            if successor is None:
+                diagnostics.append(
+                    Diagnostic(
+                        "A006",
+                        item.value_loc,
+                        f"{item.value!r} is not a value of {ident} as of {day}: {era.note}",
+                        f"allowed then: {', '.join(question.values)}",
+                    )
+                )
+            else:
+                notes.append(successor.note)
+                mapped[successor.question] = successor.value
+            continue
         value, problem = coerce(question, item.value)
         if problem:
             diagnostics.append(Diagnostic(problem[0], item.value_loc, problem[1], problem[2]))
@@ -95,12 +169,15 @@ def check_answers(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Answers:
             answers[ident] = value
     if diagnostics:
         raise DaltonError(diagnostics)
-    return answers
+    for ident, value in mapped.items():
+        if ident in ruleset.question_index:
+            answers.setdefault(ident, value)
+    return Checked(answers, tuple(notes))
 
 
-def answers_file_text(ruleset: RuleSet, answers: dict[str, Any], comments: list[str]) -> str:
-    """An answers file: comment lines, then one answer per line in the rule set's order."""
-    lines = [f"# {c}" for c in comments]
+def answers_file_text(ruleset: RuleSet, answers: dict[str, Any], comments: list[str], as_of: str = "") -> str:
+    """An answers file: comment lines, the day it is judged as of (if given), then one answer per line."""
+    lines = [f"# {c}" for c in comments] + ([f"{AS_OF_KEY}: {as_of}"] if as_of else [])
     lines += [f"{q.id}: {answer_text(answers[q.id])}" for q in ruleset.questions if q.id in answers]
     return "\n".join(lines) + "\n"
 
@@ -176,3 +253,45 @@ def _update_json(original: str, ruleset: RuleSet, answers: dict[str, Any]) -> st
 
 def _json_value(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
+
+
+def parse_params(items: list[str], ruleset: RuleSet, command: str) -> dict[str, float]:
+    """--param ID=VALUE: a known parameter of the rule set as of the day, and a number in its range."""
+    out: dict[str, float] = {}
+    for item in items:
+        ident, sep, text = item.partition("=")
+        ident = ident.strip()
+        param = ruleset.parameters.get(ident)
+        if not sep or not ident:
+            raise UsageError(f"dalton {command}: --param takes ID=VALUE, got {item!r} (e.g. --param verdict_margin=3)")
+        if param is None:
+            known = ", ".join(ruleset.parameters) or "none"
+            hint = hint_for(ident, list(ruleset.parameters))
+            raise UsageError(
+                f"dalton {command}: --param {ident}: unknown parameter{f' ({hint})' if hint else ''}",
+                f"  parameters as of {ruleset.as_of}: {known}",
+            )
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise UsageError(f"dalton {command}: --param {ident}: {text!r} is not a number") from None
+        if (
+            not math.isfinite(value)
+            or (param.minimum is not None and value < param.minimum)
+            or (param.maximum is not None and value > param.maximum)
+        ):
+            lo = "" if param.minimum is None else f" from {number_text(param.minimum)}"
+            hi = "" if param.maximum is None else f" to {number_text(param.maximum)}"
+            raise UsageError(
+                f"dalton {command}: --param {ident}: {text.strip()} is outside what it allows (a number{lo}{hi})"
+            )
+        out[ident] = int(value) if value.is_integer() and isinstance(param.value, int) else value
+    return out
+
+
+def parse_day(text: str, command: str) -> str:
+    from dalton_cli.ruleset.schema import is_day
+
+    if not is_day(text.strip()):
+        raise UsageError(f"dalton {command}: --as-of takes a day written YYYY-MM-DD, not {text!r}")
+    return text.strip()

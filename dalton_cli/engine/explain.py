@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any, NamedTuple
 
-from dalton_cli.engine.evaluate import Decision, Prober, candidate_values
+from dalton_cli.engine.evaluate import Decision, Prober, candidate_values, decide
 from dalton_cli.ruleset.model import NOT_APPLICABLE, UNKNOWN, Question, Rule, RuleSet, Truth
 from dalton_cli.ruleset.qtypes import TYPES
 
@@ -20,6 +20,8 @@ MAX_PAIR_OPTIONS = 60
 class WhatIf(NamedTuple):
     changes: tuple[tuple[str, Any], ...]  # (question id, new value), in question order
     top: str
+    kind: str = "sensitivity"  # lever: only choices the board can make; sensitivity: a fact might be otherwise
+    params: tuple[tuple[str, float], ...] = ()  # (parameter id, new value): a board's own judgement
 
 
 class UnknownImpact(NamedTuple):
@@ -36,19 +38,34 @@ class RuleStatus(NamedTuple):
 
 
 def _change_options(ruleset: RuleSet, question: Question, current: Any) -> list[Any]:
-    """Answers to try instead of the current one: every other value, smallest steps first."""
-    return TYPES[question.type].changes(question, current, candidate_values(ruleset, question))
+    """Answers to try instead of the current one: every other value, smallest steps first.
+
+    For a fact whose values run in order (a rating, a trend), only the next value either way:
+    what-if asks how sensitive the result is to the facts, not what an opposite organisation
+    would be told."""
+    options = TYPES[question.type].changes(question, current, candidate_values(ruleset, question))
+    order = question.ordered
+    if question.kind == "fact" and current in order:
+        i = order.index(current)
+        near = set(order[max(i - 1, 0) : i + 2])
+        options = [v for v in options if v in near]
+    return options
+
+
+def _kind(ruleset: RuleSet, changes: tuple[tuple[str, Any], ...]) -> str:
+    return "lever" if all(ruleset.question(q).kind == "lever" for q, _ in changes) else "sensitivity"
 
 
 def what_if(ruleset: RuleSet, decision: Decision) -> tuple[WhatIf, ...]:
-    """The smallest changes of answers that put another form first."""
+    """The smallest changes that put another form first: a board's choices (levers) first, then
+    the facts the result is sensitive to, then the board's own thresholds. Never who is asking."""
     base_top = decision.top
     answers = decision.answers
     prober = Prober(ruleset, decision)
     singles: list[tuple[Question, Any]] = []
     found: list[WhatIf] = []
     for q in ruleset.questions:
-        if decision.effective[q.id] is NOT_APPLICABLE and q.id not in answers:
+        if q.kind == "frame" or (decision.effective[q.id] is NOT_APPLICABLE and q.id not in answers):
             continue
         seen_tops: set[str] = set()
         for value in _change_options(ruleset, q, answers.get(q.id, UNKNOWN)):
@@ -56,10 +73,38 @@ def what_if(ruleset: RuleSet, decision: Decision) -> tuple[WhatIf, ...]:
             singles.append((q, value))
             if top is not None and top != base_top and top not in seen_tops:
                 seen_tops.add(top)
-                found.append(WhatIf(((q.id, value),), top))
-    if found:
-        return tuple(found)
-    return _pairs(ruleset, prober, base_top, singles)
+                found.append(WhatIf(((q.id, value),), top, _kind(ruleset, ((q.id, value),))))
+    if not found:
+        found = list(_pairs(ruleset, prober, base_top, singles))
+    found += _parameter_changes(ruleset, decision)
+    return tuple(sorted(found, key=lambda w: w.kind != "lever"))
+
+
+def _parameter_changes(ruleset: RuleSet, decision: Decision) -> list[WhatIf]:
+    """Thresholds the board could judge otherwise: each moved to the answer it is compared with,
+    where that alone puts another form first (the value is the organisation's own, never made up)."""
+    from dalton_cli.ruleset.conditions import Param, leaves
+    from dalton_cli.ruleset.snapshot import at
+
+    tried: set[tuple[str, float]] = set()
+    found: list[WhatIf] = []
+    for cond in [r.when for r in ruleset.rules] + [q.when for q in ruleset.questions if q.when]:
+        for test in leaves(cond.source) if cond.source is not None else ():
+            answer = decision.answers.get(test.question)
+            if not isinstance(test.arg, Param) or not isinstance(answer, (int, float)) or isinstance(answer, bool):
+                continue
+            param = ruleset.parameters.get(test.arg.id)
+            if param is None or param.value == answer or (param.id, answer) in tried:
+                continue
+            if (param.minimum is not None and answer < param.minimum) or (
+                param.maximum is not None and answer > param.maximum
+            ):
+                continue
+            tried.add((param.id, answer))
+            top = decide(at(ruleset, ruleset.as_of, {param.id: answer}), decision.answers).top
+            if top is not None and top != decision.top:
+                found.append(WhatIf((), top, "lever", ((param.id, answer),)))
+    return found
 
 
 def _pairs(
@@ -78,8 +123,8 @@ def _pairs(
         key = (q1.id, q2.id, top or "")
         if top is not None and top != base_top and key not in seen:
             seen.add(key)
-            pair = sorted(((q1.id, v1), (q2.id, v2)), key=lambda c: order[c[0]])
-            found.append(WhatIf(tuple(pair), top))
+            pair = tuple(sorted(((q1.id, v1), (q2.id, v2)), key=lambda c: order[c[0]]))
+            found.append(WhatIf(pair, top, _kind(ruleset, pair)))
     return tuple(found)
 
 

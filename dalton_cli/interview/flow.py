@@ -213,6 +213,7 @@ class Interview:
 
     # --- one question -------------------------------------------------------------
     def prompt(self, q: Question) -> Any:
+        q = q.worded(self.answers.get("perspective"))  # a strong trust is asked about the trust it would support
         self.prompter.say(q.help, "help")
         before = self.remembered.get(q.id, self.answers.get(q.id))
         extras: list[tuple[str, Any]] = [

@@ -11,13 +11,16 @@ from __future__ import annotations
 import os
 import shlex
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from dalton_cli.engine.answers import (
     answers_file_text,
     check_answers,
     is_unknown,
+    parse_day,
+    parse_params,
     read_answers_file,
+    split_as_of,
     update_answers_text,
 )
 from dalton_cli.engine.evaluate import Decision, evaluate
@@ -29,11 +32,15 @@ from dalton_cli.ruleset.model import RuleSet
 
 def load_saved(path: Path, ruleset: RuleSet) -> dict[str, Any]:
     """Saved answers, keeping explicit "don't know" answers as answered."""
-    raw = read_answers_file(str(path))
-    explicit = {k for k, v in raw.items() if is_unknown(v.value)}
+    raw, _ = split_as_of(read_answers_file(str(path)))
+    explicit = {k for k, v in raw.items() if is_unknown(v.value) and k in ruleset.question_index}
     answers = check_answers(raw, ruleset)
     answers.update(dict.fromkeys(explicit, DONT_KNOW))
     return answers
+
+
+def saved_day(path: Path) -> str | None:
+    return split_as_of(read_answers_file(str(path)))[1]
 
 
 def unwritable(path: Path) -> str:
@@ -54,10 +61,17 @@ class Saver:
     """Writes the answers after every question; a failure is said once, and the interview goes on."""
 
     def __init__(
-        self, path: Path, ruleset: RuleSet, original: str | None, prompter: Prompter, warned: bool = False
+        self,
+        path: Path,
+        ruleset: RuleSet,
+        original: str | None,
+        prompter: Prompter,
+        warned: bool = False,
+        as_of: str = "",
     ) -> None:
         self.path, self.ruleset, self.original, self.prompter = path, ruleset, original, prompter
         self.failed = warned
+        self.as_of = as_of
 
     def text(self, answers: dict[str, Any]) -> str:
         if self.original is not None:
@@ -66,7 +80,8 @@ class Saver:
         return answers_file_text(
             self.ruleset,
             answers,
-            [
+            as_of=self.as_of,
+            comments=[
                 f"Answers from dalton wizard (rule set {self.ruleset.name} {self.ruleset.version}).",
                 f"Resume: dalton wizard --resume {name}",
                 f"Use in a script: dalton recommend --answers {name}",
@@ -92,10 +107,19 @@ def run_wizard(
     output: Path | None,
     rules_arg: str | None,
     prompter: Prompter | None = None,
+    as_of: str | None = None,
+    params: list[str] | None = None,
 ) -> int:
     from dalton_cli.ruleset.load import load_ruleset_or_fail
+    from dalton_cli.ruleset.snapshot import at, today
 
-    ruleset = load_ruleset_or_fail(rules_dir)
+    full = load_ruleset_or_fail(rules_dir)
+    given_day = parse_day(as_of, "wizard") if as_of is not None else (saved_day(resume) if resume else None)
+    day = given_day or today()
+    plain = at(full, day)
+    chosen = parse_params(list(params or []), plain, "wizard")
+    settings = Settings(chosen, rules_arg, {pid: plain.parameters[pid].value for pid in chosen})
+    ruleset = at(full, day, settings.params) if settings.params else plain
     answers = load_saved(resume, ruleset) if resume else {}
     save_path = save or resume or default_save_path(Path.cwd())
     original = read_text(save_path) if resume is not None and save_path == resume else None
@@ -117,12 +141,12 @@ def run_wizard(
     p.say("Each question offers Don't know, Why is this asked? and « Back. Ctrl-C saves and stops.", "help")
     if answers:
         p.say(f"Resuming with {len(answers)} answers already given.", "note")
-    saver = Saver(save_path, ruleset, original, p, warned=bool(problem))
+    saver = Saver(save_path, ruleset, original, p, warned=bool(problem), as_of=given_day or "")
     interview = Interview(ruleset, p, saver, answers)
     try:
         final = interview.run()
         saver(final)
-        return show_result(ruleset, final, p, output, rules_arg)
+        return show_result(ruleset, final, p, output, settings)
     except (KeyboardInterrupt, EOFError, Terminated) as stop:
         stopped(interview, saver, save_path, p)
         if isinstance(stop, Terminated):
@@ -143,16 +167,22 @@ def stopped(interview: Interview, saver: Saver, save_path: Path, p: Prompter) ->
         p.say(f"Resume with: dalton wizard --resume {shlex.quote(str(save_path))}", "note")
 
 
-def show_result(
-    ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: Path | None, rules_arg: str | None
-) -> int:
+class Settings(NamedTuple):
+    """How the interview was started: for the record's reproduce command."""
+
+    params: dict[str, float]
+    rules_arg: str | None
+    defaults: dict[str, float]
+
+
+def show_result(ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: Path | None, settings: Settings) -> int:
     from dalton_cli.report.explain_out import render_text
     from dalton_cli.report.model import build_explain_report, build_report
 
     decision = evaluate(ruleset, known(answers))
-    p.show_result(build_report(ruleset, decision))
+    p.show_result(build_report(ruleset, decision, defaults=settings.defaults))
     if output is not None:
-        write_record(ruleset, decision, output, rules_arg, p)
+        write_record(ruleset, decision, output, settings, p)
     while True:
         choices: list[tuple[str, Any]] = [("Finish", Action.FINISH), ("Explain a form in depth…", Action.EXPLAIN)]
         if output is None:
@@ -164,7 +194,7 @@ def show_result(
             target = p.text(
                 "File name for the record", "dalton-record.md", lambda t: None if t.strip() else "Give a name"
             )
-            write_record(ruleset, decision, Path(target.strip()), rules_arg, p)
+            write_record(ruleset, decision, Path(os.path.expanduser(target.strip())), settings, p)
         else:
             ranked = [(f"{r.form.name} (score {r.score})", r.form.id) for r in decision.ranked]
             ranked += [(f"{r.form.name} (excluded)", r.form.id) for r in decision.excluded]
@@ -172,15 +202,14 @@ def show_result(
             p.show_text(render_text(build_explain_report(ruleset, decision, form)))
 
 
-def write_record(ruleset: RuleSet, decision: Decision, path: Path, rules_arg: str | None, p: Prompter) -> None:
+def write_record(ruleset: RuleSet, decision: Decision, path: Path, settings: Settings, p: Prompter) -> None:
     from dalton_cli.report.markdown import render
     from dalton_cli.report.model import build_report
     from dalton_cli.report.record import record_date, reproduce_command
 
     try:
-        report = build_report(
-            ruleset, decision, date=record_date(), command=reproduce_command(decision.answers, rules_arg, "markdown")
-        )
+        command = reproduce_command(decision.answers, settings.rules_arg, "markdown", ruleset.as_of, settings.params)
+        report = build_report(ruleset, decision, date=record_date(), command=command, defaults=settings.defaults)
         write_file(path, render(report))
         p.say(f"Wrote the decision record to {path}.", "note")
     except WriteError as exc:

@@ -6,7 +6,12 @@ import json
 from typing import Any
 
 from dalton_cli.report.model import Entry, Reason, Report
-from dalton_cli.report.phrases import what_if_sentence
+from dalton_cli.report.phrases import verdict_sentence, what_if_sentence
+from dalton_cli.ruleset.model import Citation
+
+
+def _citations(citations: tuple[Citation, ...]) -> list[dict[str, str]]:
+    return [{"source": c.source, "locator": c.locator} for c in citations]
 
 
 def _reason(reason: Reason) -> dict[str, Any]:
@@ -15,7 +20,8 @@ def _reason(reason: Reason) -> dict[str, Any]:
         "text": reason.text,
         "weight": reason.weight,
         "exclude": reason.exclude,
-        "citations": [{"source": c.source, "locator": c.locator} for c in reason.citations],
+        "evidence": reason.evidence,
+        "citations": _citations(reason.citations),
     }
 
 
@@ -24,14 +30,46 @@ def _value(value: Any) -> Any:
 
 
 def _form(entry: Entry) -> dict[str, Any]:
-    return {"form": entry.form.id, "name": entry.form.name, "spectrum": entry.form.spectrum}
+    form = entry.form
+    out: dict[str, Any] = {"form": form.id, "name": form.name, "spectrum": form.spectrum}
+    if form.evidence is not None:
+        out["evidence"] = {
+            "grade": form.evidence.grade,
+            "text": form.evidence.text,
+            "citations": _citations(form.evidence.citations),
+        }
+    return out
+
+
+def _parameters(report: Report) -> dict[str, Any]:
+    defaults = dict(report.defaults)
+    out = {}
+    for p in report.ruleset.parameters.values():
+        item: dict[str, Any] = {
+            "value": p.value,
+            "unit": p.unit,
+            "basis": "local_judgement" if p.local_judgement else _citations(p.basis),
+        }
+        if p.id in defaults:
+            item["default"] = defaults[p.id]
+        out[p.id] = item
+    return out
 
 
 def render(report: Report) -> str:
     rs = report.ruleset
+    v = report.verdict
     doc = {
         "ruleset": {"name": rs.name, "version": rs.version, "sha256": rs.sha256},
         "answers": {k: _value(v) for k, v in report.answers.items()},
+        "as_of": report.as_of,
+        "verdict": {
+            "kind": v.kind if v else "insufficient",
+            "forms": list(v.forms) if v else [],
+            "text": verdict_sentence(report),
+        },
+        "parameters": _parameters(report),
+        "notes": list(report.notes),
         "recommendations": [
             {
                 "rank": i,
@@ -40,6 +78,7 @@ def render(report: Report) -> str:
                 "rationale": [_reason(r) for r in e.reasons],
                 "for": [_reason(r) for r in e.for_],
                 "against": [_reason(r) for r in e.against],
+                "pathway": [{"text": s.text, "citations": _citations(s.citations)} for s in e.form.pathway],
             }
             for i, e in enumerate(report.recommendations, 1)
         ],
@@ -57,7 +96,13 @@ def render(report: Report) -> str:
             {"question": u.question, "could_come_first": list(u.could_come_first)} for u in report.unknown_impacts
         ],
         "what_if": [
-            {"changes": {q: _value(v) for q, v in w.changes}, "top": w.top, "text": what_if_sentence(rs, w)}
+            {
+                "kind": w.kind,
+                "changes": {q: _value(v) for q, v in w.changes},
+                "parameters": dict(w.params),
+                "top": w.top,
+                "text": what_if_sentence(rs, w),
+            }
             for w in report.what_if
         ],
         "sources": {

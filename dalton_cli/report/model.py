@@ -6,6 +6,7 @@ from typing import Any, NamedTuple
 
 from dalton_cli.engine.evaluate import Decision, FormResult
 from dalton_cli.engine.explain import RuleStatus, UnknownImpact, WhatIf, rules_for_form, unknown_impacts, what_if
+from dalton_cli.engine.verdict import Verdict, verdict
 from dalton_cli.ruleset.model import Citation, Form, RuleSet, Source
 
 References = tuple[tuple[Citation, Source], ...]
@@ -17,6 +18,7 @@ class Reason(NamedTuple):
     weight: int
     exclude: bool
     citations: tuple[Citation, ...]
+    evidence: str = ""
 
 
 class Entry(NamedTuple):
@@ -43,6 +45,13 @@ class Report(NamedTuple):
     unknown_impacts: tuple[UnknownImpact, ...] = ()
     date: str = ""
     command: str = ""
+    verdict: Verdict | None = None
+    notes: tuple[str, ...] = ()
+    defaults: tuple[tuple[str, float], ...] = ()  # the default values of parameters set with --param
+
+    @property
+    def as_of(self) -> str:
+        return self.ruleset.as_of
 
     def marker(self, citation: Citation) -> int:
         for i, (c, _) in enumerate(self.references, 1):
@@ -54,10 +63,15 @@ class Report(NamedTuple):
         return _markers(self.references, citations)
 
 
+def _reason(hit: Any) -> Reason:
+    rule = hit.rule
+    return Reason(rule.id, rule.rationale, hit.weight, hit.exclude, rule.citations, rule.evidence)
+
+
 def _reasons(result: FormResult, only_exclusions: bool = False) -> Entry:
     hits = [h for h in result.hits if h.exclude] if only_exclusions else result.hits
-    reasons = tuple(Reason(h.rule.id, h.rule.rationale, h.weight, h.exclude, h.rule.citations) for h in hits)
-    every = tuple(Reason(h.rule.id, h.rule.rationale, h.weight, h.exclude, h.rule.citations) for h in result.hits)
+    reasons = tuple(_reason(h) for h in hits)
+    every = tuple(_reason(h) for h in result.hits)
     return Entry(
         result.form,
         result.score,
@@ -75,7 +89,16 @@ def references_of(ruleset: RuleSet, citations: list[Citation]) -> References:
     return tuple(seen.items())
 
 
-def build_report(ruleset: RuleSet, decision: Decision, *, date: str = "", command: str = "") -> Report:
+def build_report(
+    ruleset: RuleSet,
+    decision: Decision,
+    *,
+    date: str = "",
+    command: str = "",
+    notes: tuple[str, ...] = (),
+    defaults: dict[str, float] | None = None,
+) -> Report:
+    """The report of one evaluation; ``defaults`` holds the defaults of parameters set with --param."""
     recs = tuple(_reasons(r) for r in decision.ranked)
     excluded = tuple(_reasons(r, only_exclusions=True) for r in decision.excluded)
     cited = [c for entry in recs + excluded for reason in entry.for_ + entry.against for c in reason.citations]
@@ -91,6 +114,9 @@ def build_report(ruleset: RuleSet, decision: Decision, *, date: str = "", comman
         unknown_impacts(ruleset, decision),
         date,
         command,
+        verdict(ruleset, decision),
+        notes,
+        tuple(sorted((defaults or {}).items())),
     )
 
 

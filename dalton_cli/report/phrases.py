@@ -56,24 +56,65 @@ def effect_word(weight: int, exclude: bool) -> str:
     return "exclude" if exclude else signed(weight)
 
 
-def summary(report: Report) -> str:
+GRADE_WORDS = {
+    "research": "research",
+    "cases": "several cases",
+    "single_case": "one case",
+    "expert_view": "expert view",
+    "law_or_policy": "law or policy",
+    "definition": "by definition",
+    "none": "no evidence yet",
+}
+VERDICT_TITLES = {"clear": "Clear", "close_call": "Close call", "insufficient": "Not enough known"}
+
+
+def grade_words(grade: str) -> str:
+    return GRADE_WORDS.get(grade, grade.replace("_", " "))
+
+
+def number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _names(report: Report, forms: tuple[str, ...]) -> str:
+    names = [report.ruleset.form(f).name.lower() for f in forms]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def verdict_sentence(report: Report) -> str:
+    """The verdict in one plain sentence: what a board reads first."""
+    v = report.verdict
     recs = report.recommendations
-    if not recs:
+    if v is None or not recs:
         return "Every form is excluded by these answers."
-    top = recs[0]
-    if not any(r.reasons for r in recs):
+    scores = {e.form.id: e.score for e in recs}
+    if v.kind == "insufficient":
         text = (
-            f"No rule applies to these answers yet, so no form is favoured; "
-            f"{top.form.name.lower()} is listed first as the least change."
+            f"Not enough known: no form reaches the minimum support of {number(v.minimum)} "
+            f"that this rule set asks before favouring one."
         )
-    else:
-        text = f"Leading option: {top.form.name} (score {top.score})"
-        others = [f"{e.form.name.lower()} ({e.score})" for e in recs[1:3]]
-        text += f", ahead of {' and '.join(others)}." if others else "."
-        ties = [e.form.name.lower() for e in recs[1:] if e.score == top.score]
-        if ties:
-            text += f" It ties with {', '.join(ties)}; the tie goes to the smaller change."
-    if report.unknown:
+        if v.settling:
+            shorts = [report.ruleset.question(q).short for q in v.settling]
+            text += f" Answering {' or '.join(shorts)} could settle it."
+        return text
+    if v.kind == "close_call":
+        listed = (
+            " and ".join(f"{scores[f]}" for f in v.forms)
+            if len(v.forms) == 2
+            else ", ".join(str(scores[f]) for f in v.forms)
+        )
+        return (
+            f"Close call between {_names(report, v.forms)} ({listed}): the evidence here does not separate "
+            f"them (a clear lead needs {number(v.margin)} points)."
+        )
+    top = recs[0]
+    rest = f", ahead of {recs[1].form.name.lower()} ({recs[1].score})" if len(recs) > 1 else ""
+    return f"Clear: {top.form.name} leads (score {top.score}){rest}."
+
+
+def summary(report: Report) -> str:
+    text = verdict_sentence(report)
+    if report.unknown and (report.verdict is None or report.verdict.kind != "insufficient"):
         n = len(report.unknown)
         text += f" {n} unanswered question{'s' if n > 1 else ''} could change the ranking."
     return text
@@ -84,11 +125,30 @@ def value_phrase(question: Question, value: Any) -> str:
     return phrase(question, value)
 
 
+def region(question: Question, value: Any, cuts: tuple[float, ...]) -> str:
+    """A number answer as the range the rules tell apart: 'more than 40 miles', never a made-up 41."""
+    unit = f" {question.unit}" if question.unit else ""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not cuts or value in cuts:
+        return value_phrase(question, value)
+    below = [c for c in cuts if c < value]
+    above = [c for c in cuts if c > value]
+    if not below:
+        return f"less than {number(above[0])}{unit}"
+    if not above:
+        return f"more than {number(below[-1])}{unit}"
+    return f"between {number(below[-1])} and {number(above[0])}{unit}"
+
+
 def what_if_sentence(ruleset: RuleSet, change: WhatIf) -> str:
     parts = []
     for qid, value in change.changes:
         question = ruleset.question(qid)
-        parts.append(f"{TYPES[question.type].subject(question)} were {value_phrase(question, value)}")
+        said = region(question, value, ruleset.cuts.get(qid, ()))
+        parts.append(f"{TYPES[question.type].subject(question)} were {said}")
+    for pid, value in change.params:
+        param = ruleset.parameters[pid]
+        unit = f" {param.unit}" if param.unit else ""
+        parts.append(f"the board set {param.description} at {number(value)}{unit} (now {number(param.value)}{unit})")
     return f"If {' and '.join(parts)}, {ruleset.form(change.top).name.lower()} would come first."
 
 

@@ -29,8 +29,10 @@ def record_date() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d")
 
 
-def reproduce_command(answers: dict[str, Any], rules: str | None, fmt: str) -> str:
-    """The `dalton recommend` command line that rebuilds a record from its answers."""
+def reproduce_command(
+    answers: dict[str, Any], rules: str | None, fmt: str, as_of: str = "", params: dict[str, float] | None = None
+) -> str:
+    """The `dalton recommend` command line that rebuilds a record from its answers, day and parameters."""
     import shlex
 
     parts = ["dalton", "recommend"]
@@ -38,5 +40,9 @@ def reproduce_command(answers: dict[str, Any], rules: str | None, fmt: str) -> s
         parts += ["--set", shlex.quote(f"{qid}={answer_text(value)}")]
     if rules:
         parts += ["--rules", shlex.quote(rules)]
+    if as_of:
+        parts += ["--as-of", as_of]
+    for pid, value in sorted((params or {}).items()):
+        parts += ["--param", shlex.quote(f"{pid}={answer_text(value)}")]
     parts += ["--format", fmt]
     return " ".join(parts)

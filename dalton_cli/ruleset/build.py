@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dalton_cli.ruleset.conditions import leaves, splits
-from dalton_cli.ruleset.model import NUMERIC_TYPES, Form, Question, Rule, RuleSet, Source
+from dalton_cli.ruleset.model import ALWAYS, NUMERIC_TYPES, Form, Parameter, Period, Question, Rule, RuleSet, Source
 
 
 def make_ruleset(
@@ -19,6 +19,10 @@ def make_ruleset(
     questions: tuple[Question, ...],
     rules: tuple[Rule, ...],
     files: tuple[str, ...],
+    parameters: dict[str, Parameter] | None = None,
+    covers: Period = ALWAYS,
+    as_of: str = "",
+    elsewhere: dict[str, Question] | None = None,
 ) -> RuleSet:
     """The one way to build a RuleSet: the indexes are derived here, never passed in."""
     nodes = [r.when.node for r in rules] + [q.when.node for q in questions if q.when]
@@ -36,6 +40,10 @@ def make_ruleset(
         questions,
         rules,
         files,
+        parameters or {},
+        covers,
+        as_of,
+        elsewhere or {},
         {f.id: f for f in forms},
         {q.id: q for q in questions},
         cuts,

@@ -27,6 +27,7 @@ from __future__ import annotations
 import marshal
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,18 @@ from dalton_cli.ruleset.model import (
     Citation,
     Effect,
     Form,
+    FormEra,
+    FormEvidence,
+    Parameter,
+    Period,
     Question,
     Rule,
     RuleSet,
     Source,
+    Step,
+    Successor,
+    ValueEra,
+    Wording,
 )
 
 FORMAT = 5
@@ -185,173 +194,153 @@ def _prune(kept: Path) -> None:
 
 
 # --- the payload: plain data for every field -------------------------------------------------
+#
+# Each model class is stored as a tuple of its fields; FIELDS says what each field holds, so that
+# decoding checks every value's type (a mismatch is a ValueError: a normal load). A class whose
+# fields change without FIELDS changing fails tests/test_cache.py.
+#   s text · n number or None · i whole number · b true/false · L location · P period · Sx tuple of text
+#   C citations · c a condition · (X) a tuple of X · ?X an X or None · @ any plain value · sp succession
+
+FIELDS: dict[type, str] = {
+    Source: "s s s s s s L",
+    Parameter: "s n s s C b P n n L",
+    FormEra: "P s s s",
+    FormEvidence: "s s C",
+    Step: "s C P",
+    Form: "s s s s C Sx s L P (FormEra) ?FormEvidence (Step) s",
+    Successor: "s @ s",
+    ValueEra: "s P s sp",
+    Wording: "s s s s pairs",
+    Question: "s s s s s C Sx pairs n n s s ?c L s b P s Sx (ValueEra) (Wording)",
+    Effect: "s i b",
+    Rule: "s c (Effect) s C L P s",
+}
+CLASSES = {cls.__name__: cls for cls in FIELDS}
 
 
-def _cites(cites: tuple[Citation, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((c.source, c.locator) for c in cites)
+def _encode(kind: str, value: Any) -> Any:
+    if kind == "c":
+        return to_data(value.source if value.source is not None else value.node)
+    if kind == "?c":
+        return None if value is None else _encode("c", value)
+    if kind.startswith("?"):
+        return None if value is None else _encode(kind[1:], value)
+    if kind.startswith("("):
+        return tuple(_encode(kind[1:-1], v) for v in value)
+    if kind in CLASSES:
+        return tuple(
+            _encode(k, getattr(value, f)) for k, f in zip(FIELDS[CLASSES[kind]].split(), value._fields, strict=True)
+        )
+    if kind == "C":
+        return tuple((c.source, c.locator) for c in value)
+    if kind in ("L", "P", "Sx"):
+        return tuple(value)
+    if kind == "pairs":
+        return tuple(tuple(p) for p in value)
+    if kind == "sp":
+        return tuple((tuple(period), tuple(successor)) for period, successor in value)
+    return value
+
+
+def _expect(ok: bool, what: str) -> None:
+    if not ok:
+        raise ValueError(f"cache entry: {what}")
+
+
+def _is_location(d: Any) -> bool:
+    return type(d) is tuple and len(d) == 3 and type(d[0]) is str and type(d[1]) is int and type(d[2]) is int
+
+
+_SCALARS: dict[str, tuple[Callable[[Any], bool], str, Callable[[Any], Any]]] = {
+    "s": (lambda d: type(d) is str, "text expected", lambda d: d),
+    "n": (lambda d: d is None or type(d) in (int, float), "a number expected", lambda d: d),
+    "i": (lambda d: type(d) is int, "a whole number expected", lambda d: d),
+    "b": (lambda d: type(d) is bool, "true or false expected", lambda d: d),
+    "L": (_is_location, "a location expected", lambda d: Location(*d)),
+    "P": (
+        lambda d: type(d) is tuple and len(d) == 2 and all(type(x) is str for x in d),
+        "a period expected",
+        lambda d: Period(*d),
+    ),
+    "Sx": (lambda d: type(d) is tuple and all(type(x) is str for x in d), "a list of text expected", lambda d: d),
+}
+
+
+def _decode(kind: str, data: Any, ctx: dict[str, Any]) -> Any:
+    if kind == "c":
+        node = from_data(data)
+        built = condition(node, ctx["values"])
+        _expect(built.questions <= ctx["questions"], "a condition reads an unknown question")
+        return built
+    if kind.startswith("?"):
+        return None if data is None else _decode(kind[1:], data, ctx)
+    if kind.startswith("("):
+        _expect(type(data) is tuple, "a list expected")
+        return tuple(_decode(kind[1:-1], v, ctx) for v in data)
+    if kind in CLASSES:
+        cls = CLASSES[kind]
+        kinds = FIELDS[cls].split()
+        _expect(type(data) is tuple and len(data) == len(kinds), f"a {kind} of the wrong shape")
+        return cls(*(_decode(k, v, ctx) for k, v in zip(kinds, data, strict=True)))
+    scalar = _SCALARS.get(kind)
+    if scalar is not None:
+        check, what, build = scalar
+        _expect(check(data), what)
+        return build(data)
+    if kind == "C":
+        cites = tuple(Citation(_decode("s", a, ctx), _decode("s", b, ctx)) for a, b in data)
+        _expect(all(c.source in ctx["sources"] for c in cites), "a citation of an unknown source")
+        return cites
+    if kind == "pairs":
+        return tuple((_decode("s", a, ctx), _decode("s", b, ctx)) for a, b in data)
+    if kind == "sp":
+        return tuple((_decode("P", p, ctx), _decode("Successor", s, ctx)) for p, s in data)
+    _expect(type(data) in (str, int, float, bool, tuple, type(None)), "a plain value expected")
+    return data
 
 
 def to_plain(rs: RuleSet) -> dict[str, Any]:
     return {
-        "meta": (rs.name, rs.version, rs.title, rs.description, rs.sha256, tuple(rs.files)),
-        "sources": tuple((s.id, s.author, s.title, s.date, s.url, s.note, tuple(s.loc)) for s in rs.sources.values()),
-        "forms": tuple(
-            (f.id, f.name, f.summary, f.spectrum, _cites(f.citations), tuple(f.also_known_as), f.today, tuple(f.loc))
-            for f in rs.forms
-        ),
-        "questions": tuple(
-            (
-                q.id,
-                q.type,
-                q.prompt,
-                q.help,
-                q.why,
-                _cites(q.why_citations),
-                tuple(q.values),
-                tuple(tuple(p) for p in q.value_labels),
-                q.minimum,
-                q.maximum,
-                q.unit,
-                q.topic,
-                to_data(q.when.node) if q.when else None,
-                tuple(q.loc),
-                q.short_label,
-                q.allow_empty,
-            )
-            for q in rs.questions
-        ),
-        "rules": tuple(
-            (
-                r.id,
-                to_data(r.when.node),
-                tuple(tuple(e) for e in r.effects),
-                r.rationale,
-                _cites(r.citations),
-                tuple(r.loc),
-            )
-            for r in rs.rules
-        ),
+        "meta": (rs.name, rs.version, rs.title, rs.description, rs.sha256, tuple(rs.files), tuple(rs.covers)),
+        "sources": tuple(_encode("Source", s) for s in rs.sources.values()),
+        "parameters": tuple(_encode("Parameter", p) for p in rs.parameters.values()),
+        "forms": tuple(_encode("Form", f) for f in rs.forms),
+        "questions": tuple(_encode("Question", q) for q in rs.questions),
+        "rules": tuple(_encode("Rule", r) for r in rs.rules),
     }
-
-
-def _str(value: Any) -> str:
-    if type(value) is not str:
-        raise ValueError("text expected")
-    return value
-
-
-def _strs(values: Any) -> tuple[str, ...]:
-    return tuple(_str(v) for v in values)
-
-
-def _loc(value: Any) -> Location:
-    file, line, col = value
-    if type(line) is not int or type(col) is not int:
-        raise ValueError("bad location")
-    return Location(_str(file), line, col)
-
-
-def _citations(values: Any, sources: dict[str, Source]) -> tuple[Citation, ...]:
-    out = tuple(Citation(_str(s), _str(loc)) for s, loc in values)
-    if any(c.source not in sources for c in out):
-        raise ValueError("citation of an unknown source")
-    return out
-
-
-def _number(value: Any) -> float | None:
-    if value is None or type(value) in (int, float):
-        return None if value is None else float(value) if type(value) is float else int(value)
-    raise ValueError("number expected")
 
 
 def from_plain(data: dict[str, Any], directory: str) -> RuleSet:
     """The rule set back from ``to_plain``, every field checked; a mismatch is a ValueError."""
-    sources = {}
-    for sid, author, title, date, url, note, loc in data["sources"]:
-        sources[_str(sid)] = Source(sid, _str(author), _str(title), _str(date), _str(url), _str(note), _loc(loc))
-    forms = []
-    for fid, name, summary, spectrum, cites, aka, today, loc in data["forms"]:
-        if spectrum not in SPECTRUM:
-            raise ValueError("bad spectrum")
-        forms.append(
-            Form(
-                _str(fid),
-                _str(name),
-                _str(summary),
-                spectrum,
-                _citations(cites, sources),
-                _strs(aka),
-                _str(today),
-                _loc(loc),
-            )
-        )
+    ctx: dict[str, Any] = {"sources": {}, "questions": set(), "values": {}}
+    sources = {s.id: s for s in (_decode("Source", d, ctx) for d in data["sources"])}
+    ctx["sources"] = sources
+    parameters = {p.id: p for p in (_decode("Parameter", d, ctx) for d in data["parameters"])}
+    ctx["values"] = {p.id: p.value for p in parameters.values()}
+    forms = tuple(_decode("Form", d, ctx) for d in data["forms"])
+    _expect(all(f.spectrum in SPECTRUM for f in forms), "an unknown spectrum place")
+    questions: list[Question] = []
+    for d in data["questions"]:
+        question = _decode("Question", d, ctx)
+        _expect(question.type in QUESTION_TYPES, "an unknown question type")
+        questions.append(question)
+        ctx["questions"].add(question.id)
+    rules = tuple(_decode("Rule", d, ctx) for d in data["rules"])
     form_ids = {f.id for f in forms}
-    questions: dict[str, Question] = {}
-    for (
-        qid,
-        qtype,
-        prompt,
-        help_,
-        why,
-        why_cites,
-        values,
-        labels,
-        lo,
-        hi,
-        unit,
-        topic,
-        when,
-        loc,
-        short,
-        allow_empty,
-    ) in data["questions"]:
-        if qtype not in QUESTION_TYPES or type(allow_empty) is not bool:
-            raise ValueError("bad question")
-        questions[_str(qid)] = Question(
-            qid,
-            qtype,
-            _str(prompt),
-            _str(help_),
-            _str(why),
-            _citations(why_cites, sources),
-            _strs(values),
-            tuple((_str(a), _str(b)) for a, b in labels),
-            _number(lo),
-            _number(hi),
-            _str(unit),
-            _str(topic),
-            _condition(when, questions) if when else None,
-            _loc(loc),
-            _str(short),
-            allow_empty,
-        )
-    rules = []
-    for rid, when, effects, rationale, cites, loc in data["rules"]:
-        built = tuple(Effect(_str(form), weight, exclude) for form, weight, exclude in effects)
-        if any(e.form not in form_ids or type(e.weight) is not int or type(e.exclude) is not bool for e in built):
-            raise ValueError("bad effect")
-        rules.append(
-            Rule(_str(rid), _condition(when, questions), built, _str(rationale), _citations(cites, sources), _loc(loc))
-        )
-    name, version, title, description, sha, files = data["meta"]
+    _expect(all(e.form in form_ids for r in rules for e in r.effects), "an effect on an unknown form")
+    name, version, title, description, sha, files, covers = data["meta"]
     return make_ruleset(
-        name=_str(name),
-        version=_str(version),
-        title=_str(title),
-        description=_str(description),
+        name=_decode("s", name, ctx),
+        version=_decode("s", version, ctx),
+        title=_decode("s", title, ctx),
+        description=_decode("s", description, ctx),
         directory=directory,
-        sha256=_str(sha),
+        sha256=_decode("s", sha, ctx),
         sources=sources,
-        forms=tuple(forms),
-        questions=tuple(questions.values()),
-        rules=tuple(rules),
-        files=_strs(files),
+        forms=forms,
+        questions=tuple(questions),
+        rules=rules,
+        files=_decode("Sx", files, ctx),
+        parameters=parameters,
+        covers=_decode("P", covers, ctx),
     )
-
-
-def _condition(data: Any, questions: dict[str, Question]) -> Any:
-    node = from_data(data)
-    built = condition(node)
-    if not built.questions <= questions.keys():
-        raise ValueError("condition reads an unknown question")
-    return built

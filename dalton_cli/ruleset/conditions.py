@@ -28,10 +28,16 @@ MAX_NUMBER = 1e15  # thresholds beyond this are mistakes (a score or an income i
 # --- the tree ----------------------------------------------------------------------------
 
 
+class Param(NamedTuple):
+    """A named threshold in a condition, ``{param: id}``; replaced by its value before evaluation."""
+
+    id: str
+
+
 class Test(NamedTuple):
     question: str
     op: str
-    arg: Any  # lists are tuples here
+    arg: Any  # lists are tuples here; a Param until bound
 
 
 class All(NamedTuple):
@@ -63,6 +69,45 @@ def leaves(node: Node) -> Iterator[Test]:
             stack.extend(reversed(item.all_of if isinstance(item, All) else item.any_of))
 
 
+def needed(node: Node) -> frozenset[str]:
+    """The questions a condition cannot be true without: every branch of an ``all``, the common
+    part of an ``any`` (a question read in only some branches of an ``any`` may be absent)."""
+    if isinstance(node, Test):
+        return frozenset((node.question,))
+    if isinstance(node, Not):
+        return needed(node.negated)
+    parts = [needed(n) for n in (node.all_of if isinstance(node, All) else node.any_of)]
+    if not parts:
+        return frozenset()
+    if isinstance(node, All):
+        return frozenset().union(*parts)
+    return frozenset.intersection(*parts)
+
+
+def prune(node: Node, present: frozenset[str] | set[str]) -> Node | bool:
+    """The condition as it reads on a day when only ``present`` questions exist: a test of an
+    absent question can never hold, so it is dropped from an ``any`` and makes an ``all``
+    false. Returns the pruned tree, or True/False when nothing of it is left to test."""
+    if isinstance(node, Test):
+        return node if node.question in present else False
+    if isinstance(node, Not):
+        inner = prune(node.negated, present)
+        return (not inner) if isinstance(inner, bool) else Not(inner)
+    is_all = isinstance(node, All)
+    kept: list[Node] = []
+    for child in node.all_of if isinstance(node, All) else node.any_of:
+        part = prune(child, present)
+        if part is (not is_all):  # False in an all, True in an any: decides it
+            return part
+        if not isinstance(part, bool):
+            kept.append(part)
+    if not kept:
+        return is_all
+    if len(kept) == 1:
+        return kept[0]
+    return All(tuple(kept)) if is_all else Any_(tuple(kept))
+
+
 # --- the operators -------------------------------------------------------------------------
 
 
@@ -82,6 +127,8 @@ def _none(arg: Any) -> tuple[Any, ...]:
 
 
 def _show(x: Any) -> str:
+    if isinstance(x, Param):
+        return x.id
     if isinstance(x, bool):
         return "yes" if x else "no"
     if isinstance(x, (list, tuple)):
@@ -113,7 +160,7 @@ def _members(arg: Any) -> Callable[[Any], bool]:
 
 
 def _compare(symbol: str) -> Callable[[str, Any], str]:
-    return lambda q, a: f"{q} {symbol} {a:g}"
+    return lambda q, a: f"{q} {symbol} {a.id if isinstance(a, Param) else format(a, 'g')}"
 
 
 OPERATORS: dict[str, Operator] = {
@@ -193,6 +240,21 @@ def questions_of(node: Node) -> frozenset[str]:
     return frozenset(t.question for t in leaves(node))
 
 
+def params_of(node: Node) -> frozenset[str]:
+    return frozenset(t.arg.id for t in leaves(node) if isinstance(t.arg, Param))
+
+
+def bind(node: Node, values: Mapping[str, float]) -> Node:
+    """The tree with every parameter replaced by its value."""
+    if isinstance(node, Test):
+        return node._replace(arg=values[node.arg.id]) if isinstance(node.arg, Param) else node
+    if isinstance(node, Not):
+        return Not(bind(node.negated, values))
+    if isinstance(node, All):
+        return All(tuple(bind(p, values) for p in node.all_of))
+    return Any_(tuple(bind(p, values) for p in node.any_of))
+
+
 # --- compiling ------------------------------------------------------------------------------
 
 
@@ -256,8 +318,12 @@ def compile_node(node: Node) -> Check:
     return _combine([compile_node(p) for p in node.any_of], decisive=True)
 
 
-def condition(node: Node) -> Condition:
-    return Condition(compile_node(node), questions_of(node), node)
+def condition(node: Node, values: Mapping[str, float] | None = None) -> Condition:
+    """The compiled condition of a tree, its parameters (if any) given the values in ``values``."""
+    if not params_of(node):
+        return Condition(compile_node(node), questions_of(node), node)
+    bound = bind(node, values or {})
+    return Condition(compile_node(bound), questions_of(node), bound, node)
 
 
 # --- plain data (for the cache) ---------------------------------------------------------------
@@ -265,7 +331,8 @@ def condition(node: Node) -> Condition:
 
 def to_data(node: Node) -> Any:
     if isinstance(node, Test):
-        return ("?", node.question, node.op, node.arg)
+        arg = ("$", node.arg.id) if isinstance(node.arg, Param) else node.arg
+        return ("?", node.question, node.op, arg)
     if isinstance(node, Not):
         return ("not", to_data(node.negated))
     return (
@@ -278,7 +345,10 @@ def from_data(data: Any) -> Node:
     """The tree back from ``to_data``; anything else is a ValueError."""
     kind = data[0]
     if kind == "?" and len(data) == 4 and data[2] in OPERATORS and isinstance(data[1], str):
-        return Test(data[1], data[2], data[3])
+        arg = data[3]
+        if isinstance(arg, tuple) and len(arg) == 2 and arg[0] == "$" and isinstance(arg[1], str):
+            arg = Param(arg[1])
+        return Test(data[1], data[2], arg)
     if kind == "not" and len(data) == 2:
         return Not(from_data(data[1]))
     if kind in ("all", "any") and len(data) == 2 and data[1]:
@@ -310,9 +380,16 @@ def _value_loc(raw: Any, key: str, default: Location) -> Location:
 class Parser:
     """Parses YAML conditions against the known questions, collecting diagnostics."""
 
-    def __init__(self, questions: Mapping[str, QuestionSpec], diagnostics: list[Diagnostic]) -> None:
+    def __init__(
+        self,
+        questions: Mapping[str, QuestionSpec],
+        diagnostics: list[Diagnostic],
+        parameters: Mapping[str, Any] | None = None,
+    ) -> None:
         self.questions = questions
         self.diagnostics = diagnostics
+        self.parameters = parameters if parameters is not None else {}
+        self.bare: list[tuple[Location, str, str, float]] = []  # numbers written in place of a parameter
 
     def error(self, code: str, loc: Location, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(code, loc, message, hint))
@@ -395,9 +472,39 @@ class Parser:
             return None
         op = ops[0]
         arg = raw[op]
-        if not self._check_arg(self.questions[qid], op, arg, _value_loc(raw, op, loc)):
+        where = _value_loc(raw, op, loc)
+        if isinstance(arg, dict):
+            return self._param_test(self.questions[qid], op, arg, where)
+        if not self._check_arg(self.questions[qid], op, arg, where):
             return None
+        if _number(arg) and self.questions[qid].type in NUMERIC_TYPES:
+            self.bare.append((where, qid, op, float(arg)))
         return Test(qid, op, tuple(arg) if isinstance(arg, list) else arg)
+
+    def _param_test(self, question: QuestionSpec, op: str, arg: dict[str, Any], loc: Location) -> Node | None:
+        """A test against a named threshold: ``{question: q, gt: {param: id}}``."""
+        spec = OPERATORS[op]
+        if question.type not in NUMERIC_TYPES or spec.arg not in ("number", "value"):
+            self.error(
+                "R309",
+                loc,
+                f"{op} on {question.id} cannot take a parameter",
+                "parameters are numbers, for number questions",
+            )
+            return None
+        if list(arg) != ["param"] or not isinstance(arg["param"], str):
+            self.error("R309", loc, f"{op} takes a number or {{param: ID}}", "e.g. {param: travel_distance_miles}")
+            return None
+        ident = arg["param"]
+        if ident not in self.parameters:
+            self.error(
+                "R207",
+                loc,
+                f"condition refers to unknown parameter {ident!r}",
+                hint_for(ident, list(self.parameters), "define it under parameters"),
+            )
+            return None
+        return Test(question.id, op, Param(ident))
 
     def _check_arg(self, question: QuestionSpec, op: str, arg: Any, loc: Location) -> bool:
         qtype, spec = question.type, OPERATORS[op]

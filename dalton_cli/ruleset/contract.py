@@ -48,6 +48,46 @@ CORE_FACTS: dict[str, tuple[str, tuple[str, ...], float | None, float | None]] =
     "public_sensitivity": ("choice", ("high", "medium", "low"), None, None),
 }
 
+# Added in rule set 2: id -> (type, values, min, max, the day from which it is a core question)
+DATED_CORE_FACTS: dict[str, tuple[str, tuple[str, ...], float | None, float | None, str]] = {
+    "change_driver": (
+        "multi",
+        (
+            "quality_failure",
+            "financial_sustainability",
+            "service_sustainability",
+            "back_office_efficiency",
+            "population_integration",
+            "extend_reach",
+            "regulatory_direction",
+            "none",
+        ),
+        None,
+        None,
+        "2003-01-01",
+    ),
+    "oversight_segment": ("integer", (), 1, 5, "2025-04-01"),
+    "aft_status": ("choice", ("none", "applying", "advanced_foundation_trust"), None, None, "2025-07-03"),
+    "existing_collaboration": (
+        "multi",
+        (
+            "provider_collaborative",
+            "shared_chair",
+            "shared_chief_executive",
+            "group_board",
+            "joint_committee",
+            "committees_in_common",
+            "lead_provider",
+            "joint_venture",
+            "none",
+        ),
+        None,
+        None,
+        "2003-01-01",
+    ),
+    "partner_position": ("choice", ("struggling", "stable", "strong"), None, None, "2003-01-01"),
+}
+
 CORE_FORMS = (
     "standalone",
     "buddying",

@@ -25,21 +25,36 @@ from dalton_cli.ruleset.build import make_ruleset
 from dalton_cli.ruleset.conditions import Parser, condition
 from dalton_cli.ruleset.digest import sha256
 from dalton_cli.ruleset.model import (
+    DEFAULT_GRADE,
+    EVIDENCE_GRADES,
+    EXCLUDING_GRADES,
+    FORM_GRADES,
     NUMERIC_TYPES,
+    QUESTION_KINDS,
     QUESTION_TYPES,
     SPECTRUM,
     UNKNOWN_WORD,
+    WEIGHT_CAPS,
+    Citation,
     Effect,
     Form,
+    FormEra,
+    FormEvidence,
+    Parameter,
+    Period,
     Question,
     Rule,
     RuleSet,
     Source,
+    Step,
+    Successor,
+    ValueEra,
+    Wording,
 )
-from dalton_cli.ruleset.schema import Reader, checked, unique
+from dalton_cli.ruleset.schema import Reader, checked, is_day, unique
 from dalton_cli.ruleset.yamlload import YList, YMap, load
 
-SECTIONS = ("ruleset", "sources", "forms", "questions", "rules")
+SECTIONS = ("ruleset", "sources", "parameters", "forms", "questions", "rules")
 MAX_WEIGHT = 5
 MAX_LIMIT = 1e15  # a question's min or max beyond this is a mistake
 
@@ -122,10 +137,17 @@ class Loaded:
     It unpacks as ``ruleset, diagnostics``, as dalton 0.1's tuple did.
     """
 
-    def __init__(self, ruleset: RuleSet | None, diagnostics: list[Diagnostic], cited: set[str]) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet | None,
+        diagnostics: list[Diagnostic],
+        cited: set[str],
+        warnings: list[Diagnostic] | None = None,
+    ) -> None:
         self.ruleset = ruleset
         self.diagnostics = diagnostics
         self.cited = cited  # sources cited anywhere, even by items that failed their checks
+        self.warnings = warnings or []  # problems only `rules check` reports: the rule set still loads
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.ruleset, self.diagnostics))
@@ -169,12 +191,18 @@ def load_ruleset(directory: Path, use_cache: bool = True) -> Loaded:
     shown = display_name(directory)
     meta = _meta(sections["ruleset"], reader, shown)
     sources = _sources(sections["sources"], reader)
-    questions = _questions(sections["questions"], reader, sources)
-    forms = _forms(sections["forms"], reader, sources)
-    rules = _rules(sections["rules"], reader, {q.id: q for q in questions}, {f.id for f in forms}, sources)
+    parameters = _parameters(sections["parameters"], reader, sources)
+    context = _Context(reader, sources, parameters)
+    questions = _questions(sections["questions"], context)
+    forms = _forms(sections["forms"], context)
+    rules = _rules(sections["rules"], context, {q.id: q for q in questions}, {f.id for f in forms})
     if not forms:
         reader.error("R105", Location(shown), "the rule set defines no forms")
     meta = meta if meta is not None else YMap()
+    covers = Period(meta["covers_from"].strip() if isinstance(meta.get("covers_from"), str) else "", "")
+    if covers.start and not is_day(covers.start):
+        reader.error("R114", meta.value_loc("covers_from"), "covers_from must be a day written YYYY-MM-DD")
+        covers = Period()
     ruleset = make_ruleset(
         name=meta.get("name", "?"),
         version=meta.get("version", "?"),
@@ -187,12 +215,14 @@ def load_ruleset(directory: Path, use_cache: bool = True) -> Loaded:
         questions=tuple(questions),
         rules=tuple(rules),
         files=tuple(path.name for path, _ in files),
+        parameters=parameters,
+        covers=covers,
     )
     if not diagnostics and use_cache:
         from dalton_cli.ruleset import cache
 
         cache.store(ruleset)
-    return Loaded(ruleset, diagnostics, reader.cited)
+    return Loaded(ruleset, diagnostics, reader.cited, context.warnings)
 
 
 def load_ruleset_or_fail(directory: Path) -> RuleSet:
@@ -212,6 +242,31 @@ def _meta(items: Items, reader: Reader, shown: str) -> YMap | None:
     return reader.fields(items[0][0], "ruleset", items[0][1])
 
 
+class _Context:
+    """What the item readers share: the reader (diagnostics), sources, parameters, check-only warnings."""
+
+    def __init__(self, reader: Reader, sources: dict[str, Source], parameters: dict[str, Parameter]) -> None:
+        self.reader = reader
+        self.sources = sources
+        self.parameters = parameters
+        self.warnings: list[Diagnostic] = []
+
+    def cites(self, raw: Any, loc: Location, owner: str) -> tuple[Citation, ...]:
+        return self.reader.citations(raw, loc, owner, self.sources)
+
+    def bare_numbers(self, parser: Parser) -> None:
+        for loc, qid, _op, number in parser.bare:
+            self.warnings.append(
+                Diagnostic(
+                    "R130",
+                    loc,
+                    f"bare number {number:g} in a condition on {qid}",
+                    "name it under parameters, with its basis or local_judgement, and write {param: ID}",
+                )
+            )
+        parser.bare.clear()
+
+
 def _sources(items: Items, reader: Reader) -> dict[str, Source]:
     out = {}
     for ident, raw in unique(checked(items, reader, "source"), reader).items():
@@ -227,7 +282,46 @@ def _sources(items: Items, reader: Reader) -> dict[str, Source]:
     return out
 
 
-def _forms(items: Items, reader: Reader, sources: dict[str, Source]) -> list[Form]:
+def _parameters(items: Items, reader: Reader, sources: dict[str, Source]) -> dict[str, Parameter]:
+    out: dict[str, Parameter] = {}
+    for ident, raw in unique(checked(items, reader, "parameter"), reader).items():
+        value, basis = raw["value"], raw["basis"]
+        cites: tuple[Citation, ...] = ()
+        local = basis == "local_judgement"
+        if isinstance(basis, str) and not local:
+            reader.error(
+                "R118",
+                raw.value_loc("basis"),
+                f"parameter {ident}: basis must be citations or local_judgement",
+                "a number without a source is a local judgement and must say so",
+            )
+        elif not local:
+            cites = reader.citations(basis, raw.value_loc("basis"), f"parameter {ident}", sources)
+        if not _finite(value):
+            reader.error(
+                "R309", raw.value_loc("value"), f"parameter {ident} must be a finite number of at most {MAX_LIMIT:g}"
+            )
+            continue
+        lo, hi = raw.get("min"), raw.get("max")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            reader.error("R309", raw.value_loc("value"), f"parameter {ident} = {value:g} is outside its own min/max")
+        out[ident] = Parameter(
+            ident,
+            value,
+            reader.text(raw, "unit"),
+            " ".join(raw["description"].split()),
+            cites,
+            local,
+            reader.period(raw),
+            lo,
+            hi,
+            raw.loc,
+        )
+    return out
+
+
+def _forms(items: Items, context: _Context) -> list[Form]:
+    reader = context.reader
     out = []
     for ident, raw in unique(checked(items, reader, "form"), reader).items():
         if raw["spectrum"] not in SPECTRUM:
@@ -237,8 +331,38 @@ def _forms(items: Items, reader: Reader, sources: dict[str, Source]) -> list[For
                 f"unknown spectrum place {raw['spectrum']!r}",
                 f"one of: {', '.join(SPECTRUM)}",
             )
-        cites = reader.citations(raw["citations"], raw.value_loc("citations"), f"form {ident}", sources)
+        cites = context.cites(raw["citations"], raw.value_loc("citations"), f"form {ident}")
         aka = tuple(str(a) for a in raw.get("also_known_as", []))
+        eras = tuple(
+            FormEra(
+                reader.period(era), reader.text(era, "name"), reader.text(era, "summary"), reader.text(era, "today")
+            )
+            for era in _each(raw, "eras", "form_era", reader)
+        )
+        evidence = None
+        if "evidence" in raw:
+            ev = reader.fields(raw["evidence"], "form_evidence", raw.value_loc("evidence"))
+            if ev is not None:
+                if ev["grade"] not in FORM_GRADES:
+                    reader.error(
+                        "R115",
+                        ev.value_loc("grade"),
+                        f"unknown evidence grade {ev['grade']!r}",
+                        hint_for(ev["grade"], FORM_GRADES, f"one of: {', '.join(FORM_GRADES)}"),
+                    )
+                evidence = FormEvidence(
+                    ev["grade"],
+                    " ".join(ev["text"].split()),
+                    context.cites(ev["citations"], ev.value_loc("citations"), f"form {ident}"),
+                )
+        pathway = tuple(
+            Step(
+                " ".join(step["text"].split()),
+                context.cites(step["citations"], step.value_loc("citations"), f"a pathway step of form {ident}"),
+                reader.period(step),
+            )
+            for step in _each(raw, "pathway", "step", reader)
+        )
         out.append(
             Form(
                 ident,
@@ -249,9 +373,22 @@ def _forms(items: Items, reader: Reader, sources: dict[str, Source]) -> list[For
                 aka,
                 reader.text(raw, "today"),
                 raw.loc,
+                reader.period(raw),
+                eras,
+                evidence,
+                pathway,
+                reader.text(raw, "never_first"),
             )
         )
     return out
+
+
+def _each(raw: YMap, key: str, kind: str, reader: Reader) -> list[YMap]:
+    """The usable mappings of an optional list field."""
+    items = raw.get(key)
+    if items is None:
+        return []
+    return [m for i, item in enumerate(items) if (m := reader.fields(item, kind, items.item_loc(i))) is not None]
 
 
 def _question_values(raw: YMap, reader: Reader, ident: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -271,20 +408,23 @@ def _question_values(raw: YMap, reader: Reader, ident: str) -> tuple[tuple[str, 
             reader.error("R107", raw.value_loc("values"), f"'{UNKNOWN_WORD}' is reserved for an unknown answer")
     elif values is not None:
         reader.error("R107", raw.value_loc("values"), f"a {qtype} question takes no values")
-    labels = raw.get("labels", {})
+    return tuple(values or ()), _labels(raw.get("labels", {}), values or [], reader, ident)
+
+
+def _labels(labels: Any, values: list[str], reader: Reader, ident: str) -> tuple[tuple[str, str], ...]:
     pairs = []
     for key, label in labels.items():
-        if key not in (values or []):
+        if key not in values:
             reader.error("R308", labels.key_loc(key), f"label for {key!r}, which is not a value of {ident}")
         else:
             pairs.append((str(key), str(label)))
-    return tuple(values or ()), tuple(pairs)
+    return tuple(pairs)
 
 
 def _finite(value: float) -> bool:
     try:
         return math.isfinite(float(value)) and abs(float(value)) <= MAX_LIMIT
-    except OverflowError:
+    except (OverflowError, TypeError, ValueError):
         return False
 
 
@@ -301,10 +441,52 @@ def _limits(raw: YMap, reader: Reader, qtype: str) -> tuple[float | None, float 
     return lo, hi
 
 
-def _questions(items: Items, reader: Reader, sources: dict[str, Source]) -> list[Question]:
+def _value_eras(raw: YMap, reader: Reader, ident: str, values: tuple[str, ...]) -> tuple[ValueEra, ...]:
+    dated = raw.get("dated_values")
+    if dated is None:
+        return ()
+    out = []
+    for value, era_raw in dated.items():
+        if value not in values:
+            reader.error("R308", dated.key_loc(value), f"dated value {value!r} is not a value of {ident}")
+            continue
+        era = reader.fields(era_raw, "value_era", dated.value_loc(value))
+        if era is None:
+            continue
+        successors = tuple(
+            (reader.period(s), Successor(s.get("question", ident), _plain(s["value"]), " ".join(s["note"].split())))
+            for s in _each(era, "successor", "successor", reader)
+        )
+        out.append(ValueEra(str(value), reader.period(era), " ".join(era["note"].split()), successors))
+    return tuple(out)
+
+
+def _plain(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _wording(raw: YMap, reader: Reader, ident: str, values: tuple[str, ...]) -> tuple[Wording, ...]:
+    wording = raw.get("wording")
+    if wording is None:
+        return ()
+    out = []
+    for perspective, w_raw in wording.items():
+        w = reader.fields(w_raw, "wording", wording.value_loc(perspective))
+        if w is None:
+            continue
+        labels = _labels(w.get("labels", {}), list(values), reader, ident)
+        out.append(
+            Wording(str(perspective), reader.text(w, "prompt"), reader.text(w, "help"), reader.text(w, "short"), labels)
+        )
+    return tuple(out)
+
+
+def _questions(items: Items, context: _Context) -> list[Question]:
+    reader = context.reader
     out: list[Question] = []
     earlier: dict[str, Question] = {}
-    parser = Parser(earlier, reader.diagnostics)
+    parser = Parser(earlier, reader.diagnostics, context.parameters)
+    values_of = {p.id: p.value for p in context.parameters.values()}
     for ident, raw in unique(checked(items, reader, "question"), reader).items():
         qtype = raw["type"]
         if qtype not in QUESTION_TYPES:
@@ -315,12 +497,17 @@ def _questions(items: Items, reader: Reader, sources: dict[str, Source]) -> list
                 f"one of: {', '.join(QUESTION_TYPES)}",
             )
             continue
+        kind = raw.get("kind", "fact")
+        if kind not in QUESTION_KINDS:
+            reader.error(
+                "R119", raw.value_loc("kind"), f"unknown question kind {kind!r}", f"one of: {', '.join(QUESTION_KINDS)}"
+            )
+            kind = "fact"
         values, labels = _question_values(raw, reader, ident)
         why = reader.fields(raw["why"], "why", raw.value_loc("why"))
-        why_cites = (
-            reader.citations(why["citations"], why.value_loc("citations"), f"question {ident}", sources) if why else ()
-        )
+        why_cites = context.cites(why["citations"], why.value_loc("citations"), f"question {ident}") if why else ()
         node = parser.parse(raw["when"], raw.value_loc("when")) if "when" in raw else None
+        context.bare_numbers(parser)
         lo, hi = _limits(raw, reader, qtype)
         question = Question(
             ident,
@@ -335,45 +522,126 @@ def _questions(items: Items, reader: Reader, sources: dict[str, Source]) -> list
             hi,
             reader.text(raw, "unit"),
             reader.text(raw, "topic"),
-            condition(node) if node is not None else None,
+            condition(node, values_of) if node is not None else None,
             raw.loc,
             reader.text(raw, "short"),
             bool(raw.get("allow_empty", False)),
+            reader.period(raw),
+            kind,
+            _ordered(raw, reader, ident, values),
+            _value_eras(raw, reader, ident, values),
+            _wording(raw, reader, ident, values),
         )
         earlier[ident] = question
         out.append(question)
+    _check_successors(out, reader)
     return out
 
 
-def _rules(
-    items: Items, reader: Reader, questions: dict[str, Question], forms: set[str], sources: dict[str, Source]
-) -> list[Rule]:
+def _ordered(raw: YMap, reader: Reader, ident: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    """``ordered: true`` (the values as listed) or a list of the values in their natural order."""
+    order = raw.get("ordered", False)
+    if order is True:
+        return values
+    if not order:
+        return ()
+    bad = [v for v in order if v not in values]
+    if bad:
+        reader.error("R308", raw.value_loc("ordered"), f"ordered names {bad[0]!r}, which is not a value of {ident}")
+        return ()
+    return tuple(order)
+
+
+def _check_successors(questions: list[Question], reader: Reader) -> None:
+    index = {q.id: q for q in questions}
+    for q in questions:
+        for era in q.value_eras:
+            for _, successor in era.successors:
+                target = index.get(successor.question)
+                if target is None:
+                    reader.error(
+                        "R305",
+                        q.loc,
+                        f"{q.id}: the successor of {era.value!r} names unknown question {successor.question!r}",
+                        hint_for(successor.question, list(index)),
+                    )
+                elif target.values and successor.value not in target.values:
+                    reader.error(
+                        "R308",
+                        q.loc,
+                        f"{q.id}: the successor of {era.value!r} is {successor.value!r}, "
+                        f"which is not a value of {target.id}",
+                    )
+
+
+def _rules(items: Items, context: _Context, questions: dict[str, Question], forms: set[str]) -> list[Rule]:
+    reader = context.reader
     broken: list[YMap] = []
     rule_items = checked(items, reader, "rule", broken)
-    parser = Parser(questions, reader.diagnostics)
+    parser = Parser(questions, reader.diagnostics, context.parameters)
+    values_of = {p.id: p.value for p in context.parameters.values()}
     for raw in broken:  # still report what is wrong inside a rule whose schema failed
         ident = str(raw.get("id", "?"))
         if isinstance(raw.get("when"), YMap):
             parser.parse(raw["when"], raw.value_loc("when"))
         if isinstance(raw.get("effects"), YList):
-            _effects(raw["effects"], raw.value_loc("effects"), reader, forms, ident)
+            _effects(raw["effects"], raw.value_loc("effects"), reader, forms, ident, DEFAULT_GRADE)
         reader.note_cited(raw.get("citations"))
+    parser.bare.clear()
     out = []
     for ident, raw in unique(rule_items, reader).items():
         node = parser.parse(raw["when"], raw.value_loc("when"))
-        effects = _effects(raw["effects"], raw.value_loc("effects"), reader, forms, ident)
+        context.bare_numbers(parser)
+        grade = _grade(raw, context, ident)
+        effects = _effects(raw["effects"], raw.value_loc("effects"), reader, forms, ident, grade)
         if not raw["rationale"].strip():
             reader.error("R204", raw.value_loc("rationale"), f"rule {ident} has an empty rationale")
-        cites = reader.citations(raw["citations"], raw.value_loc("citations"), f"rule {ident}", sources)
+        cites = context.cites(raw["citations"], raw.value_loc("citations"), f"rule {ident}")
         if node is not None:
-            out.append(Rule(ident, condition(node), effects, " ".join(raw["rationale"].split()), cites, raw.loc))
+            out.append(
+                Rule(
+                    ident,
+                    condition(node, values_of),
+                    effects,
+                    " ".join(raw["rationale"].split()),
+                    cites,
+                    raw.loc,
+                    reader.period(raw),
+                    grade,
+                )
+            )
     return out
 
 
-def _effects(raw: YList, loc: Location, reader: Reader, forms: set[str], rule: str) -> tuple[Effect, ...]:
+def _grade(raw: YMap, context: _Context, ident: str) -> str:
+    """The strength of a rule's evidence; a rule that does not say is treated as expert opinion."""
+    if "evidence" not in raw:
+        context.warnings.append(
+            Diagnostic(
+                "R120",
+                raw.value_loc("id"),
+                f"rule {ident} does not grade its evidence",
+                f"add evidence: one of {', '.join(EVIDENCE_GRADES)}; until then it counts as {DEFAULT_GRADE}",
+            )
+        )
+        return DEFAULT_GRADE
+    grade = str(raw["evidence"]).strip()
+    if grade not in EVIDENCE_GRADES:
+        context.reader.error(
+            "R115",
+            raw.value_loc("evidence"),
+            f"unknown evidence grade {grade!r}",
+            hint_for(grade, EVIDENCE_GRADES, f"one of: {', '.join(EVIDENCE_GRADES)}"),
+        )
+        return DEFAULT_GRADE
+    return grade
+
+
+def _effects(raw: YList, loc: Location, reader: Reader, forms: set[str], rule: str, grade: str) -> tuple[Effect, ...]:
     if not raw:
         reader.error("R109", loc, f"rule {rule} has no effects")
     out = []
+    cap = WEIGHT_CAPS[grade]
     for i, item in enumerate(raw):
         eff = reader.fields(item, "effect", raw.item_loc(i))
         if eff is None:
@@ -396,5 +664,19 @@ def _effects(raw: YList, loc: Location, reader: Reader, forms: set[str], rule: s
                 "4-5 is already decisive; see the weight scale in docs/rules.md",
             )
             weight = 0
+        elif abs(weight) > cap:
+            reader.error(
+                "R116",
+                eff.value_loc("weight"),
+                f"weight {weight} is more than {grade} evidence can carry (at most {cap})",
+                "lower the weight, or cite stronger evidence and grade the rule so",
+            )
+        if exclude and grade not in EXCLUDING_GRADES:
+            reader.error(
+                "R117",
+                eff.loc,
+                f"rule {rule} excludes {eff['form']} on {grade} evidence",
+                f"only {' or '.join(EXCLUDING_GRADES)} may rule a form out; give it a negative weight",
+            )
         out.append(Effect(eff["form"], weight, exclude))
     return tuple(out)

@@ -9,14 +9,23 @@ from __future__ import annotations
 from typing import Any
 
 from dalton_cli.errors import Diagnostic, Location, hint_for
-from dalton_cli.ruleset.model import Citation, Source
+from dalton_cli.ruleset.model import Citation, Period, Source
 from dalton_cli.ruleset.yamlload import YList, YMap
 
 # field -> (python types, required)
 _STR = (str,)
 _NUM = (int, float)
+_LIST = (list,)
+_MAP = (dict,)
+_DATES: dict[str, tuple[tuple[type, ...], bool]] = {"from": (_STR, False), "until": (_STR, False)}
 SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
-    "ruleset": {"name": (_STR, True), "version": (_STR, True), "title": (_STR, False), "description": (_STR, False)},
+    "ruleset": {
+        "name": (_STR, True),
+        "version": (_STR, True),
+        "title": (_STR, False),
+        "description": (_STR, False),
+        "covers_from": (_STR, False),
+    },
     "source": {
         "id": (_STR, True),
         "author": (_STR, True),
@@ -25,38 +34,71 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
         "url": (_STR, False),
         "note": (_STR, False),
     },
+    "parameter": {
+        "id": (_STR, True),
+        "value": (_NUM, True),
+        "unit": (_STR, True),
+        "description": (_STR, True),
+        "basis": ((list, str), True),
+        "min": (_NUM, False),
+        "max": (_NUM, False),
+        **_DATES,
+    },
     "form": {
         "id": (_STR, True),
         "name": (_STR, True),
         "summary": (_STR, True),
         "spectrum": (_STR, True),
-        "citations": ((list,), True),
-        "also_known_as": ((list,), False),
+        "citations": (_LIST, True),
+        "also_known_as": (_LIST, False),
         "today": (_STR, False),
+        "eras": (_LIST, False),
+        "evidence": (_MAP, False),
+        "pathway": (_LIST, False),
+        "never_first": (_STR, False),
+        **_DATES,
     },
+    "form_era": {"name": (_STR, False), "summary": (_STR, False), "today": (_STR, False), **_DATES},
+    "form_evidence": {"grade": (_STR, True), "text": (_STR, True), "citations": (_LIST, True)},
+    "step": {"text": (_STR, True), "citations": (_LIST, True), **_DATES},
     "question": {
         "id": (_STR, True),
         "type": (_STR, True),
         "prompt": (_STR, True),
         "help": (_STR, True),
-        "why": ((dict,), True),
-        "values": ((list,), False),
-        "labels": ((dict,), False),
+        "why": (_MAP, True),
+        "values": (_LIST, False),
+        "labels": (_MAP, False),
         "min": (_NUM, False),
         "max": (_NUM, False),
         "unit": (_STR, False),
         "topic": (_STR, False),
         "short": (_STR, False),
         "allow_empty": ((bool,), False),
-        "when": ((dict,), False),
+        "when": (_MAP, False),
+        "kind": (_STR, False),
+        "ordered": ((bool, list), False),
+        "dated_values": (_MAP, False),
+        "wording": (_MAP, False),
+        **_DATES,
     },
-    "why": {"text": (_STR, True), "citations": ((list,), True)},
+    "why": {"text": (_STR, True), "citations": (_LIST, True)},
+    "value_era": {"note": (_STR, True), "successor": (_LIST, False), **_DATES},
+    "successor": {
+        "question": (_STR, False),
+        "value": ((str, int, float, bool, list), True),
+        "note": (_STR, True),
+        **_DATES,
+    },
+    "wording": {"prompt": (_STR, False), "help": (_STR, False), "short": (_STR, False), "labels": (_MAP, False)},
     "rule": {
         "id": (_STR, True),
-        "when": ((dict,), True),
-        "effects": ((list,), True),
+        "when": (_MAP, True),
+        "effects": (_LIST, True),
+        "evidence": (_STR, False),
         "rationale": (_STR, True),
-        "citations": ((list,), True),
+        "citations": (_LIST, True),
+        **_DATES,
     },
     "effect": {"form": (_STR, True), "weight": ((int,), False), "exclude": ((bool,), False)},
     "citation": {"source": (_STR, True), "locator": (_STR, True)},
@@ -121,6 +163,28 @@ class Reader:
         value = raw.get(key, "") if raw is not None else ""
         return value.strip() if isinstance(value, str) else ""
 
+    def period(self, raw: YMap) -> Period:
+        """The validity period of an item: ``from`` and ``until``, days written YYYY-MM-DD."""
+        days = {}
+        for key in ("from", "until"):
+            value = raw.get(key)
+            if value is None:
+                continue
+            day = value.strip() if isinstance(value, str) else ""
+            if not is_day(day):
+                self.error(
+                    "R114",
+                    raw.value_loc(key),
+                    f"{key} must be a day written YYYY-MM-DD, not {value!r}",
+                    "e.g. 2021-07-01; 'until' is the first day it no longer applies",
+                )
+                continue
+            days[key] = day
+        period = Period(days.get("from", ""), days.get("until", ""))
+        if period.start and period.end and period.start >= period.end:
+            self.error("R114", raw.value_loc("until"), f"until {period.end} is not after from {period.start}")
+        return period
+
     def note_cited(self, raw: Any) -> None:
         """Remember the sources a list of citations names, even when the item around it is broken."""
         if isinstance(raw, list):
@@ -152,6 +216,20 @@ class Reader:
                 )
             out.append(Citation(c["source"], c["locator"].strip()))
         return tuple(out)
+
+
+def is_day(text: str) -> bool:
+    """A real calendar day written YYYY-MM-DD."""
+    import re
+    from datetime import date
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def checked(

@@ -1,0 +1,134 @@
+"""The rule set as of one day, with its parameters: what every evaluation works on.
+
+A rule set carries validity periods on forms (and their names), questions, question values,
+rules, pathway steps and parameters. ``at(ruleset, day)`` keeps only what applies on that day,
+gives forms the name they had then, and compiles every condition with the parameters' values
+(the defaults, or the board's own via ``--param``). Everything downstream — evaluation, the
+exact analysis, the interview, what-if — sees an ordinary rule set, so each stays exact for
+every period.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from dalton_cli.ruleset.build import make_ruleset
+from dalton_cli.ruleset.conditions import Any_, condition, prune
+from dalton_cli.ruleset.model import Condition, Form, Parameter, Question, Rule, RuleSet
+
+
+def today() -> str:
+    """Today (UTC), or the day SOURCE_DATE_EPOCH gives, so that reproducible runs stay reproducible."""
+    from datetime import datetime, timezone
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%d")
+        except (ValueError, OverflowError, OSError):
+            pass  # record.record_date reports the bad value where a record needs it
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d")
+
+
+def boundaries(ruleset: RuleSet) -> list[str]:
+    """Every day on which something in the rule set starts or stops applying, in order."""
+    periods = [f.period for f in ruleset.forms] + [e.period for f in ruleset.forms for e in f.eras]
+    periods += [s.period for f in ruleset.forms for s in f.pathway]
+    periods += [q.period for q in ruleset.questions] + [e.period for q in ruleset.questions for e in q.value_eras]
+    periods += [p for q in ruleset.questions for e in q.value_eras for p, _ in e.successors]
+    periods += [r.period for r in ruleset.rules] + [p.period for p in ruleset.parameters.values()]
+    days = {d for p in periods for d in (p.start, p.end) if d}
+    if ruleset.covers.start:
+        days = {d for d in days if d > ruleset.covers.start} | {ruleset.covers.start}
+    return sorted(days)
+
+
+def periods(ruleset: RuleSet) -> list[tuple[str, str]]:
+    """The periods between boundaries, as (first day, first day after) pairs; "" is open."""
+    days = boundaries(ruleset)
+    start = ruleset.covers.start
+    if not days:
+        return [(start, "")]
+    edges = ([] if start and days[0] == start else [start]) + days + [""]
+    return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if a != b or not a]
+
+
+def _form_at(form: Form, day: str) -> Form:
+    for era in form.eras:
+        if era.period.contains(day):
+            form = form._replace(
+                name=era.name or form.name, summary=era.summary or form.summary, today=era.today or form.today
+            )
+            break
+    return form._replace(pathway=tuple(s for s in form.pathway if s.period.contains(day)))
+
+
+def _rebind(cond: Condition | None, values: Mapping[str, float], present: frozenset[str]) -> Condition | bool | None:
+    """The condition with the day's parameter values, tests of absent questions pruned away;
+    True or False when nothing is left to test."""
+    if cond is None:
+        return None
+    tree = cond.source if cond.source is not None else cond.node
+    if cond.questions <= present:
+        return cond if cond.source is None else condition(tree, values)
+    pruned = prune(tree, present)
+    return pruned if isinstance(pruned, bool) else condition(pruned, values)
+
+
+def _question_at(question: Question, day: str, values: Mapping[str, float], present: frozenset[str]) -> Question:
+    retired = {e.value for e in question.value_eras if not e.period.contains(day)}
+    if retired:
+        question = question._replace(
+            values=tuple(v for v in question.values if v not in retired),
+            value_labels=tuple((v, label) for v, label in question.value_labels if v not in retired),
+        )
+    when = _rebind(question.when, values, present)
+    if isinstance(when, bool):  # what it depends on does not exist then: asked always, or never
+        return question._replace(when=None) if when else question._replace(when=_NEVER)
+    return question._replace(when=when)
+
+
+_NEVER = condition(Any_(()))
+
+
+def _rule_at(rule: Rule, values: Mapping[str, float], present: frozenset[str]) -> Rule | None:
+    """The rule on the day, or None when it cannot hold then (it needs a question that does
+    not exist on that day; ``rules check`` reports that as R113)."""
+    when = _rebind(rule.when, values, present)
+    if when is False:
+        return None
+    if when is True or when is None:
+        return rule
+    return rule if when is rule.when else rule._replace(when=when)
+
+
+def at(ruleset: RuleSet, day: str, overrides: Mapping[str, float] | None = None) -> RuleSet:
+    """The rule set as it applies on ``day`` (YYYY-MM-DD), with any parameters overridden."""
+    parameters: dict[str, Parameter] = {
+        p.id: p._replace(value=overrides[p.id]) if overrides and p.id in overrides else p
+        for p in ruleset.parameters.values()
+        if p.period.contains(day)
+    }
+    values = {p.id: p.value for p in parameters.values()}
+    for p in ruleset.parameters.values():  # a condition outside its parameter's period still needs a number
+        values.setdefault(p.id, p.value)
+    present = frozenset(q.id for q in ruleset.questions if q.period.contains(day))
+    return make_ruleset(
+        name=ruleset.name,
+        version=ruleset.version,
+        title=ruleset.title,
+        description=ruleset.description,
+        directory=ruleset.directory,
+        sha256=ruleset.sha256,
+        sources=ruleset.sources,
+        forms=tuple(_form_at(f, day) for f in ruleset.forms if f.period.contains(day)),
+        questions=tuple(_question_at(q, day, values, present) for q in ruleset.questions if q.period.contains(day)),
+        rules=tuple(r for r in (_rule_at(r, values, present) for r in ruleset.rules if r.period.contains(day)) if r),
+        files=ruleset.files,
+        parameters=parameters,
+        covers=ruleset.covers,
+        as_of=day,
+        elsewhere={q.id: q for q in ruleset.questions if not q.period.contains(day)}
+        | {k: v for k, v in ruleset.elsewhere.items() if not v.period.contains(day)},
+    )
