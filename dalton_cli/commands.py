@@ -125,6 +125,7 @@ class Inputs(NamedTuple):
     notes: tuple[str, ...]
     defaults: dict[str, float]  # the default values of the parameters set with --param
     params: dict[str, float]  # the --param values, for a record's reproduce command
+    given: dict[str, Any]  # the answers as given, for a record's reproduce command
 
 
 def load_inputs(
@@ -166,7 +167,7 @@ def load_inputs(
         raise UsageError(*(f"dalton {command}: {line}" for line in exc.lines)) from None
     checked = answers_mod.check_answers_at(answers_mod.merge(raw, overrides), ruleset)
     defaults = {p: plain.parameters[p].value for p in params}
-    return Inputs(ruleset, checked.answers, checked.notes, defaults, params)
+    return Inputs(ruleset, checked.answers, checked.notes, defaults, params, checked.given)
 
 
 def check_covered(ruleset: RuleSet, day: str, command: str) -> None:
@@ -194,7 +195,7 @@ def recommend(
         from dalton_cli.report.record import record_date, reproduce_command
 
         date = record_date()
-        command = reproduce_command(inputs.answers, rules, format, inputs.ruleset.as_of, inputs.params)
+        command = reproduce_command(inputs.given, rules, format, inputs.ruleset.as_of, inputs.params)
     report = build_report(
         inputs.ruleset,
         evaluate(inputs.ruleset, inputs.answers),

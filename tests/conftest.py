@@ -96,8 +96,27 @@ def rules_copy(tmp_path: Path) -> Path:
     return target
 
 
+TODAY = "2026-12-01"  # the day the shipped rule set is tested as of, unless a test says otherwise
+
+
 @pytest.fixture(scope="session")
-def ruleset():
+def full_ruleset():
+    """The shipped rule set with every period in it, as loaded."""
     from dalton_cli.ruleset.load import load_ruleset_or_fail
 
     return load_ruleset_or_fail(RULES)
+
+
+@pytest.fixture(scope="session")
+def ruleset(full_ruleset):
+    """The shipped rule set as of TODAY: what evaluation, the interview and what-if work on."""
+    from dalton_cli.ruleset.snapshot import at
+
+    return at(full_ruleset, TODAY)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch):
+    """Every test runs as of TODAY (noon UTC), so that 'today' in outputs does not move under them."""
+    if "SOURCE_DATE_EPOCH" not in os.environ:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796126400")

@@ -16,6 +16,10 @@ class FakePrompter:
         interrupt_after: int | None = None,
     ) -> None:
         self.by_prompt = {q.prompt: q.id for q in ruleset.questions}
+        for q in ruleset.questions:  # the wording a perspective gives a question is the same question
+            for w in q.wording:
+                if w.prompt:
+                    self.by_prompt[w.prompt] = q.id
         self.script = {k: list(v) for k, v in (script or {}).items()}
         self.default = default
         self.interrupt_after = interrupt_after

@@ -15,8 +15,8 @@ def test_there_are_cases():
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_case_meets_expectation(path, ruleset):
-    result = run_case(load_case(path, ruleset), ruleset)
+def test_case_meets_expectation(path, full_ruleset):
+    result = run_case(load_case(path, full_ruleset), full_ruleset)
     assert result.failures == ()
 
 

@@ -21,9 +21,9 @@ def typer_parse(argv: list[str]) -> dict | None:
     def capture(name):
         def run(*args, **kwargs):
             names = (
-                ["form", "answers", "set_", "format", "rules"]
+                ["form", "answers", "set_", "format", "rules", "as_of", "param"]
                 if name == "explain"
-                else ["answers", "set_", "format", "rules", "output"]
+                else ["answers", "set_", "format", "rules", "output", "as_of", "param"]
             )
             seen.update(dict(zip(names, args, strict=False)), **kwargs)
             return True
@@ -54,6 +54,10 @@ tokens = st.sampled_from(
         "--output",
         "-o",
         "--answers=x.yaml",
+        "--as-of",
+        "2016-01-01",
+        "--param",
+        "near_partner_miles=20",
         "-ax.yaml",
         "-fjson",
         "--format=json",

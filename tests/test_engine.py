@@ -72,7 +72,8 @@ def test_distance_not_applicable_without_partner(ruleset):
 
 def test_exclusion_removes_form_from_ranking(ruleset):
     decision = evaluate(ruleset, {"change_scope": "back_office"})
-    assert {e.form.id for e in decision.excluded} == {"merger_acquisition", "management_contract"}
+    whole = {"merger_acquisition", "management_contract", "hospital_group", "multiservice_chain"}
+    assert {e.form.id for e in decision.excluded} == whole | {"integrated_care_organisation"}
     assert "merger_acquisition" not in [r.form.id for r in decision.ranked]
     assert decision.top == "joint_venture"
 

@@ -15,10 +15,13 @@ PAYLOAD = "<img src=x onerror=alert(1)>"
 
 
 def rename_first_form(rules_copy, name: str) -> None:
+    """Rename the first form, in every era, so that the name shows whatever the day."""
     forms = rules_copy / "forms.yaml"
     text = forms.read_text()
-    first = re.search(r"name: (.*)", text).group(0)
-    forms.write_text(text.replace(first, f"name: {json.dumps(name)}", 1))
+    start = text.index("  - id: ")
+    end = text.index("  - id: ", start + 1)
+    block = re.sub(r"(?m)^(\s+)name: .*$", lambda m: f"{m.group(1)}name: {json.dumps(name)}", text[start:end])
+    forms.write_text(text[:start] + block + text[end:])
 
 
 def terminal_run(args: list[str]) -> tuple[int, str]:
@@ -78,7 +81,7 @@ def test_html_record_escapes_ids_and_names(dalton, rules_copy, tmp_path):
 
 def test_github_annotations_cannot_be_split_or_forged(dalton, rules_copy):
     rules = rules_copy / "rules.yaml"
-    rules.write_text(rules.read_text().replace("{form: federation, weight: 3}", "{form: 'a,b::x%0A', weight: 3}", 1))
+    rules.write_text(rules.read_text().replace("{form: federation, weight: 2}", "{form: 'a,b::x%0A', weight: 2}", 1))
     result = dalton("rules", "check", str(rules_copy), "--format", "github")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
@@ -91,6 +94,10 @@ def test_github_annotations_cannot_be_split_or_forged(dalton, rules_copy):
 
 def test_confusable_and_invisible_ids_are_reported(dalton, rules_copy):
     rules = rules_copy / "rules.yaml"
-    rules.write_text(rules.read_text().replace("- id: sound_finances\n", '- id: "sound_finances\\u200b"\n', 1))
+    rules.write_text(
+        rules.read_text().replace(
+            "- id: pool_workforce_with_neighbours\n", '- id: "pool_workforce_with_neighbours\\u200b"\n', 1
+        )
+    )
     result = dalton("rules", "check", str(rules_copy))
     assert result.returncode == 1 and "R112" in result.stdout and "\\u200b" in result.stdout

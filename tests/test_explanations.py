@@ -29,6 +29,7 @@ def test_every_what_if_gives_the_stated_top(dalton, path):
     for entry in doc["what_if"]:
         assert entry["top"] != base_top
         sets = [arg for q, v in entry["changes"].items() for arg in ("--set", f"{q}={as_set_value(v)}")]
+        sets += [arg for p, v in entry["parameters"].items() for arg in ("--param", f"{p}={v}")]
         changed = json.loads(dalton("recommend", "--answers", str(path), "--format", "json", *sets).stdout)
         assert changed["recommendations"][0]["form"] == entry["top"], entry
         assert entry["text"].startswith("If ") and "would come first" in entry["text"]
@@ -93,13 +94,13 @@ def test_explain_excluded_form_text(dalton):
     )
     assert result.returncode == 0
     assert "excluded" in result.stdout.splitlines()[0]
-    assert re.search(r"HELD\s+exclude\s+back_office_not_whole_organisation", result.stdout)
+    assert re.search(r"HELD\s+exclude\s+back_office_is_not_the_whole_organisation", result.stdout)
 
 
 def test_explain_undetermined_rules(dalton):
     result = dalton("explain", "buddying", "--set", "cqc_rating=inadequate", "--format", "json")
     rules = json.loads(result.stdout)["rules"]
-    special = next(r for r in rules if r["rule"] == "special_measures_buddy")
+    special = next(r for r in rules if r["rule"] == "support_from_a_strong_trust")
     assert special["state"] == "undetermined" and special["answers"]["partner"] == "unknown"
 
 

@@ -114,12 +114,25 @@ def test_numbers_beyond_float_range_in_answers(dalton, tmp_path, line):
     assert re.search(r"A00[345]|Y003 cannot read", result.stderr)
 
 
-@pytest.mark.parametrize("edit", [("gt: 40}", f"gt: {BIG}}}"), ("gt: 40}", "gt: .nan}"), ("gt: 40}", "gt: .inf}")])
-def test_numbers_beyond_range_in_rules(dalton, rules_copy, edit):
-    rules = rules_copy / "rules.yaml"
-    rules.write_text(rules.read_text().replace(*edit, 1))
+THRESHOLD = "partner_distance_miles, gt: {param: near_partner_miles}}"
+
+
+@pytest.mark.parametrize(
+    "file, old, new",
+    [
+        ("rules.yaml", THRESHOLD, f"partner_distance_miles, gt: {BIG}}}"),
+        ("rules.yaml", THRESHOLD, "partner_distance_miles, gt: .nan}"),
+        ("rules.yaml", THRESHOLD, "partner_distance_miles, gt: .inf}"),
+        ("parameters.yaml", "value: 30", f"value: {BIG}"),
+        ("parameters.yaml", "value: 30", "value: .nan"),
+    ],
+)
+def test_numbers_beyond_range_in_rules(dalton, rules_copy, file, old, new):
+    path = rules_copy / file
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
     check = dalton("rules", "check", str(rules_copy))
-    assert check.returncode == 1 and "R309" in check.stdout
+    assert check.returncode == 1 and re.search(r"R309|R118|R13\d", check.stdout), check.stdout
     clean(dalton("recommend", "--rules", str(rules_copy), "--answers", DGH))
 
 

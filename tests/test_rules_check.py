@@ -37,8 +37,8 @@ def test_syntax_error_has_line_and_column(dalton, rules_copy):
 def test_many_problems_reported_together(dalton, rules_copy):
     rules = rules_copy / "rules.yaml"
     edit(rules, "{question: change_scope, equals: back_office}", "{question: change_scop, equals: back_office}")
-    edit(rules, "rationale: >-\n      An acceptable independent", "rationael: >-\n      An acceptable independent")
-    edit(rules, "{form: federation, weight: 3}", "{form: federatoin, weight: 3}")
+    edit(rules, "rationale: >-\n      The only partner in view", "rationael: >-\n      The only partner in view")
+    edit(rules, "{form: federation, weight: 2}", "{form: federatoin, weight: 2}")
     edit(
         rules_copy / "questions.yaml",
         "values: [high, medium, low]\n    prompt: How strongly would",
@@ -58,11 +58,16 @@ def test_many_problems_reported_together(dalton, rules_copy):
 
 def test_problems_inside_a_rule_with_a_bad_key_are_still_reported(dalton, rules_copy):
     rules = rules_copy / "rules.yaml"
-    edit(rules, "rationale: >-\n      Sharing support", "rationael: >-\n      Sharing support")
     edit(
         rules,
-        "{question: change_scope, equals: back_office}\n    effects:\n      - {form: joint_venture, weight: 4}",
-        "{question: change_scope, equals: back_ofice}\n    effects:\n      - {form: joint_ventur, weight: 4}",
+        "rationale: >-\n      Support services can be shared",
+        "rationael: >-\n      Support services can be shared",
+    )
+    edit(
+        rules,
+        "{question: change_scope, equals: back_office}\n    effects:\n"
+        "      - {form: merger_acquisition, exclude: true}",
+        "{question: change_scope, equals: back_ofice}\n    effects:\n      - {form: merger_acquisitio, exclude: true}",
     )
     found = json.loads(dalton("rules", "check", str(rules_copy), "--format", "json").stdout)
     codes = {d["code"] for d in found}
@@ -73,12 +78,13 @@ def test_rule_without_citation(dalton, rules_copy):
     rules = rules_copy / "rules.yaml"
     edit(
         rules,
-        '    citations:\n      - {source: pac2015, locator: "paragraph 2"}\n  - id: non_foundation_trust_small',
-        "    citations: []\n  - id: non_foundation_trust_small",
+        '    citations:\n      - {source: hf2021integrated, locator: "key points, bullets 4 and 5"}\n'
+        "  - id: acute_only_is_not_integrated_care",
+        "    citations: []\n  - id: acute_only_is_not_integrated_care",
     )
     result = dalton("rules", "check", str(rules_copy))
     assert result.returncode == 1
-    assert "R201" in result.stdout and "deep_deteriorating_deficit has no citation" in result.stdout
+    assert "R201" in result.stdout and "integration_takes_years has no citation" in result.stdout
 
 
 def test_missing_core_question(dalton, rules_copy):
@@ -90,7 +96,7 @@ def test_missing_core_question(dalton, rules_copy):
 
 
 def test_github_format(dalton, rules_copy):
-    edit(rules_copy / "rules.yaml", "{form: federation, weight: 3}", "{form: federatoin, weight: 3}")
+    edit(rules_copy / "rules.yaml", "{form: federation, weight: 2}", "{form: federatoin, weight: 2}")
     result = dalton("rules", "check", str(rules_copy), "--format", "github")
     assert result.returncode == 1
     assert result.stdout.startswith("::error file=")
@@ -108,24 +114,24 @@ STRUCTURAL = [
     (
         "R104",
         "rules.yaml",
-        "  - id: sound_finances\n",
-        "  - id: no_case_for_structural_change\n",
-        "- id: no_case_for_structural_change",
+        "  - id: structural_change_carries_risk\n",
+        "  - id: sound_trust_needs_no_new_form\n",
+        "- id: sound_trust_needs_no_new_form",
     ),
     ("R102", "forms.yaml", "    name: Buddying\n", "", "- id: buddying"),
     ("R103", "questions.yaml", "    min: 0\n    unit: miles", "    min: zero\n    unit: miles", "min: zero"),
     (
         "R203",
         "rules.yaml",
-        '{source: pac2015, locator: "paragraph 2"}',
-        '{source: pac2051, locator: "paragraph 2"}',
-        "source: pac2051",
+        '{source: pac2015chair, locator: "the chair\'s comments"}',
+        '{source: pac2051chair, locator: "the chair\'s comments"}',
+        "source: pac2051chair",
     ),
     (
         "R202",
         "rules.yaml",
-        '{source: pac2015, locator: "paragraph 2"}',
-        '{source: pac2015, locator: " "}',
+        '{source: pac2015chair, locator: "the chair\'s comments"}',
+        '{source: pac2015chair, locator: " "}',
         'locator: " "',
     ),
     ("R106", "forms.yaml", "    spectrum: contractual\n", "    spectrum: contracted\n", "spectrum: contracted"),

@@ -52,15 +52,15 @@ def test_full_run_to_the_result(tmp_path):
     lines = [
         line
         for line in (EXAMPLES / "district-general.yaml").read_text().splitlines()
-        if not line.startswith(("#", "public_sensitivity", "timescale"))
+        if not line.startswith(("#", "workforce_gaps", "timescale"))
     ]
     lines += ["partner_track_record: proven", "history_of_joint_working: false"]
     saved.write_text("\n".join(lines) + "\n")
     child = spawn(tmp_path, "--resume", str(saved))
+    child.expect("How serious are the gaps")
+    child.send(UP * 3 + ENTER)  # workforce gaps: from "Don't know" up to "none"
     child.expect("How soon")
     child.send(ENTER)  # timescale: don't know
-    child.expect("How strongly would the public")
-    child.send(UP * 3 + ENTER)  # public sensitivity: from "Don't know" up to "high"
     child.expect("Ready\\?")
     child.send(ENTER)
     child.expect("Recommendation")
@@ -70,7 +70,7 @@ def test_full_run_to_the_result(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    assert "public_sensitivity: high" in saved.read_text() and "timescale: unknown" in saved.read_text()
+    assert "workforce_gaps: none" in saved.read_text() and "timescale: unknown" in saved.read_text()
 
 
 def test_back_goes_to_the_previous_question(tmp_path):
@@ -78,10 +78,13 @@ def test_back_goes_to_the_previous_question(tmp_path):
     child.expect("Which best describes")
     answer_select(child, UP * 3)  # perspective: seeking support
     child.expect("Question 2")
+    child.expect("What problem must")
+    child.send(ENTER)  # nothing ticked: don't know
+    child.expect("Question 3")
     child.expect("legal form")
     child.send(DOWN * 2 + ENTER)  # from "Don't know" down to "« Back"
-    child.expect("Question 1")
-    child.expect("Which best describes")
+    child.expect("Question 2")
+    child.expect("What problem must")
     assert interrupt(child) == 130
 
 
@@ -89,11 +92,11 @@ def test_dont_know_and_ctrl_c_then_resume(tmp_path):
     child = spawn(tmp_path, "--save", "a.yaml")
     child.send(ENTER)  # perspective: don't know
     child.expect("Question 2")
-    child.expect("legal form")
+    child.expect("What problem must")
     assert interrupt(child, says="Resume with: dalton wizard --resume") == 130
     assert "perspective: unknown" in (tmp_path / "a.yaml").read_text()
     again = spawn(tmp_path, "--resume", "a.yaml")
-    again.expect("legal form")
+    again.expect("What problem must")
     assert interrupt(again) == 130
     result = subprocess.run(
         dalton_command() + ["recommend", "--answers", "a.yaml", "--format", "json"],
@@ -144,7 +147,7 @@ def test_sigterm_saves_the_answers_and_says_so(tmp_path):
     child = spawn(tmp_path, "--save", "a.yaml")
     child.expect("Which best describes")
     answer_select(child, UP * 3)  # seeking support
-    child.expect("legal form")
+    child.expect("What problem must")
     child.kill(signal.SIGTERM)
     child.expect("Resume with")
     child.expect(pexpect.EOF)
@@ -163,8 +166,8 @@ def test_kill_9_leaves_the_old_or_the_new_file(tmp_path):
         child = spawn(tmp_path, "--save", save.name)
         child.expect("Which best describes")
         answer_select(child, UP * 3)
-        child.expect("legal form")
-        child.send(UP * 2 + ENTER)  # NHS trust
+        child.expect("What problem must")
+        child.send(ENTER)  # the problem to solve: don't know
         time.sleep(rng.uniform(0, 0.05))
         child.kill(signal.SIGKILL)
         child.close()

@@ -19,7 +19,6 @@ from dalton_cli.ruleset.contract import CORE_FACTS, DATED_CORE_FACTS
 from dalton_cli.ruleset.model import UNKNOWN, Condition, Question, RuleSet
 from dalton_cli.ruleset.qtypes import TYPES
 
-
 CORE_IDS = set(CORE_FACTS) | set(DATED_CORE_FACTS)
 
 

@@ -238,11 +238,14 @@ def _first_or_close(key: str, forms: list[str], o: _Outcome) -> list[str]:
     if kind == "close_call" and form in o.verdict.forms:
         return []
     scores = o.scores
-    if kind == "insufficient" and o.ranked and scores.get(form, 0) > 0:
-        if scores[o.ranked[0]] - scores[form] < o.verdict.margin:
-            return []
+    leader = scores[o.ranked[0]] if o.ranked else 0
+    if kind == "insufficient" and scores.get(form, 0) > 0 and leader - scores[form] < o.verdict.margin:
+        return []
     place = f"ranked {o.ranked.index(form) + 1}" if form in o.ranked else "excluded"
-    return [f"first_or_close: expected {form} first or close to it, but it is {place} and the verdict is {kind} (top: {o.shown})"]
+    return [
+        f"first_or_close: expected {form} first or close to it, but it is {place} "
+        f"and the verdict is {kind} (top: {o.shown})"
+    ]
 
 
 def _verdict(key: str, forms: list[str], o: _Outcome) -> list[str]:

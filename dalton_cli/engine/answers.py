@@ -59,9 +59,10 @@ def parse_set(option: str) -> tuple[str, RawAnswer]:
 
 
 def check_set_ids(overrides: list[tuple[str, RawAnswer]], ruleset: RuleSet) -> None:
-    """An unknown id in ``--set`` is a mistake on the command line, not in a file."""
+    """An unknown id in ``--set`` is a mistake on the command line, not in a file; a question of
+    another period is set aside with a note, as in a file."""
     for ident, _ in overrides:
-        if ident not in ruleset.question_index:
+        if ident not in ruleset.question_index and ident not in ruleset.elsewhere:
             raise UsageError(
                 f"--set {ident}: unknown question id {ident!r} "
                 f"({hint_for(ident, list(ruleset.question_index), 'see dalton rules schema answers')})"
@@ -77,6 +78,7 @@ class Checked(NamedTuple):
 
     answers: Answers
     notes: tuple[str, ...]
+    given: Answers = {}  # every known answer as given, set-aside and mapped ones included (for a record)
 
 
 def split_as_of(raw: dict[str, RawAnswer]) -> tuple[dict[str, RawAnswer], str | None]:
@@ -125,11 +127,13 @@ def check_answers_at(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Checked:
     answers: Answers = {}
     notes: list[str] = []
     mapped: Answers = {}
+    given: Answers = {}
     day = ruleset.as_of
     for ident, item in raw.items():
         question = ruleset.question_index.get(ident)
         if question is None and ident in ruleset.elsewhere:
             if not is_unknown(item.value):
+                given[ident] = item.value
                 notes.append(
                     f"{ident} is not used as of {day}: the question applies {ruleset.elsewhere[ident].period.words()}."
                 )
@@ -161,18 +165,20 @@ def check_answers_at(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Checked:
             else:
                 notes.append(successor.note)
                 mapped[successor.question] = successor.value
+                given[ident] = item.value
             continue
         value, problem = coerce(question, item.value)
         if problem:
             diagnostics.append(Diagnostic(problem[0], item.value_loc, problem[1], problem[2]))
         else:
             answers[ident] = value
+            given[ident] = value
     if diagnostics:
         raise DaltonError(diagnostics)
     for ident, value in mapped.items():
         if ident in ruleset.question_index:
             answers.setdefault(ident, value)
-    return Checked(answers, tuple(notes))
+    return Checked(answers, tuple(notes), given)
 
 
 def answers_file_text(ruleset: RuleSet, answers: dict[str, Any], comments: list[str], as_of: str = "") -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from dalton_cli.report.markdown import md_cell, md_text
 from dalton_cli.report.model import ExplainReport
-from dalton_cli.report.phrases import STATE_WORDS, effect_word, reference_text
+from dalton_cli.report.phrases import STATE_WORDS, effect_word, evidence_sentence, grade_words, reference_text
 from dalton_cli.ruleset.conditions import describe
 from dalton_cli.ruleset.model import NOT_APPLICABLE, UNKNOWN
 from dalton_cli.ruleset.qtypes import answer_text
@@ -24,6 +24,13 @@ def _answer(value: Any) -> str:
     return answer_text(value)
 
 
+def _json_answer(value: Any) -> Any:
+    """An answer as JSON: lists stay lists, numbers numbers; unknown and not applicable as words."""
+    if value is UNKNOWN or value is NOT_APPLICABLE:
+        return _answer(value)
+    return list(value) if isinstance(value, (list, tuple)) else value
+
+
 def _where(report: ExplainReport) -> str:
     return f"ranked {report.rank} of {report.of}" if report.rank else "excluded"
 
@@ -34,7 +41,8 @@ def _read(answers: tuple[tuple[str, Any], ...]) -> str:
 
 def render_json(report: ExplainReport) -> str:
     form = report.form
-    doc = {
+    doc: dict[str, Any] = {
+        "as_of": report.ruleset.as_of,
         "form": form.id,
         "name": form.name,
         "spectrum": form.spectrum,
@@ -48,13 +56,20 @@ def render_json(report: ExplainReport) -> str:
                 "weight": s.weight,
                 "exclude": s.exclude,
                 "condition": describe(s.rule.when.node),
-                "answers": {q: _answer(v) for q, v in s.answers},
+                "answers": {q: _json_answer(v) for q, v in s.answers},
+                "evidence": s.rule.evidence,
                 "text": s.rule.rationale,
                 "citations": [{"source": c.source, "locator": c.locator} for c in s.rule.citations],
             }
             for s in report.rules
         ],
     }
+    if form.evidence is not None:
+        doc["evidence"] = {
+            "grade": form.evidence.grade,
+            "text": form.evidence.text,
+            "citations": [{"source": c.source, "locator": c.locator} for c in form.evidence.citations],
+        }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -65,8 +80,10 @@ def render_markdown(report: ExplainReport) -> str:
         "",
         md_text(form.summary),
         "",
-        f"**{_where(report).capitalize()}**, score {report.score}, place on the spectrum: {form.spectrum}.",
+        f"**{_where(report).capitalize()}**, score {report.score}, place on the spectrum: {form.spectrum}; "
+        f"as of {report.ruleset.as_of}.",
         "",
+        *([md_text(evidence_sentence(form)), ""] if form.evidence else []),
         "| State | Effect | Rule | Condition | Answers read |",
         "| --- | ---: | --- | --- | --- |",
     ]
@@ -79,7 +96,8 @@ def render_markdown(report: ExplainReport) -> str:
     out += ["", "## Reasons", ""]
     for s in report.rules:
         out.append(
-            f"- `{s.rule.id}` ({STATE_WORDS[s.state]}): {md_text(s.rule.rationale)} {report.markers(s.rule.citations)}"
+            f"- `{s.rule.id}` ({STATE_WORDS[s.state]}; {grade_words(s.rule.evidence)}): "
+            f"{md_text(s.rule.rationale)} {report.markers(s.rule.citations)}"
         )
     out += ["", "## References", ""]
     out += [f"{i}. {md_text(reference_text(src, c))}" for i, (c, src) in enumerate(report.references, 1)]
@@ -88,10 +106,14 @@ def render_markdown(report: ExplainReport) -> str:
 
 def render_text(report: ExplainReport) -> str:
     form = report.form
-    out = [f"{form.name} ({form.spectrum}): {_where(report)}, score {report.score}", ""]
-    out += textwrap.wrap(form.summary, WIDTH) + ["", f"Rules that touch this form ({len(report.rules)}):"]
+    out = [f"{form.name} ({form.spectrum}): {_where(report)}, score {report.score}, as of {report.ruleset.as_of}", ""]
+    out += textwrap.wrap(form.summary, WIDTH) + [""]
+    if form.evidence:
+        out += textwrap.wrap(evidence_sentence(form), WIDTH) + [""]
+    out.append(f"Rules that touch this form ({len(report.rules)}):")
     for s in report.rules:
-        out.append(f"  {STATE_WORDS[s.state].upper():<12} {effect_word(s.weight, s.exclude):>7}  {s.rule.id}")
+        grade = f"  ({grade_words(s.rule.evidence)})"
+        out.append(f"  {STATE_WORDS[s.state].upper():<12} {effect_word(s.weight, s.exclude):>7}  {s.rule.id}{grade}")
         out += _wrap("when " + describe(s.rule.when.node), 16, 18)
         out += _wrap("answers: " + _read(s.answers), 16, 18)
         out += _wrap(f"{s.rule.rationale} {report.markers(s.rule.citations)}", 16, 16)

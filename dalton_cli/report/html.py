@@ -13,13 +13,17 @@ from dalton_cli.report.phrases import (
     NO_UNKNOWNS,
     NO_WHAT_IF,
     could_come_first,
+    evidence_sentence,
+    grade_words,
+    parameter_sentence,
     reference_text,
     signed,
+    steps_title,
     summary,
     value_phrase,
     what_if_sentence,
 )
-from dalton_cli.ruleset.model import SPECTRUM
+from dalton_cli.ruleset.model import SPECTRUM, Citation
 
 CSS = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:52rem;margin:2rem auto;padding:0 1rem;
@@ -36,8 +40,12 @@ pre{background:#f5f5f5;padding:.6rem;white-space:pre-wrap;word-break:break-all;f
 """
 
 
+def _cites(report: Report, citations: tuple[Citation, ...]) -> str:
+    return "".join(f'<sup><a href="#ref{report.marker(c)}">[{report.marker(c)}]</a></sup>' for c in citations)
+
+
 def _markers(report: Report, reason: Reason) -> str:
-    return "".join(f'<sup><a href="#ref{report.marker(c)}">[{report.marker(c)}]</a></sup>' for c in reason.citations)
+    return _cites(report, reason.citations)
 
 
 def _reasons(report: Report, reasons: tuple[Reason, ...], empty: str) -> str:
@@ -47,9 +55,10 @@ def _reasons(report: Report, reasons: tuple[Reason, ...], empty: str) -> str:
     for r in reasons:
         cls = "for" if r.weight > 0 and not r.exclude else "against"
         mark = "excluded" if r.exclude else signed(r.weight)
+        grade = f"{escape(grade_words(r.evidence))}; " if r.evidence else ""
         items.append(
             f'<li><span class="{cls}">{mark}</span> {escape(r.text)} {_markers(report, r)} '
-            f'<span class="rule">(rule {escape(r.rule)})</span></li>'
+            f'<span class="rule">({grade}rule {escape(r.rule)})</span></li>'
         )
     return "<ul>" + "".join(items) + "</ul>"
 
@@ -80,8 +89,31 @@ def spectrum_svg(report: Report) -> str:
     return "".join(parts)
 
 
+def _focus(report: Report, e: Entry) -> str:
+    if e not in report.focus:
+        return ""
+    out = ""
+    if e.form.evidence:
+        out += f"<p>{escape(evidence_sentence(e.form))} {_cites(report, e.form.evidence.citations)}</p>"
+    if e.form.pathway:
+        steps = "".join(f"<li>{escape(s.text)} {_cites(report, s.citations)}</li>" for s in e.form.pathway)
+        out += f"<p>{escape(steps_title(report, e.form))}:</p><ol>{steps}</ol>"
+    return out
+
+
+def _notes_and_thresholds(report: Report) -> str:
+    out = ""
+    if report.notes:
+        out += "<h2>Notes on the answers</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in report.notes) + "</ul>"
+    if report.defaults:
+        items = "".join(f"<li>{escape(parameter_sentence(report, pid))}</li>" for pid, _ in report.defaults)
+        out += f"<h2>Thresholds set for this run</h2><ul>{items}</ul>"
+    return out
+
+
 def _form_section(report: Report, rank: int, e: Entry) -> str:
     today = f"<p><em>Today:</em> {escape(e.form.today)}</p>" if e.form.today else ""
+    today += _focus(report, e)
     place = f'<span class="rule">({e.form.spectrum}, score {e.score})</span>'
     return (
         f'<div class="form"><h3>{rank}. {escape(e.form.name)} {place}</h3>'
@@ -104,6 +136,7 @@ def render(report: Report) -> str:
     ]
     if report.date:
         h.append(f"Date: {escape(report.date)} · ")
+    h.append(f"As of {escape(report.as_of)} · ")
     h.append(
         f"Rule set {escape(rs.name)} {escape(rs.version)} · dalton {__version__}<br>sha256 <code>{rs.sha256}</code></p>"
     )
@@ -111,6 +144,7 @@ def render(report: Report) -> str:
         "<h2>Summary</h2>",
         f"<p>{escape(summary(report))}</p>",
         f'<p class="caveat">{escape(CAVEAT)}</p>',
+        _notes_and_thresholds(report),
         "<h2>Ranked forms</h2>",
         spectrum_svg(report),
         '<table><tr><th class="num">Rank</th><th>Form</th><th>Place</th><th class="num">Score</th></tr>',

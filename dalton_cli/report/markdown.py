@@ -14,8 +14,12 @@ from dalton_cli.report.phrases import (
     NO_WHAT_IF,
     could_come_first,
     effect_word,
+    evidence_sentence,
+    grade_words,
+    number,
     reference_text,
     spectrum_picture,
+    steps_title,
     summary,
     value_phrase,
     what_if_sentence,
@@ -43,7 +47,10 @@ def _reason_lines(report: Report, reasons: tuple[Reason, ...], empty: str) -> li
     lines = []
     for r in reasons:
         mark = "excluded" if r.exclude else effect_word(r.weight, False)
-        lines.append(f"- **{mark}** {md_text(r.text)} {report.markers(r.citations)} <sub>(rule {_code(r.rule)})</sub>")
+        grade = f"{grade_words(r.evidence)}; " if r.evidence else ""
+        lines.append(
+            f"- **{mark}** {md_text(r.text)} {report.markers(r.citations)} <sub>({grade}rule {_code(r.rule)})</sub>"
+        )
     return lines or [f"- {empty}"]
 
 
@@ -62,6 +69,7 @@ def render(report: Report) -> str:
     if report.date:
         out.append(f"- Date: {report.date}")
     out += [
+        f"- As of: {report.as_of}",
         f"- Rule set: {md_text(rs.name)} {md_text(rs.version)}",
         f"- Rule set sha256: `{rs.sha256}`",
         f"- Produced by: dalton {__version__}",
@@ -71,6 +79,7 @@ def render(report: Report) -> str:
         md_text(summary(report)),
         "",
         f"> {CAVEAT}",
+        *_notes_and_thresholds(report),
         "",
         "## Ranked forms",
         "",
@@ -92,12 +101,48 @@ def render(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
+def _notes_and_thresholds(report: Report) -> list[str]:
+    out: list[str] = []
+    if report.notes:
+        out += ["", "## Notes on the answers", ""] + [f"- {md_text(n)}" for n in report.notes]
+    params = report.ruleset.parameters
+    if params:
+        defaults = dict(report.defaults)
+        out += ["", "## Thresholds", "", "| Parameter | Value | Basis |", "| --- | ---: | --- |"]
+        for pid in sorted(params):
+            p = params[pid]
+            unit = f" {md_cell(p.unit)}" if p.unit else ""
+            value = f"{number(p.value)}{unit}"
+            if pid in defaults:
+                value += f" (set for this run; default {number(defaults[pid])})"
+            basis = (
+                "local judgement"
+                if p.local_judgement
+                else "; ".join(md_cell(f"{c.source}, {c.locator}") for c in p.basis)
+            )
+            out.append(f"| {md_cell(p.description)} ({_code(pid)}) | {value} | {basis} |")
+    return out
+
+
+def _focus(report: Report, e: Entry) -> list[str]:
+    if e not in report.focus:
+        return []
+    out: list[str] = []
+    if e.form.evidence:
+        out += ["", f"{md_text(evidence_sentence(e.form))} {report.markers(e.form.evidence.citations)}"]
+    if e.form.pathway:
+        out += ["", f"{md_text(steps_title(report, e.form))}:", ""]
+        out += [f"{n}. {md_text(s.text)} {report.markers(s.citations)}" for n, s in enumerate(e.form.pathway, 1)]
+    return out
+
+
 def _forms(report: Report) -> list[str]:
     out = ["", "## For and against each form"]
     for i, e in enumerate(report.recommendations, 1):
         out += ["", f"### {i}. {md_text(e.form.name)}", "", md_text(e.form.summary)]
         if e.form.today:
             out += ["", f"*Today:* {md_text(e.form.today)}"]
+        out += _focus(report, e)
         out += _for_against(report, e)
     if report.excluded:
         out += ["", "## Excluded forms"]

@@ -62,6 +62,18 @@ class Report(NamedTuple):
     def markers(self, citations: tuple[Citation, ...]) -> str:
         return _markers(self.references, citations)
 
+    @property
+    def focus(self) -> tuple[Entry, ...]:
+        """The forms the verdict is about (the leader, or those in a close call): the ones whose
+        evidence and steps a board needs to read. None when too little is known."""
+        return focus_of(self.recommendations, self.verdict)
+
+
+def focus_of(recommendations: tuple[Entry, ...], v: Verdict | None) -> tuple[Entry, ...]:
+    if v is None or v.kind == "insufficient":
+        return ()
+    return tuple(e for e in recommendations if e.form.id in v.forms)
+
 
 def _reason(hit: Any) -> Reason:
     rule = hit.rule
@@ -101,7 +113,12 @@ def build_report(
     """The report of one evaluation; ``defaults`` holds the defaults of parameters set with --param."""
     recs = tuple(_reasons(r) for r in decision.ranked)
     excluded = tuple(_reasons(r, only_exclusions=True) for r in decision.excluded)
+    the_verdict = verdict(ruleset, decision)
     cited = [c for entry in recs + excluded for reason in entry.for_ + entry.against for c in reason.citations]
+    for entry in focus_of(recs, the_verdict):
+        if entry.form.evidence is not None:
+            cited += entry.form.evidence.citations
+        cited += [c for step in entry.form.pathway for c in step.citations]
     answers = {q.id: decision.answers[q.id] for q in ruleset.questions if q.id in decision.answers}
     return Report(
         ruleset,
@@ -114,7 +131,7 @@ def build_report(
         unknown_impacts(ruleset, decision),
         date,
         command,
-        verdict(ruleset, decision),
+        the_verdict,
         notes,
         tuple(sorted((defaults or {}).items())),
     )

@@ -76,8 +76,13 @@ def number(value: float) -> str:
     return f"{value:g}"
 
 
+def lower_first(name: str) -> str:
+    """A form's name inside a sentence: 'Hospital group' -> 'hospital group', but 'IHO' stays."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
 def _names(report: Report, forms: tuple[str, ...]) -> str:
-    names = [report.ruleset.form(f).name.lower() for f in forms]
+    names = [lower_first(report.ruleset.form(f).name) for f in forms]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -108,7 +113,7 @@ def verdict_sentence(report: Report) -> str:
             f"them (a clear lead needs {number(v.margin)} points)."
         )
     top = recs[0]
-    rest = f", ahead of {recs[1].form.name.lower()} ({recs[1].score})" if len(recs) > 1 else ""
+    rest = f", ahead of {lower_first(recs[1].form.name)} ({recs[1].score})" if len(recs) > 1 else ""
     return f"Clear: {top.form.name} leads (score {top.score}){rest}."
 
 
@@ -149,11 +154,37 @@ def what_if_sentence(ruleset: RuleSet, change: WhatIf) -> str:
         param = ruleset.parameters[pid]
         unit = f" {param.unit}" if param.unit else ""
         parts.append(f"the board set {param.description} at {number(value)}{unit} (now {number(param.value)}{unit})")
-    return f"If {' and '.join(parts)}, {ruleset.form(change.top).name.lower()} would come first."
+    return f"If {' and '.join(parts)}, {lower_first(ruleset.form(change.top).name)} would come first."
 
 
 def could_come_first(ruleset: RuleSet, forms: tuple[str, ...]) -> str:
-    return ", ".join(ruleset.form(f).name.lower() for f in forms)
+    return ", ".join(lower_first(ruleset.form(f).name) for f in forms)
+
+
+def heading(report: Report) -> str:
+    rs = report.ruleset
+    return f"dalton recommendation (rule set {rs.name} {rs.version}, as of {report.as_of})"
+
+
+def evidence_sentence(form: Form) -> str:
+    """What the evidence says about a form as a whole, with its grade."""
+    if form.evidence is None:
+        return ""
+    return f"Evidence ({grade_words(form.evidence.grade)}): {form.evidence.text}"
+
+
+def steps_title(report: Report, form: Form) -> str:
+    return f"What {lower_first(form.name)} takes, as of {report.as_of}"
+
+
+def parameter_sentence(report: Report, pid: str) -> str:
+    """A threshold the board set, in words: 'near_partner_miles is 45 miles (default 30; local judgement)'."""
+    param = report.ruleset.parameters[pid]
+    unit = f" {param.unit}" if param.unit else ""
+    defaults = dict(report.defaults)
+    basis = "a local judgement" if param.local_judgement else "from its sources"
+    default = f"default {number(defaults[pid])}; " if pid in defaults else ""
+    return f"{param.description}: {number(param.value)}{unit} ({default}{basis})"
 
 
 def spectrum_picture(form: Form) -> str:

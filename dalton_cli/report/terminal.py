@@ -15,11 +15,16 @@ from dalton_cli.report.phrases import (
     NO_WHAT_IF,
     SPECTRUM_LEGEND,
     could_come_first,
+    evidence_sentence,
     first_sentence,
+    grade_words,
+    heading,
     leading,
+    parameter_sentence,
     reference_text,
     signed,
     spectrum_picture,
+    steps_title,
     summary,
     what_if_sentence,
 )
@@ -34,6 +39,8 @@ class Sections(NamedTuple):
 
     heading: str
     summary: str
+    notes: tuple[str, ...]
+    thresholds: tuple[str, ...]
     what_ifs: tuple[str, ...]
     more_what_ifs: str
     unknowns: tuple[str, ...]
@@ -53,8 +60,10 @@ def sections(report: Report) -> Sections:
         unknowns = tuple(report.unknown[:SHOWN_UNKNOWNS])
     extra_u = max(len(impacts), len(report.unknown)) - SHOWN_UNKNOWNS
     return Sections(
-        heading=f"dalton recommendation (rule set {rs.name} {rs.version})",
+        heading=heading(report),
         summary=summary(report),
+        notes=report.notes,
+        thresholds=tuple(parameter_sentence(report, pid) for pid, _ in report.defaults),
         what_ifs=tuple(what_if_sentence(rs, w) for w in report.what_if[:SHOWN_WHAT_IFS]),
         more_what_ifs=f"({extra_w} more in --format markdown or json)" if extra_w > 0 else "",
         unknowns=unknowns,
@@ -64,7 +73,35 @@ def sections(report: Report) -> Sections:
 
 
 def _reason_line(report: Report, r: Reason) -> str:
-    return f"{first_sentence(r.text)} {report.markers(r.citations)}"
+    grade = f" ({grade_words(r.evidence)})" if r.evidence else ""
+    return f"{first_sentence(r.text)} {report.markers(r.citations)}{grade}"
+
+
+def _form_line(i: int, e: Entry) -> list[str]:
+    """'  1. Name ........ spectrum  score', the name wrapped when it is too long for one line."""
+    tail = f"{e.form.spectrum:<14} {e.score:>4}"
+    room = WIDTH - 1 - len(tail) - 1
+    head = f"{i:>3}. {e.form.name}"
+    if len(head) <= room:
+        return [f"{head:<{room}} {tail}"]
+    lines = _wrap(e.form.name, " " * 5, f"{i:>3}. ")
+    return lines + [f"{'':<{room}} {tail}"]
+
+
+def focus_lines(report: Report) -> list[str]:
+    """The evidence behind each form the verdict is about, and the steps it takes as of the date."""
+    out: list[str] = []
+    for e in report.focus:
+        if not e.form.evidence and not e.form.pathway:
+            continue
+        out += ["", e.form.name]
+        if e.form.evidence:
+            out += _wrap(f"{evidence_sentence(e.form)} {report.markers(e.form.evidence.citations)}", "    ", "  ")
+        if e.form.pathway:
+            out += _wrap(steps_title(report, e.form) + ":", "  ", "  ")
+            for n, step in enumerate(e.form.pathway, 1):
+                out += _wrap(f"{step.text} {report.markers(step.citations)}", " " * 7, f"   {n:>2}. ")
+    return out
 
 
 # --- plain text ------------------------------------------------------------------------------
@@ -81,28 +118,39 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
     ) or [indent]
 
 
-def render_plain(report: Report) -> str:
-    view = sections(report)
-    out = [view.heading, ""]
-    out += _wrap(view.summary) + [""]
-    out.append("Ranked forms")
-    for i, e in enumerate(report.recommendations, 1):
-        out.append(f"{i:>3}. {e.form.name:<44} {e.form.spectrum:<14} {e.score:>4}")
-        for r in leading(e):
-            out += _wrap(_reason_line(report, r), " " * 9, f"     {signed(r.weight):>3} ")
-    if report.excluded:
-        out += ["", "Excluded"]
-        for e in report.excluded:
-            out.append(f"  - {e.form.name}")
-            for r in e.reasons:
-                out += _wrap(_reason_line(report, r), " " * 6)
-    out += ["", "What would change the answer"]
+def _plain_what_ifs(view: Sections) -> list[str]:
+    out = ["", "What would change the answer"]
     for sentence in view.what_ifs:
         out += _wrap(sentence, "    ", "  - ")
     if view.more_what_ifs:
         out.append(f"  {view.more_what_ifs}")
     if not view.what_ifs:
         out += _wrap(NO_WHAT_IF, "  ", "  ")
+    return out
+
+
+def render_plain(report: Report) -> str:
+    view = sections(report)
+    out = [view.heading, ""]
+    out += _wrap(view.summary) + [""]
+    for title, lines in (("Notes on the answers", view.notes), ("Thresholds set for this run", view.thresholds)):
+        if lines:
+            out += [title] + [line for text in lines for line in _wrap(text, "    ", "  - ")] + [""]
+    out.append("Ranked forms")
+    for i, e in enumerate(report.recommendations, 1):
+        out += _form_line(i, e)
+        for r in leading(e):
+            out += _wrap(_reason_line(report, r), " " * 9, f"     {signed(r.weight):>3} ")
+    focus = focus_lines(report)
+    if focus:
+        out += ["", "Evidence and steps for the leading forms"] + focus
+    if report.excluded:
+        out += ["", "Excluded"]
+        for e in report.excluded:
+            out.append(f"  - {e.form.name}")
+            for r in e.reasons:
+                out += _wrap(_reason_line(report, r), " " * 6)
+    out += _plain_what_ifs(view)
     out += ["", "Unanswered questions that could change the ranking"]
     out += [line for u in view.unknowns for line in _wrap(u, "    ", "  - ")] or ["  none"]
     if view.more_unknowns:
@@ -120,10 +168,44 @@ def _rich_reason(report: Report, r: Reason) -> str:
     from rich.markup import escape
 
     colour = "green" if r.weight > 0 else "red"
+    grade = f" [dim]({escape(grade_words(r.evidence))})[/]" if r.evidence else ""
     return (
         f"[{colour}]{signed(r.weight)}[/] {escape(first_sentence(r.text))} "
-        f"[cyan]{escape(report.markers(r.citations))}[/]"
+        f"[cyan]{escape(report.markers(r.citations))}[/]{grade}"
     )
+
+
+def _rich_front(console: Any, view: Sections) -> None:
+    """Notes on the answers and thresholds the board set: read before the ranking."""
+    from rich.markup import escape
+    from rich.padding import Padding
+
+    for title, lines in (("Notes on the answers", view.notes), ("Thresholds set for this run", view.thresholds)):
+        if lines:
+            console.print(f"[bold]{title}[/bold]")
+            for line in lines:
+                console.print(Padding(f"• {escape(line)}", (0, 0, 0, 2)))
+            console.print()
+
+
+def _rich_focus(report: Report, console: Any) -> None:
+    from rich.markup import escape
+    from rich.padding import Padding
+
+    shown = [e for e in report.focus if e.form.evidence or e.form.pathway]
+    if not shown:
+        return
+    console.print("\n[bold]Evidence and steps for the leading forms[/bold]")
+    for e in shown:
+        console.print(Padding(f"[bold]{escape(e.form.name)}[/bold]", (0, 0, 0, 2)))
+        if e.form.evidence:
+            text = f"{escape(evidence_sentence(e.form))} [cyan]{escape(report.markers(e.form.evidence.citations))}[/]"
+            console.print(Padding(text, (0, 0, 0, 4)))
+        if e.form.pathway:
+            console.print(Padding(escape(steps_title(report, e.form)) + ":", (0, 0, 0, 4)))
+            for n, step in enumerate(e.form.pathway, 1):
+                line = f"{n}. {escape(step.text)} [cyan]{escape(report.markers(step.citations))}[/]"
+                console.print(Padding(line, (0, 0, 0, 6)))
 
 
 def _rich_tail(report: Report, console: Any, view: Sections) -> None:
@@ -134,6 +216,7 @@ def _rich_tail(report: Report, console: Any, view: Sections) -> None:
     def indented(text: str, left: int = 2) -> None:
         console.print(Padding(text, (0, 0, 0, left)))
 
+    _rich_focus(report, console)
     if report.excluded:
         console.print("\n[bold]Excluded[/bold]")
         for e in report.excluded:
@@ -169,6 +252,7 @@ def print_rich(report: Report, file: IO[str]) -> None:
     view = sections(report)
     console.print(f"[bold]{escape(view.heading)}[/bold]\n")
     console.print(escape(view.summary) + "\n")
+    _rich_front(console, view)
     table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=False)
     table.add_column("#", justify="right", width=2)
     table.add_column("Form", ratio=2)
@@ -208,7 +292,9 @@ def print_result(report: Report, console: Any) -> None:
 
     view = sections(report)
     console.rule("[bold]Recommendation[/bold]")
+    console.print(f"[dim]{escape(view.heading)}[/dim]")
     console.print(escape(view.summary) + "\n")
+    _rich_front(console, view)
     scores = [e.score for e in report.recommendations] or [0]
     low, high = min([*scores, 0]), max([*scores, 0])
     console.print(f"[dim]     {'form':<34} {'score':>14}   place[/dim]")

@@ -173,20 +173,20 @@ OPERATORS: dict[str, Operator] = {
     "gt": Operator(NUMERIC_TYPES, "number", lambda a: lambda v: v > a, _compare(">"), splits=_number),
     "ge": Operator(NUMERIC_TYPES, "number", lambda a: lambda v: v >= a, _compare("≥"), splits=_number),
     "contains": Operator(
-        ("multi",), "value", lambda a: lambda v: a in v, lambda q, a: f"{q} include {a}", names=lambda a: (a,)
+        ("multi",), "value", lambda a: lambda v: a in v, lambda q, a: f"{q} includes {a}", names=lambda a: (a,)
     ),
     "contains_any": Operator(
         ("multi",),
         "values",
         lambda a: (lambda w: lambda v: not w.isdisjoint(v))(frozenset(a)),
-        lambda q, a: f"{q} include any of {', '.join(a)}",
+        lambda q, a: f"{q} includes any of {', '.join(a)}",
         names=tuple,
     ),
     "contains_all": Operator(
         ("multi",),
         "values",
         lambda a: (lambda w: lambda v: w.issubset(v))(frozenset(a)),
-        lambda q, a: f"{q} include all of {', '.join(a)}",
+        lambda q, a: f"{q} includes all of {', '.join(a)}",
         names=tuple,
     ),
     "is_empty": Operator(

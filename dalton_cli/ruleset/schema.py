@@ -210,7 +210,7 @@ class Reader:
             if c["source"] not in sources:
                 self.error(
                     "R203",
-                    loc,
+                    c.value_loc("source"),
                     f"citation of unknown source {c['source']!r}",
                     hint_for(c["source"], list(sources), "add it under sources"),
                 )
