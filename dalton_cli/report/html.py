@@ -17,6 +17,7 @@ from dalton_cli.report.phrases import (
     grade_words,
     parameter_sentence,
     reference_text,
+    short_source,
     signed,
     steps_title,
     summary,
@@ -101,6 +102,23 @@ def _focus(report: Report, e: Entry) -> str:
     return out
 
 
+def _evidence_table(report: Report) -> str:
+    rows = [e for e in report.recommendations if e.form.evidence is not None]
+    if not rows:
+        return ""
+    out = "<h2>Evidence on each form</h2><table><tr><th>Form</th><th>Strength</th>"
+    out += "<th>What it shows</th><th>Key sources</th></tr>"
+    for e in rows:
+        ev = e.form.evidence
+        assert ev is not None
+        sources = "; ".join(escape(short_source(report.ruleset, c)) for c in ev.citations)
+        out += (
+            f"<tr><td>{escape(e.form.name)}</td><td>{escape(grade_words(ev.grade))}</td>"
+            f"<td>{escape(ev.text)}</td><td>{sources}</td></tr>"
+        )
+    return out + "</table>"
+
+
 def _notes_and_thresholds(report: Report) -> str:
     out = ""
     if report.notes:
@@ -154,7 +172,9 @@ def render(report: Report) -> str:
             f'<tr><td class="num">{i}</td><td>{escape(e.form.name)}</td><td>{e.form.spectrum}</td>'
             f'<td class="num">{e.score}</td></tr>'
         )
-    h.append("</table><h2>For and against each form</h2>")
+    h.append("</table>")
+    h.append(_evidence_table(report))
+    h.append("<h2>For and against each form</h2>")
     h += [_form_section(report, i, e) for i, e in enumerate(report.recommendations, 1)]
     if report.excluded:
         h.append("<h2>Excluded forms</h2>")

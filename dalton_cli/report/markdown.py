@@ -18,6 +18,7 @@ from dalton_cli.report.phrases import (
     grade_words,
     number,
     reference_text,
+    short_source,
     spectrum_picture,
     steps_title,
     summary,
@@ -88,6 +89,7 @@ def render(report: Report) -> str:
     ]
     for i, e in enumerate(report.recommendations, 1):
         out.append(f"| {i} | {md_cell(e.form.name)} | `{spectrum_picture(e.form)}` {e.form.spectrum} | {e.score} |")
+    out += _evidence_table(report)
     out += _forms(report)
     out += _changes_and_unknowns(report)
     out += ["", "## Answers given", "", "| Question | Answer |", "| --- | --- |"]
@@ -121,6 +123,26 @@ def _notes_and_thresholds(report: Report) -> list[str]:
                 else "; ".join(md_cell(f"{c.source}, {c.locator}") for c in p.basis)
             )
             out.append(f"| {md_cell(p.description)} ({_code(pid)}) | {value} | {basis} |")
+    return out
+
+
+def _evidence_table(report: Report) -> list[str]:
+    """What the evidence on each ranked form shows, how strong it is, and its key sources."""
+    rows = [e for e in report.recommendations if e.form.evidence is not None]
+    if not rows:
+        return []
+    out = [
+        "",
+        "## Evidence on each form",
+        "",
+        "| Form | Strength | What it shows | Key sources |",
+        "| --- | --- | --- | --- |",
+    ]
+    for e in rows:
+        ev = e.form.evidence
+        assert ev is not None
+        sources = "; ".join(md_cell(short_source(report.ruleset, c)) for c in ev.citations)
+        out.append(f"| {md_cell(e.form.name)} | {grade_words(ev.grade)} | {md_cell(ev.text)} | {sources} |")
     return out
 
 

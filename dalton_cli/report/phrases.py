@@ -37,6 +37,12 @@ def reference_text(source: Source, citation: Citation) -> str:
     return text
 
 
+def short_source(ruleset: RuleSet, citation: Citation) -> str:
+    """A citation in a few words, for tables: 'The King's Fund (2015), key findings, bullet 4'."""
+    source = ruleset.sources[citation.source]
+    return f"{source.author} ({source.date}), {citation.locator}"
+
+
 def first_sentence(text: str) -> str:
     head, sep, _ = text.partition(". ")
     return head + "." if sep else text

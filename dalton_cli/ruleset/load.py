@@ -288,11 +288,11 @@ def _parameters(items: Items, reader: Reader, sources: dict[str, Source]) -> dic
         value, basis = raw["value"], raw["basis"]
         cites: tuple[Citation, ...] = ()
         local = basis == "local_judgement"
-        if isinstance(basis, str) and not local:
+        if (isinstance(basis, str) and not local) or (isinstance(basis, list) and not basis):
             reader.error(
                 "R118",
                 raw.value_loc("basis"),
-                f"parameter {ident}: basis must be citations or local_judgement",
+                f"parameter {ident} has no basis: give citations or local_judgement",
                 "a number without a source is a local judgement and must say so",
             )
         elif not local:
