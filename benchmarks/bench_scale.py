@@ -29,14 +29,17 @@ ROOT = Path(__file__).resolve().parent.parent
 FORMS = list(CORE_FORMS)
 
 
-def generated_rules(count: int, questions: int = 50) -> list[dict[str, object]]:
-    """Rules over `questions` generated choice and number questions, a few tests each."""
+CHOICES, NUMBERS = 45, 5  # the 50 generated questions
+
+
+def generated_rules(count: int) -> list[dict[str, object]]:
+    """Rules over the 50 generated questions (45 choice, 5 number), a few tests each."""
     out = []
     for i in range(count):
-        a, b = f"g{i % questions}", f"g{(i * 7 + 3) % questions}"
+        a, b = f"g{i % CHOICES}", f"g{(i * 7 + 3) % CHOICES}"
         tests: list[dict[str, object]] = [{"question": a, "in": ["x", "y"] if i % 3 else ["z"]}]
         if i % 2:
-            tests.append({"question": f"n{i % 5}", "gt": {"param": f"cut_{i % 4}"}})
+            tests.append({"question": f"n{i % 5}", "gt": {"param": f"cut_{(i // 2) % 4}"}})
         if a != b:
             tests.append({"question": b, "equals": "y"})
         out.append(
@@ -53,7 +56,7 @@ def generated_rules(count: int, questions: int = 50) -> list[dict[str, object]]:
 
 
 def write_rule_set(folder: Path, count: int) -> None:
-    shutil.copytree(ROOT / "rules", folder, ignore=shutil.ignore_patterns("cases"))
+    shutil.copytree(ROOT / "rules", folder)  # the cases too: some sources are cited only there
     questions = [
         {
             "id": f"g{i}",
@@ -63,7 +66,7 @@ def write_rule_set(folder: Path, count: int) -> None:
             "help": "h",
             "why": {"text": "generated", "citations": [{"source": "dalton2014", "locator": "generated"}]},
         }
-        for i in range(45)
+        for i in range(CHOICES)
     ]
     questions += [
         {
@@ -73,7 +76,7 @@ def write_rule_set(folder: Path, count: int) -> None:
             "help": "h",
             "why": {"text": "generated", "citations": [{"source": "dalton2014", "locator": "generated"}]},
         }
-        for i in range(5)
+        for i in range(NUMBERS)
     ]
     params = [
         {"id": f"cut_{i}", "value": 10 * i, "unit": "points", "description": "generated", "basis": "local_judgement"}
@@ -104,7 +107,7 @@ def main() -> None:
     args = parser.parse_args()
     installed = Path(sys.executable).parent / "dalton"
     dalton = [str(installed)] if installed.exists() else [sys.executable, "-m", "dalton_cli"]
-    answers = [f"--set=g{i}=y" for i in range(0, 50, 3)]
+    answers = [f"--set=g{i}=y" for i in range(0, CHOICES, 3)]
     sizes = args.sizes + ([100_000] if args.huge else [])
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache"

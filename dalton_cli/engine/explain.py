@@ -81,7 +81,8 @@ def what_if(ruleset: RuleSet, decision: Decision) -> tuple[WhatIf, ...]:
 
 
 def _parameter_changes(ruleset: RuleSet, decision: Decision) -> list[WhatIf]:
-    """Thresholds the board could judge otherwise: each moved to the answer it is compared with,
+    """Thresholds the board could judge otherwise (local judgements only, never a sourced one): each moved
+    to the answer it is compared with,
     where that alone puts another form first (the value is the organisation's own, never made up)."""
     from dalton_cli.ruleset.conditions import Param, leaves
     from dalton_cli.ruleset.snapshot import at
@@ -94,7 +95,9 @@ def _parameter_changes(ruleset: RuleSet, decision: Decision) -> list[WhatIf]:
             if not isinstance(test.arg, Param) or not isinstance(answer, (int, float)) or isinstance(answer, bool):
                 continue
             param = ruleset.parameters.get(test.arg.id)
-            if param is None or param.value == answer or (param.id, answer) in tried:
+            if param is None or not param.local_judgement:  # a sourced threshold is not the board's to move
+                continue
+            if param.value == answer or (param.id, answer) in tried:
                 continue
             if (param.minimum is not None and answer < param.minimum) or (
                 param.maximum is not None and answer > param.maximum
