@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from itertools import product
 from typing import Any, NamedTuple
 
-from dalton_cli.engine.evaluate import Scorer, effective_answers, relevance_closure
+from dalton_cli.engine.evaluate import Prober, ProbingScorer, decide, effective_answers, relevance_closure
 from dalton_cli.ruleset.conditions import mentions
 from dalton_cli.ruleset.contract import CORE_FACTS, DATED_CORE_FACTS
 from dalton_cli.ruleset.model import UNKNOWN, Condition, Question, RuleSet
@@ -70,6 +70,31 @@ def _states(
         yield tuple(c.test(eff) for c in conditions), answers
 
 
+# Results of enumerations, by what they depend on: the conditions and, for every question they
+# read, its relevance and its representative answers. The periods of a dated rule set share most
+# rules, so each enumeration is done once, however many periods contain it. Cleared per check.
+MEMO: dict[str, Any] = {}
+
+
+def _key(ruleset: RuleSet, kind: str, conditions: list[Condition], with_unknown: bool = True) -> str:
+    """What an enumeration depends on: the conditions, and each question it reads (its type,
+    values, bounds, relevance and the thresholds it is cut at). Representative answers follow
+    from these, so they need not be worked out to make the key."""
+    questions = closure(ruleset, {q for c in conditions for q in c.questions})
+    parts = [
+        (q.id, q.type, q.values, q.minimum, q.maximum, q.allow_empty, repr(q.when.node) if q.when else "")
+        + (ruleset.cuts.get(q.id),)
+        for q in questions
+    ]
+    return repr((kind, [repr(c.node) for c in conditions], with_unknown, parts))
+
+
+def _memo(key: str, compute: Any) -> Any:
+    if key not in MEMO:
+        MEMO[key] = compute()
+    return MEMO[key]
+
+
 def question_findings(ruleset: RuleSet) -> list[Finding]:
     out = []
     read = {q for r in ruleset.rules for q in r.when.questions}
@@ -101,7 +126,15 @@ def question_findings(ruleset: RuleSet) -> list[Finding]:
 def rule_findings(ruleset: RuleSet) -> list[Finding]:
     out = []
     for rule in ruleset.rules:
-        if not any(states[0] is True for states, _ in _states(ruleset, [rule.when])):
+        conds = [rule.when]
+        can_fire = _memo(
+            _key(ruleset, "fires", conds), lambda c=conds: any(st[0] is True for st, _ in _states(ruleset, c))
+        )
+        always = _memo(
+            _key(ruleset, "always", conds, False),
+            lambda c=conds: all(st[0] is True for st, _ in _states(ruleset, c, with_unknown=False)),
+        )
+        if not can_fire:
             out.append(
                 Finding(
                     "R502",
@@ -110,7 +143,7 @@ def rule_findings(ruleset: RuleSet) -> list[Finding]:
                     "check for contradictory tests in its 'when'",
                 )
             )
-        elif all(states[0] is True for states, _ in _states(ruleset, [rule.when], with_unknown=False)):
+        elif always:
             out.append(
                 Finding(
                     "R503",
@@ -120,6 +153,17 @@ def rule_findings(ruleset: RuleSet) -> list[Finding]:
                 )
             )
     return out
+
+
+def _always_excluded(ruleset: RuleSet, pair: list[Condition]) -> dict[str, Any] | None:
+    """Answers where the first condition holds, if the second holds whenever the first does."""
+    witness = None
+    for (holds, excludes), answers in _states(ruleset, pair):
+        if holds is True:
+            witness = witness or answers
+            if excludes is not True:
+                return None
+    return witness
 
 
 def contradiction_findings(ruleset: RuleSet) -> list[Finding]:
@@ -133,15 +177,9 @@ def contradiction_findings(ruleset: RuleSet) -> list[Finding]:
             for excluder, form in excluders:
                 if form != effect.form or excluder is rule:
                     continue
-                witness = None
-                always = True
-                for (holds, excludes), answers in _states(ruleset, [rule.when, excluder.when]):
-                    if holds is True:
-                        witness = witness or answers
-                        if excludes is not True:
-                            always = False
-                            break
-                if witness is not None and always:
+                pair = [rule.when, excluder.when]
+                witness = _memo(_key(ruleset, "contradicts", pair), lambda p=pair: _always_excluded(ruleset, p))
+                if witness is not None:
                     out.append(
                         Finding(
                             "R506",
@@ -183,7 +221,7 @@ class Space:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         self.order = {f.id: i for i, f in enumerate(ruleset.forms)}
-        self.scorer = Scorer(ruleset)
+        self.scorer = ProbingScorer(ruleset)
         nodes = [c.node for c in all_conditions(ruleset)]
         self.uses = dict.fromkeys((q.id for q in ruleset.questions), 0)
         for r in ruleset.rules:
@@ -213,15 +251,14 @@ class _Search:
         self.domains = [space.domains[q.id] for q in self.questions]
         self.timed_out = False
 
-    def hopeless(self, answers: dict[str, Any]) -> bool:
-        eff = effective_answers(self.rs.questions, answers)
+    def hopeless(self, prober: Prober) -> bool:
+        """Whether no further answers can put the form first, from the three-valued rule states."""
         fixed = dict.fromkeys(self.order, 0)
         up = dict.fromkeys(self.order, 0)
         low = dict.fromkeys(self.order, 0)
         out_for_sure: set[str] = set()
         maybe_out: set[str] = set()
-        for rule in self.rs.rules:
-            state = rule.when.test(eff)
+        for rule, state in zip(self.rs.rules, prober.states, strict=True):
             if state is False:
                 continue
             for e in rule.effects:
@@ -246,26 +283,33 @@ class _Search:
         return False
 
     def find(self, index: int, answers: dict[str, Any]) -> dict[str, Any] | None:
-        self.budget -= 1
-        if self.budget < 0:
-            self.timed_out = True
-            return None
-        if self.scorer.top(answers) == self.form:
-            return answers
-        if index == len(self.questions) or self.hopeless(answers):
-            return None
-        q = self.questions[index]
-        options = [answers if value is UNKNOWN else {**answers, q.id: value} for value in self.domains[index]]
-        options.sort(key=self.margin, reverse=True)  # most promising first: finds witnesses fast
-        for option in options:
-            found = self.find(index + 1, option)
-            if found is not None or self.timed_out:
-                return found
+        """Depth first, most promising option first, within the node budget. Iterative, with an
+        explicit stack (deep recursion makes CPython map and unmap frame memory at every turn),
+        and incremental: each node's rule states are worked out from its parent's."""
+        root = Prober(self.rs, decide(self.rs, answers))
+        stack: list[tuple[int, Prober]] = [(index, root)]
+        while stack:
+            depth, prober = stack.pop()
+            self.budget -= 1
+            if self.budget < 0:
+                self.timed_out = True
+                return None
+            if prober.top({}) == self.form:
+                return dict(prober.answers)
+            if depth == len(self.questions) or self.hopeless(prober):
+                continue
+            q = self.questions[depth]
+            options = [prober if value is UNKNOWN else prober.child({q.id: value}) for value in self.domains[depth]]
+            options.sort(key=lambda p: self.margin_of(p.scores({})), reverse=True)  # most promising first
+            stack.extend((depth + 1, option) for option in reversed(options))
         return None
 
     def margin(self, answers: dict[str, Any]) -> int:
         """How far ahead of its best rival the form stands on the rules that already hold."""
-        scores, out = self.scorer.scores(answers)
+        return self.margin_of(self.scorer.scores(answers))
+
+    def margin_of(self, scored: tuple[list[int], list[bool]]) -> int:
+        scores, out = scored
         mine = self.order[self.form]
         if out[mine]:
             return -10_000
@@ -303,14 +347,22 @@ QUICK_NODES = 300
 SEARCH_NODES = 20_000
 
 
-def first_place_findings(ruleset: RuleSet, nodes: int = SEARCH_NODES) -> list[Finding]:
+def first_place_findings(
+    ruleset: RuleSet, nodes: int = SEARCH_NODES, known: dict[str, dict[str, Any]] | None = None
+) -> list[Finding]:
+    """Forms that can never come first. ``known`` holds answers that put a form first in another
+    period: tried first (one evaluation), and updated with every witness found here."""
     out = []
     space = Space(ruleset)
+    known = {} if known is None else known
     for form in ruleset.forms:
-        quick = _Search(space, form.id, QUICK_NODES)
-        witness = quick.find(0, {})
+        witness = _transfer(space, form.id, known.get(form.id))
+        if witness is None:
+            witness = _Search(space, form.id, QUICK_NODES).find(0, {})
         if witness is None:
             witness = beam_witness(space, form.id)
+        if witness is not None:
+            known[form.id] = witness
         if witness is not None:
             if form.never_first:
                 out.append(
@@ -348,11 +400,22 @@ def first_place_findings(ruleset: RuleSet, nodes: int = SEARCH_NODES) -> list[Fi
     return out
 
 
-def analyse(ruleset: RuleSet) -> list[Finding]:
+def _transfer(space: Space, form_id: str, answers: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Answers found for another period, kept to the questions and values of this one, if they
+    still put the form first here."""
+    if answers is None:
+        return None
+    domains = space.domains
+    kept = {q: v for q, v in answers.items() if q in domains and v in domains[q]}
+    return kept if space.scorer.top(kept) == form_id else None
+
+
+def analyse(ruleset: RuleSet, known: dict[str, dict[str, Any]] | None = None) -> list[Finding]:
+    """Every finding of the exact analysis; ``known`` carries witnesses between periods."""
     return (
         question_findings(ruleset)
         + rule_findings(ruleset)
         + contradiction_findings(ruleset)
         + completeness_findings(ruleset)
-        + first_place_findings(ruleset)
+        + first_place_findings(ruleset, known=known)
     )

@@ -197,11 +197,13 @@ def analysis_diagnostics(
 ) -> list[Diagnostic]:
     """The exact analysis, run on the rule set as it applies in each period. A finding that holds in
     every period is reported once; one that holds in some is reported with its periods."""
-    from dalton_cli.authoring.analysis import analyse
+    from dalton_cli.authoring import analysis
 
+    analysis.MEMO.clear()
     found: dict[tuple[str, str, str], list[tuple[tuple[str, str], RuleSet, Any]]] = {}
+    known: dict[str, Any] = {}  # answers that put each form first, tried first in the next period
     for span, snapshot in snapshots:
-        for finding in analyse(snapshot):
+        for finding in analysis.analyse(snapshot, known):
             found.setdefault((finding.code, finding.subject, finding.message), []).append((span, snapshot, finding))
     out = []
     for (code, subject, message), hits in found.items():

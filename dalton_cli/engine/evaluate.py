@@ -10,6 +10,7 @@ that could change the ranking are reported.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -130,6 +131,22 @@ class Scorer:
         return None if best is None else self.rs.forms[best].id
 
 
+class ProbingScorer:
+    """A Scorer for searches that start from no answers: each set of answers is scored as a change
+    to the empty set, so only the rules that read an answered question are re-evaluated. Exact,
+    as Prober is; much faster than Scorer while few questions are answered."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.rs = ruleset
+        self.prober = Prober(ruleset, decide(ruleset, {}))
+
+    def scores(self, answers: Answers) -> tuple[list[int], list[bool]]:
+        return self.prober.scores(answers)
+
+    def top(self, answers: Answers) -> str | None:
+        return self.prober.top(answers)
+
+
 class Prober:
     """Outcomes of small changes to one set of answers, re-evaluating only the rules that
     read a changed answer (or a question whose relevance depends on one). Exact: the
@@ -150,8 +167,24 @@ class Prober:
                 self.readers.setdefault(q, []).append(i)
         self.gated = {q.id for q in ruleset.questions if q.when is not None}
         self.gates = {q for question in ruleset.questions if question.when for q in question.when.questions}
+        self.base = self._sum(self.states)
 
-    def scores(self, changes: dict[str, Any]) -> tuple[list[int], list[bool]]:
+    def _sum(self, states: list[Truth]) -> tuple[list[int], list[int]]:
+        """Each form's score, and how many holding rules exclude it."""
+        count = len(self.rs.forms)
+        scores, outs = [0] * count, [0] * count
+        for state, (_, effects) in zip(states, self.table, strict=True):
+            if state is True:
+                for i, weight, exclude in effects:
+                    scores[i] += weight
+                    outs[i] += exclude
+        return scores, outs
+
+    def _apply(
+        self, changes: dict[str, Any]
+    ) -> tuple[dict[str, Any], Answers, list[Truth], tuple[list[int], list[int]]]:
+        """The answers, effective answers, rule states and scores after the changes: only the rules
+        that read a change are evaluated, and the scores move by their difference."""
         answers = {**self.answers, **changes}
         if self.gates.isdisjoint(changes):
             eff = {**self.eff, **{q: answers[q] for q in changes if self.eff.get(q) is not NOT_APPLICABLE}}
@@ -160,18 +193,33 @@ class Prober:
             eff = effective_answers(self.rs.questions, answers)
             touched = set(changes) | self.gated
         states = list(self.states)
+        scores, outs = list(self.base[0]), list(self.base[1])
+        seen: set[int] = set()
         for q in touched:
             for i in self.readers.get(q, ()):
-                states[i] = self.table[i][0](eff)
-        count = len(self.rs.forms)
-        scores = [0] * count
-        out = [False] * count
-        for state, (_, effects) in zip(states, self.table, strict=True):
-            if state is True:
-                for i, weight, exclude in effects:
-                    scores[i] += weight
-                    out[i] = out[i] or exclude
-        return scores, out
+                if i in seen:
+                    continue
+                seen.add(i)
+                new = self.table[i][0](eff)
+                old = states[i]
+                if (new is True) != (old is True):
+                    sign = 1 if new is True else -1
+                    for f, weight, exclude in self.table[i][1]:
+                        scores[f] += sign * weight
+                        outs[f] += sign * exclude
+                states[i] = new
+        return answers, eff, states, (scores, outs)
+
+    def child(self, changes: dict[str, Any]) -> Prober:
+        """The prober of the changed answers, worked out from this one (only the rules that read a
+        change are evaluated): a search can walk down a path without ever evaluating every rule."""
+        new = copy.copy(self)
+        new.answers, new.eff, new.states, new.base = self._apply(changes)
+        return new
+
+    def scores(self, changes: dict[str, Any]) -> tuple[list[int], list[bool]]:
+        scores, outs = self._apply(changes)[3] if changes else self.base
+        return list(scores), [n > 0 for n in outs]
 
     def outcome(self, changes: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         scores, out = self.scores(changes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dalton_cli.ruleset.conditions import leaves, splits
+from dalton_cli.ruleset.conditions import OPERATORS, leaves
 from dalton_cli.ruleset.model import ALWAYS, NUMERIC_TYPES, Form, Parameter, Period, Question, Rule, RuleSet, Source
 
 
@@ -26,8 +26,13 @@ def make_ruleset(
 ) -> RuleSet:
     """The one way to build a RuleSet: the indexes are derived here, never passed in."""
     nodes = [r.when.node for r in rules] + [q.when.node for q in questions if q.when]
-    numeric = {t.question for n in nodes for t in leaves(n)} & {q.id for q in questions if q.type in NUMERIC_TYPES}
-    cuts = {qid: tuple(splits(nodes, qid)) for qid in sorted(numeric)}
+    numeric = {q.id for q in questions if q.type in NUMERIC_TYPES}
+    found: dict[str, set[float]] = {}
+    for n in nodes:  # one pass over every test (as conditions.splits does for one question)
+        for t in leaves(n):
+            if t.question in numeric:
+                found.setdefault(t.question, set()).update(OPERATORS[t.op].splits(t.arg))
+    cuts = {qid: tuple(sorted(found[qid])) for qid in sorted(found)}
     return RuleSet(
         name,
         version,

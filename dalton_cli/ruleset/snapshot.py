@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
 
 from dalton_cli.ruleset.build import make_ruleset
-from dalton_cli.ruleset.conditions import Any_, condition, prune
+from dalton_cli.ruleset.conditions import Any_, condition, params_of, prune
 from dalton_cli.ruleset.model import Condition, Form, Parameter, Question, Rule, RuleSet
 
 
@@ -64,6 +66,19 @@ def _form_at(form: Form, day: str) -> Form:
     return form._replace(pathway=tuple(s for s in form.pathway if s.period.contains(day)))
 
 
+@lru_cache(maxsize=65536)
+def _compiled(tree: Any, values: tuple[tuple[str, float], ...]) -> Condition:
+    """A condition compiled with its parameters' values: the same in every period that has them."""
+    return condition(tree, dict(values))
+
+
+def _bound(tree: Any, values: Mapping[str, float]) -> Condition:
+    try:
+        return _compiled(tree, tuple(sorted((p, values[p]) for p in params_of(tree) if p in values)))
+    except TypeError:  # a tree with an unhashable operand: compile it afresh
+        return condition(tree, values)
+
+
 def _rebind(cond: Condition | None, values: Mapping[str, float], present: frozenset[str]) -> Condition | bool | None:
     """The condition with the day's parameter values, tests of absent questions pruned away;
     True or False when nothing is left to test."""
@@ -71,9 +86,9 @@ def _rebind(cond: Condition | None, values: Mapping[str, float], present: frozen
         return None
     tree = cond.source if cond.source is not None else cond.node
     if cond.questions <= present:
-        return cond if cond.source is None else condition(tree, values)
+        return cond if cond.source is None else _bound(tree, values)
     pruned = prune(tree, present)
-    return pruned if isinstance(pruned, bool) else condition(pruned, values)
+    return pruned if isinstance(pruned, bool) else _bound(pruned, values)
 
 
 def _question_at(question: Question, day: str, values: Mapping[str, float], present: frozenset[str]) -> Question:
