@@ -23,6 +23,7 @@ class ScriptedPrompter:
 
     def __init__(self, ruleset: Any, answers: dict[str, Any]) -> None:
         self.by_prompt = {q.prompt: q.id for q in ruleset.questions}
+        self.by_prompt.update({w.prompt: q.id for q in ruleset.questions for w in q.wording if w.prompt})
         self.answers = answers
         self.asked = 0
 
@@ -63,29 +64,27 @@ class ScriptedPrompter:
 
 
 def questions_asked() -> None:
-    import yaml
 
-    from dalton_cli.authoring.cases import case_files
-    from dalton_cli.engine.answers import RawAnswer, check_answers
+    from dalton_cli.authoring.cases import case_files, load_case
     from dalton_cli.engine.evaluate import evaluate
-    from dalton_cli.errors import Location
     from dalton_cli.interview.flow import Interview, known, save_answers
     from dalton_cli.ruleset.load import load_ruleset_or_fail
 
     rules = ROOT / "rules"
-    rs = load_ruleset_or_fail(rules)
     counts, answered = [], []
+    totals = []
     with tempfile.TemporaryDirectory() as tmp:
         for path in case_files(rules):
-            raw = yaml.safe_load(path.read_text())["answers"] or {}
-            full = check_answers({k: RawAnswer(v, Location("x"), Location("x")) for k, v in raw.items()}, rs)
+            case = load_case(path, load_ruleset_or_fail(rules))  # as of the case's own day
+            rs, full = case.ruleset, case.answers
+            totals.append(len(rs.questions))
             prompter = ScriptedPrompter(rs, full)
             save = Path(tmp) / "a.yaml"
             final = Interview(rs, prompter, lambda given, save=save: save_answers(save, rs, given)).run()
             assert evaluate(rs, known(final)).outcome() == evaluate(rs, full).outcome(), path
             counts.append(prompter.asked)
             answered.append(len(full))
-    total = len(rs.questions)
+    total = statistics.median(totals)
     print(
         f"questions asked over {len(counts)} case files: median {statistics.median(counts):g} of {total} "
         f"(min {min(counts)}, max {max(counts)}); the cases answer a median of {statistics.median(answered):g}; "
