@@ -80,7 +80,7 @@ def questions_asked() -> None:
             totals.append(len(rs.questions))
             prompter = ScriptedPrompter(rs, full)
             save = Path(tmp) / "a.yaml"
-            final = Interview(rs, prompter, lambda given, save=save: save_answers(save, rs, given)).run()
+            final = Interview(rs, prompter, lambda given, save=save, rs=rs: save_answers(save, rs, given)).run()
             assert evaluate(rs, known(final)).outcome() == evaluate(rs, full).outcome(), path
             counts.append(prompter.asked)
             answered.append(len(full))
