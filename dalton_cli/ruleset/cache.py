@@ -216,6 +216,7 @@ FIELDS: dict[type, str] = {
     Rule: "s c (Effect) s C L P s",
 }
 CLASSES = {cls.__name__: cls for cls in FIELDS}
+KINDS = {cls.__name__: FIELDS[cls].split() for cls in FIELDS}  # split once, not per object
 
 
 def _encode(kind: str, value: Any) -> Any:
@@ -277,11 +278,17 @@ def _decode(kind: str, data: Any, ctx: dict[str, Any]) -> Any:
     if kind.startswith("("):
         _expect(type(data) is tuple, "a list expected")
         return tuple(_decode(kind[1:-1], v, ctx) for v in data)
-    if kind in CLASSES:
-        cls = CLASSES[kind]
-        kinds = FIELDS[cls].split()
+    kinds = KINDS.get(kind)
+    if kinds is not None:
         _expect(type(data) is tuple and len(data) == len(kinds), f"a {kind} of the wrong shape")
-        return cls(*(_decode(k, v, ctx) for k, v in zip(kinds, data, strict=True)))
+        values = []
+        for k, v in zip(kinds, data, strict=True):
+            if k == "s":  # the commonest field, checked here rather than through the table
+                _expect(type(v) is str, "text expected")
+                values.append(v)
+            else:
+                values.append(_decode(k, v, ctx))
+        return CLASSES[kind](*values)
     scalar = _SCALARS.get(kind)
     if scalar is not None:
         check, what, build = scalar
