@@ -180,18 +180,21 @@ class Prober:
                     outs[i] += exclude
         return scores, outs
 
+    def _changed(self, changes: dict[str, Any]) -> tuple[dict[str, Any], Answers, set[str]]:
+        """The changed answers, their effective answers, and the questions whose readers must be
+        re-evaluated (every gated question too, when relevance may shift)."""
+        answers = {**self.answers, **changes}
+        if self.gates.isdisjoint(changes):
+            eff = {**self.eff, **{q: answers[q] for q in changes if self.eff.get(q) is not NOT_APPLICABLE}}
+            return answers, eff, set(changes)
+        return answers, effective_answers(self.rs.questions, answers), set(changes) | self.gated
+
     def _apply(
         self, changes: dict[str, Any]
     ) -> tuple[dict[str, Any], Answers, list[Truth], tuple[list[int], list[int]]]:
         """The answers, effective answers, rule states and scores after the changes: only the rules
         that read a change are evaluated, and the scores move by their difference."""
-        answers = {**self.answers, **changes}
-        if self.gates.isdisjoint(changes):
-            eff = {**self.eff, **{q: answers[q] for q in changes if self.eff.get(q) is not NOT_APPLICABLE}}
-            touched = set(changes)
-        else:  # relevance may shift: recompute which questions apply
-            eff = effective_answers(self.rs.questions, answers)
-            touched = set(changes) | self.gated
+        answers, eff, touched = self._changed(changes)
         states = list(self.states)
         scores, outs = list(self.base[0]), list(self.base[1])
         seen: set[int] = set()
@@ -218,8 +221,25 @@ class Prober:
         return new
 
     def scores(self, changes: dict[str, Any]) -> tuple[list[int], list[bool]]:
-        scores, outs = self._apply(changes)[3] if changes else self.base
-        return list(scores), [n > 0 for n in outs]
+        """The scores after the changes, moved from this prober's by the rules that read them
+        (the same arithmetic as _apply, without copying every rule's state)."""
+        if not changes:
+            return list(self.base[0]), [n > 0 for n in self.base[1]]
+        _, eff, touched = self._changed(changes)
+        scores, outs = list(self.base[0]), list(self.base[1])
+        seen: set[int] = set()
+        for q in touched:
+            for i in self.readers.get(q, ()):
+                if i in seen:
+                    continue
+                seen.add(i)
+                held = self.table[i][0](eff) is True
+                if held != (self.states[i] is True):
+                    sign = 1 if held else -1
+                    for f, weight, exclude in self.table[i][1]:
+                        scores[f] += sign * weight
+                        outs[f] += sign * exclude
+        return scores, [n > 0 for n in outs]
 
     def outcome(self, changes: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         scores, out = self.scores(changes)

@@ -79,26 +79,32 @@ def _bound(tree: Any, values: Mapping[str, float]) -> Condition:
         return condition(tree, values)
 
 
-def _rebind(cond: Condition | None, values: Mapping[str, float], present: frozenset[str]) -> Condition | bool | None:
+def _rebind(
+    cond: Condition | None, values: Mapping[str, float], present: frozenset[str], loaded: Mapping[str, float]
+) -> Condition | bool | None:
     """The condition with the day's parameter values, tests of absent questions pruned away;
     True or False when nothing is left to test."""
     if cond is None:
         return None
     tree = cond.source if cond.source is not None else cond.node
     if cond.questions <= present:
-        return cond if cond.source is None else _bound(tree, values)
+        if cond.source is None or all(values.get(p) == loaded.get(p) for p in params_of(tree)):
+            return cond  # compiled at load with these very values
+        return _bound(tree, values)
     pruned = prune(tree, present)
     return pruned if isinstance(pruned, bool) else _bound(pruned, values)
 
 
-def _question_at(question: Question, day: str, values: Mapping[str, float], present: frozenset[str]) -> Question:
+def _question_at(
+    question: Question, day: str, values: Mapping[str, float], present: frozenset[str], loaded: Mapping[str, float]
+) -> Question:
     retired = {e.value for e in question.value_eras if not e.period.contains(day)}
     if retired:
         question = question._replace(
             values=tuple(v for v in question.values if v not in retired),
             value_labels=tuple((v, label) for v, label in question.value_labels if v not in retired),
         )
-    when = _rebind(question.when, values, present)
+    when = _rebind(question.when, values, present, loaded)
     if isinstance(when, bool):  # what it depends on does not exist then: asked always, or never
         return question._replace(when=None) if when else question._replace(when=_NEVER)
     return question._replace(when=when)
@@ -107,10 +113,12 @@ def _question_at(question: Question, day: str, values: Mapping[str, float], pres
 _NEVER = condition(Any_(()))
 
 
-def _rule_at(rule: Rule, values: Mapping[str, float], present: frozenset[str]) -> Rule | None:
+def _rule_at(
+    rule: Rule, values: Mapping[str, float], present: frozenset[str], loaded: Mapping[str, float]
+) -> Rule | None:
     """The rule on the day, or None when it cannot hold then (it needs a question that does
     not exist on that day; ``rules check`` reports that as R113)."""
-    when = _rebind(rule.when, values, present)
+    when = _rebind(rule.when, values, present, loaded)
     if when is False:
         return None
     if when is True or when is None:
@@ -129,6 +137,7 @@ def at(ruleset: RuleSet, day: str, overrides: Mapping[str, float] | None = None)
     for p in ruleset.parameters.values():  # a condition outside its parameter's period still needs a number
         values.setdefault(p.id, p.value)
     present = frozenset(q.id for q in ruleset.questions if q.period.contains(day))
+    loaded = {p.id: p.value for p in ruleset.parameters.values()}  # the values conditions were compiled with
     return make_ruleset(
         name=ruleset.name,
         version=ruleset.version,
@@ -138,8 +147,12 @@ def at(ruleset: RuleSet, day: str, overrides: Mapping[str, float] | None = None)
         sha256=ruleset.sha256,
         sources=ruleset.sources,
         forms=tuple(_form_at(f, day) for f in ruleset.forms if f.period.contains(day)),
-        questions=tuple(_question_at(q, day, values, present) for q in ruleset.questions if q.period.contains(day)),
-        rules=tuple(r for r in (_rule_at(r, values, present) for r in ruleset.rules if r.period.contains(day)) if r),
+        questions=tuple(
+            _question_at(q, day, values, present, loaded) for q in ruleset.questions if q.period.contains(day)
+        ),
+        rules=tuple(
+            r for r in (_rule_at(r, values, present, loaded) for r in ruleset.rules if r.period.contains(day)) if r
+        ),
         files=ruleset.files,
         parameters=parameters,
         covers=ruleset.covers,
