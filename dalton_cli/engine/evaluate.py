@@ -103,38 +103,10 @@ def decide(ruleset: RuleSet, answers: dict[str, Any]) -> Decision:
     return Decision(dict(answers), eff, ranked, excluded, trace, ())
 
 
-class Scorer:
-    """Scores and the top form for many sets of answers, without the trace: for searches that
-    evaluate thousands of candidates (the exact analysis). Agrees with decide() exactly."""
-
-    def __init__(self, ruleset: RuleSet) -> None:
-        self.rs = ruleset
-        index = {f.id: i for i, f in enumerate(ruleset.forms)}
-        self.table = [
-            (r.when.test, tuple((index[e.form], e.weight, e.exclude) for e in r.effects)) for r in ruleset.rules
-        ]
-
-    def scores(self, answers: Answers) -> tuple[list[int], list[bool]]:
-        eff = effective_answers(self.rs.questions, answers)
-        count = len(self.rs.forms)
-        scores, out = [0] * count, [False] * count
-        for test, effects in self.table:
-            if test(eff) is True:
-                for i, weight, exclude in effects:
-                    scores[i] += weight
-                    out[i] = out[i] or exclude
-        return scores, out
-
-    def top(self, answers: Answers) -> str | None:
-        scores, out = self.scores(answers)
-        best = min((i for i in range(len(scores)) if not out[i]), key=lambda i: (-scores[i], i), default=None)
-        return None if best is None else self.rs.forms[best].id
-
-
 class ProbingScorer:
-    """A Scorer for searches that start from no answers: each set of answers is scored as a change
-    to the empty set, so only the rules that read an answered question are re-evaluated. Exact,
-    as Prober is; much faster than Scorer while few questions are answered."""
+    """Scores and the top form for the many answer sets a search tries, each scored as a change
+    to the empty set, so only the rules that read an answered question are evaluated. Exact, as
+    Prober is: agrees with decide() on every answer set."""
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.rs = ruleset
@@ -189,56 +161,40 @@ class Prober:
             return answers, eff, set(changes)
         return answers, effective_answers(self.rs.questions, answers), set(changes) | self.gated
 
-    def _apply(
-        self, changes: dict[str, Any]
-    ) -> tuple[dict[str, Any], Answers, list[Truth], tuple[list[int], list[int]]]:
-        """The answers, effective answers, rule states and scores after the changes: only the rules
-        that read a change are evaluated, and the scores move by their difference."""
-        answers, eff, touched = self._changed(changes)
-        states = list(self.states)
+    def _moved(self, eff: Answers, touched: set[str]) -> tuple[list[int], list[int], dict[int, Truth]]:
+        """Scores and exclusion counts after re-evaluating the rules that read the touched
+        questions, moved from this prober's by their difference; and those rules' new states."""
         scores, outs = list(self.base[0]), list(self.base[1])
-        seen: set[int] = set()
+        new_states: dict[int, Truth] = {}
         for q in touched:
             for i in self.readers.get(q, ()):
-                if i in seen:
+                if i in new_states:
                     continue
-                seen.add(i)
-                new = self.table[i][0](eff)
-                old = states[i]
-                if (new is True) != (old is True):
+                new = new_states[i] = self.table[i][0](eff)
+                if (new is True) != (self.states[i] is True):
                     sign = 1 if new is True else -1
                     for f, weight, exclude in self.table[i][1]:
                         scores[f] += sign * weight
                         outs[f] += sign * exclude
-                states[i] = new
-        return answers, eff, states, (scores, outs)
+        return scores, outs, new_states
 
     def child(self, changes: dict[str, Any]) -> Prober:
         """The prober of the changed answers, worked out from this one (only the rules that read a
         change are evaluated): a search can walk down a path without ever evaluating every rule."""
+        answers, eff, touched = self._changed(changes)
+        scores, outs, new_states = self._moved(eff, touched)
         new = copy.copy(self)
-        new.answers, new.eff, new.states, new.base = self._apply(changes)
+        new.answers, new.eff, new.base = answers, eff, (scores, outs)
+        new.states = list(self.states)
+        for i, state in new_states.items():
+            new.states[i] = state
         return new
 
     def scores(self, changes: dict[str, Any]) -> tuple[list[int], list[bool]]:
-        """The scores after the changes, moved from this prober's by the rules that read them
-        (the same arithmetic as _apply, without copying every rule's state)."""
         if not changes:
             return list(self.base[0]), [n > 0 for n in self.base[1]]
         _, eff, touched = self._changed(changes)
-        scores, outs = list(self.base[0]), list(self.base[1])
-        seen: set[int] = set()
-        for q in touched:
-            for i in self.readers.get(q, ()):
-                if i in seen:
-                    continue
-                seen.add(i)
-                held = self.table[i][0](eff) is True
-                if held != (self.states[i] is True):
-                    sign = 1 if held else -1
-                    for f, weight, exclude in self.table[i][1]:
-                        scores[f] += sign * weight
-                        outs[f] += sign * exclude
+        scores, outs, _ = self._moved(eff, touched)
         return scores, [n > 0 for n in outs]
 
     def outcome(self, changes: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:

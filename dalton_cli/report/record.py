@@ -10,23 +10,21 @@ from dalton_cli.ruleset.qtypes import answer_text
 
 
 def record_date() -> str:
-    """Today's date (UTC), or the one SOURCE_DATE_EPOCH gives, for reproducible records."""
-    from datetime import datetime, timezone
+    """Today's date (UTC), or the one SOURCE_DATE_EPOCH gives, for reproducible records; a bad
+    SOURCE_DATE_EPOCH is an error here, where a record would carry it."""
+    from dalton_cli.ruleset.snapshot import epoch_day, today
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%d")
-        except (ValueError, OverflowError, OSError):
-            raise DaltonError(
-                Diagnostic(
-                    "E001",
-                    Location("SOURCE_DATE_EPOCH"),
-                    f"not a whole number of seconds: {epoch!r}",
-                    "unset it or give e.g. 1700000000",
-                )
-            ) from None
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    if epoch and epoch_day(epoch) is None:
+        raise DaltonError(
+            Diagnostic(
+                "E001",
+                Location("SOURCE_DATE_EPOCH"),
+                f"not a whole number of seconds: {epoch!r}",
+                "unset it or give e.g. 1700000000",
+            )
+        )
+    return today()
 
 
 def reproduce_command(

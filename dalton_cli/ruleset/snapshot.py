@@ -20,17 +20,24 @@ from dalton_cli.ruleset.conditions import Any_, condition, params_of, prune
 from dalton_cli.ruleset.model import Condition, Form, Parameter, Question, Rule, RuleSet
 
 
+def epoch_day(epoch: str) -> str | None:
+    """The UTC day of a SOURCE_DATE_EPOCH value (whole seconds), or None if it is not one."""
+    from datetime import datetime, timezone
+
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%d")
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 def today() -> str:
-    """Today (UTC), or the day SOURCE_DATE_EPOCH gives, so that reproducible runs stay reproducible."""
+    """Today (UTC), or the day SOURCE_DATE_EPOCH gives, so that reproducible runs stay reproducible.
+    A bad value is ignored here; record.record_date reports it where a record needs it."""
     from datetime import datetime, timezone
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%d")
-        except (ValueError, OverflowError, OSError):
-            pass  # record.record_date reports the bad value where a record needs it
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    day = epoch_day(epoch) if epoch else None
+    return day or datetime.now(timezone.utc).strftime("%Y-%m-%d")
 
 
 def boundaries(ruleset: RuleSet) -> list[str]:
