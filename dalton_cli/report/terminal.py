@@ -279,7 +279,7 @@ def score_bar(score: int, low: int, high: int, width: int = 10) -> str:
 def _ranked_line(i: int, e: Entry, low: int, high: int) -> str:
     from rich.markup import escape
 
-    name = e.form.name[:34]
+    name = e.form.name if len(e.form.name) <= 34 else e.form.name[:33].rstrip(" ,(") + "…"
     line = f"{i:>3}. {escape(name)}{' ' * (34 - len(name))} {score_bar(e.score, low, high)} {e.score:>3}   "
     return line + spectrum_picture(e.form)
 
