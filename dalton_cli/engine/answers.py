@@ -299,5 +299,5 @@ def parse_day(text: str, command: str) -> str:
     from dalton_cli.ruleset.schema import is_day
 
     if not is_day(text.strip()):
-        raise UsageError(f"dalton {command}: --as-of takes a day written YYYY-MM-DD, not {text!r}")
+        raise UsageError(f"dalton {command}: --as-of takes a real calendar day written YYYY-MM-DD, not {text!r}")
     return text.strip()
