@@ -1,11 +1,11 @@
 """The interview: adaptive, with back, review, "don't know", "why?", saving after every answer.
 
 All of the flow lives here; how a question is put on screen is the Prompter's job
-(questionary in a terminal, a scripted fake in tests). Adaptivity is exact: a question
-is asked only while some undetermined rule reads it, or while its answer decides whether
-such a question applies. Three-valued logic is monotonic (a rule that holds or fails
-stays so whatever else is answered), so the questions left unasked cannot change the
-result: it is the same as answering every question.
+(questionary in a terminal, a scripted fake in tests). Adaptivity is exact: the interview
+stops once no answer to the questions left (unknown included) could change what a board
+reads: the verdict, the first three forms in order and the exclusions
+(``engine.completions``). Until then it asks the question most likely to settle them.
+Scores of forms further down may differ from answering everything.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dalton_cli.engine.answers import answers_file_text
-from dalton_cli.engine.evaluate import effective_answers, relevance_closure
+from dalton_cli.engine.completions import Settler, ask_order
+from dalton_cli.engine.evaluate import effective_answers
 from dalton_cli.fileio import write_file
 from dalton_cli.ruleset.model import NOT_APPLICABLE, UNKNOWN_WORD, Question, RuleSet
 from dalton_cli.ruleset.qtypes import TYPES, allowed_text, answer_text, coerce, phrase
@@ -42,6 +43,7 @@ class Action(enum.Enum):
 
 
 SPECIAL = (Action.DONT_KNOW, Action.WHY, Action.BACK)
+REVIEW_TITLE = "Your answers (the questions not asked could not change the verdict, the first three or the exclusions)"
 
 
 class Prompter(Protocol):
@@ -66,15 +68,12 @@ def known(answers: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in answers.items() if v != DONT_KNOW}
 
 
-def needed_questions(ruleset: RuleSet, answers: dict[str, Any]) -> list[Question]:
-    """Unanswered questions whose answer could still change the result, in rule-set order."""
-    eff = effective_answers(ruleset.questions, known(answers))
-    wanted: set[str] = set()
-    for rule in ruleset.rules:
-        if rule.when.test(eff) is None:
-            wanted |= rule.when.questions
-    wanted = relevance_closure(ruleset.questions, wanted)  # a question's own condition may hinge on another
-    return [q for q in ruleset.questions if q.id in wanted and q.id not in answers and eff[q.id] is not NOT_APPLICABLE]
+def needed_questions(ruleset: RuleSet, answers: dict[str, Any], settler: Settler | None = None) -> list[Question]:
+    """The questions still worth asking, the most likely to settle the outcome first: empty once
+    no answer to the questions left could change the verdict, the first three forms in order or
+    the exclusions."""
+    ids = ask_order(settler or Settler(ruleset), known(answers), set(answers))
+    return [ruleset.question(q) for q in ids]
 
 
 def default_save_path(folder: Path) -> Path:
@@ -125,12 +124,14 @@ class Interview:
         self.history: list[str] = []
         self.forced: str | None = None
         self.remembered: dict[str, Any] = {}
+        self.settler = Settler(ruleset)
+        self.changing: str | None = None  # the question picked in the review to change
 
     # --- the flow -----------------------------------------------------------------
     def run(self) -> dict[str, Any]:
         """Ask until nothing more can change the result and the person confirms the review."""
         while True:
-            todo = needed_questions(self.ruleset, self.answers)
+            todo = needed_questions(self.ruleset, self.answers, self.settler)
             if self.forced is not None:
                 question, self.forced = self.ruleset.question(self.forced), None
             elif todo:
@@ -148,8 +149,12 @@ class Interview:
             self.ask(question, left)
 
     def ask(self, question: Question, left: int) -> None:
-        number = len(self.answers) + 1
-        self.prompter.say(f"Question {number} · about {left} to go · {question.topic or 'general'}", "progress")
+        topic = question.topic or "general"
+        if question.id == self.changing:
+            self.prompter.say(f"Changing an answer · {topic}", "progress")
+        else:
+            to_go = f"about {left} to go" if left else "perhaps the last"
+            self.prompter.say(f"Question {len(self.answers) + 1} · {to_go} · {topic}", "progress")
         while True:
             value = self.prompt(question)
             if value is Action.WHY:
@@ -189,7 +194,7 @@ class Interview:
                 for q in self.ruleset.questions
                 if q.id in self.answers
             ]
-            self.prompter.table("Your answers (nothing else could change the result)", ("Question", "Answer"), rows)
+            self.prompter.table(REVIEW_TITLE, ("Question", "Answer"), rows)
             choices: list[tuple[str, Any]] = [
                 ("Show the recommendation", Action.SHOW_RESULT),
                 ("Change an answer…", Action.CHANGE),
@@ -200,11 +205,13 @@ class Interview:
                 return choice
             editable = [q for q in self.ruleset.questions if q.id in self.answers or self.applies(q)]
             options: list[tuple[str, Any]] = [
-                (f"{q.prompt} [{shown_answer(q, self.answers.get(q.id))}]", q.id) for q in editable
+                (f"{q.short[:1].upper()}{q.short[1:]}: {shown_answer(q, self.answers.get(q.id))}", q.id)
+                for q in editable
             ]
             options.append(("« Cancel", Action.CANCEL))
             picked = self.prompter.select("Which answer do you want to change?", options, options[0][1])
             if picked is not Action.CANCEL:
+                self.changing = picked
                 self.remembered[picked] = self.answers.get(picked)
                 return picked
 
