@@ -24,6 +24,8 @@ class FakePrompter:
         self.default = default
         self.interrupt_after = interrupt_after
         self.asked: list[str] = []
+        self.checked: list[list[Any]] = []  # what each checkbox showed ticked when it opened
+        self.defaults: list[str] = []  # what each number prompt showed filled in
         self.lines: list[str] = []
         self.shown: list[str] = []
 
@@ -72,12 +74,14 @@ class FakePrompter:
 
     def checkbox(self, message: str, choices: list[tuple[str, Any]], checked: list[Any], validate: Any) -> list[Any]:
         value = self._question(message)
+        self.checked.append(list(checked))
         picked = [value] if isinstance(value, (str, Action)) else list(value)
         assert validate(picked) is None, (message, picked)
         return picked
 
     def text(self, message: str, default: str, validate: Any) -> str:
         value = self._question(message)
+        self.defaults.append(default)
         text = "" if value is Action.DONT_KNOW else str(value)
         assert validate(text) is None, (message, text)
         return text

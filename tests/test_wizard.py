@@ -184,7 +184,7 @@ def test_number_validation_and_multi(ruleset, tmp_path):
     )[1]
     assert interview.ask_number(q, None) == -4.5
     assert "Enter a number" in errors[0] and errors[1] == "Enter a number from -100 to 100"
-    multi = FakePrompter(ruleset, {"fragile_services": [[]], "services": [["acute", "community"]]})
+    multi = FakePrompter(ruleset, {"fragile_services": [[Action.NONE]], "services": [["acute", "community"]]})
     final = make_interview(ruleset, multi, tmp_path / "b.yaml").run()
     assert final["fragile_services"] == () and final["services"] == ("acute", "community")
 
@@ -212,11 +212,61 @@ def test_skip_value_is_not_a_real_answer(ruleset, tmp_path):
     assert final["cqc_rating"] == "unknown" and "cqc_rating" not in known(final)
 
 
-def test_nothing_ticked_is_dont_know_unless_none_is_an_answer(ruleset, tmp_path):
+def test_nothing_ticked_is_dont_know_for_every_question(ruleset, tmp_path):
     prompter = FakePrompter(ruleset, {"services": [[]], "fragile_services": [[]]})
     final = make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
-    assert final["services"] == "unknown" and final["fragile_services"] == ()
-    assert "Nothing ticked means don't know." in prompter.lines and "Nothing ticked means none." in prompter.lines
+    assert final["services"] == "unknown" and final["fragile_services"] == "unknown"
+    assert "Nothing ticked means none." not in prompter.lines
+
+
+def test_none_of_these_is_an_answer_of_its_own(ruleset, tmp_path):
+    prompter = FakePrompter(ruleset, {"perspective": ["seeking_support"], "fragile_services": [[Action.NONE]]})
+    final = make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
+    assert final["fragile_services"] == ()
+    interview = make_interview(ruleset, FakePrompter(ruleset), tmp_path / "b.yaml")
+    captured = {}
+    interview.prompter.checkbox = lambda message, choices, checked, validate: (
+        captured.update(choices=choices, both=validate(["maternity", Action.NONE])),
+        [Action.NONE],
+    )[1]
+    assert interview.ask_multi(ruleset.question("fragile_services"), None, []) == ()
+    assert ("None of these", Action.NONE) in captured["choices"]
+    assert captured["both"] == "Tick answers or “None of these”, not both"
+
+
+def test_why_keeps_what_was_ticked(ruleset, tmp_path):
+    script = {"perspective": ["seeking_support"], "fragile_services": [["maternity", Action.WHY], ["maternity"]]}
+    prompter = FakePrompter(ruleset, script)
+    final = make_interview(ruleset, prompter, tmp_path / "a.yaml").run()
+    assert final["fragile_services"] == ("maternity",)
+    assert ["maternity"] in prompter.checked  # ticked again when the question came back after "why"
+    assert any(line.startswith("Why we ask:") for line in prompter.lines)
+
+
+@pytest.mark.parametrize(
+    "typed, value",
+    [("£300m", 300), ("1,200", 1200), ("-5%", -5), ("−3.5", -3.5), ("250 million", 250), ("12.5", 12.5), ("1e2", 100.0)],
+)
+def test_numbers_as_people_type_them(typed, value):
+    from dalton_cli.interview.flow import typed_number
+
+    assert typed_number(typed, integer=False) == value
+
+
+@pytest.mark.parametrize("typed", ["abc", "1,20", "£2bn", "3 apples", "--5"])
+def test_not_numbers(typed):
+    from dalton_cli.interview.flow import typed_number
+
+    assert typed_number(typed, integer=False) is None
+
+
+def test_back_and_why_work_on_a_remembered_number(ruleset, tmp_path):
+    interview = make_interview(ruleset, FakePrompter(ruleset), tmp_path / "a.yaml")
+    q = ruleset.question("financial_margin_pct")
+    for typed, action in (("-5<", Action.BACK), ("-5?", Action.WHY), ("-5%", -5)):
+        interview.prompter.text = lambda message, default, validate, typed=typed: typed
+        assert interview.ask_number(q, -5) == action
+    assert "Enter keeps the answer shown; delete it for don't know; ? = why, < = back" in interview.prompter.lines
 
 
 def test_review_table_lists_every_answer(ruleset, tmp_path):
@@ -263,3 +313,22 @@ def test_unwritable_save_file_is_said_and_the_interview_goes_on(ruleset, tmp_pat
     assert any("cannot be saved" in line for line in prompter.lines)
     assert any("could not be saved" in line for line in prompter.lines)
     assert len(prompter.asked) == 3
+
+
+def test_the_record_asks_before_replacing_a_file_and_expands_home(ruleset, tmp_path, monkeypatch):
+    from dalton_cli.interview.session import ask_record_path
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "notes.md").write_text("mine\n")
+    replace = f"{tmp_path / 'notes.md'} already exists. Replace it?"
+    script = {
+        "File name for the record": [str(tmp_path), str(tmp_path / "no" / "x.md"), "~/notes.md", "~/new.md"],
+        replace: [Action.BACK],
+    }
+    prompter = FakePrompter(ruleset, script)
+    assert ask_record_path(prompter) == tmp_path / "new.md"
+    assert f"{tmp_path} is a folder: give a file name, such as {tmp_path / 'dalton-record.md'}." in prompter.lines
+    assert f"The folder {tmp_path / 'no'} does not exist: give a file in an existing folder." in prompter.lines
+    again = FakePrompter(ruleset, {"File name for the record": ["~/notes.md"], replace: [Action.CANCEL]})
+    assert ask_record_path(again) is None
+    assert (tmp_path / "notes.md").read_text() == "mine\n"

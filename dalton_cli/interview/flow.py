@@ -11,6 +11,7 @@ Scores of forms further down may differ from answering everything.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -40,6 +41,7 @@ class Action(enum.Enum):
     FINISH = "finish"
     RECORD = "record"
     EXPLAIN = "explain"
+    NONE = "none"  # a multiple choice answered with nothing ticked on purpose
 
 
 SPECIAL = (Action.DONT_KNOW, Action.WHY, Action.BACK)
@@ -238,20 +240,33 @@ class Interview:
         return self.prompter.select(q.prompt, options + extras, current)
 
     def ask_multi(self, q: Question, before: Any, extras: list[tuple[str, Any]]) -> Any:
-        allow_empty = q.allow_empty
+        """Tick the values that apply. Nothing ticked means don't know, for every question; where
+        none is a real answer it is an option of its own. "Why is this asked?" may be ticked
+        with answers: they stay ticked when the question comes back."""
+        none = [("None of these", Action.NONE)] if q.allow_empty else []
 
         def validate(picked: list[Any]) -> str | None:
-            special = [p for p in picked if p in SPECIAL]
-            if special and len(picked) > 1:
-                return "Tick answers, or one option below the line, not both"
+            if Action.NONE in picked and len([p for p in picked if p is not Action.WHY]) > 1:
+                return "Tick answers or “None of these”, not both"
+            if (Action.DONT_KNOW in picked or Action.BACK in picked) and len(picked) > 1:
+                return "“Don't know” and “« Back” go on their own"
             return None
 
-        self.prompter.say("Nothing ticked means none." if allow_empty else "Nothing ticked means don't know.", "help")
-        checked = list(before) if isinstance(before, tuple) else []
-        picked = self.prompter.checkbox(q.prompt, TYPES[q.type].options(q) + extras, checked, validate)
+        self.prompter.say("Nothing ticked means don't know.", "help")
+        checked: list[Any] = list(before) if isinstance(before, tuple) and before else []
+        if q.allow_empty and before == ():
+            checked = [Action.NONE]
+        picked = self.prompter.checkbox(q.prompt, TYPES[q.type].options(q) + none + extras, checked, validate)
+        if Action.WHY in picked:
+            kept = [p for p in picked if p is not Action.WHY]
+            if kept:
+                self.remembered[q.id] = () if kept == [Action.NONE] else tuple(v for v in q.values if v in set(kept))
+            return Action.WHY
         if len(picked) == 1 and picked[0] in SPECIAL:
             return picked[0]
-        if not picked and not allow_empty:
+        if picked == [Action.NONE]:
+            return ()
+        if not picked:
             return Action.DONT_KNOW
         chosen = set(picked)
         return tuple(v for v in q.values if v in chosen)
@@ -261,13 +276,12 @@ class Interview:
             text = text.strip()
             if text in ("", "d", UNKNOWN_WORD, "don't know"):
                 return Action.DONT_KNOW, None
-            if text == "?":
+            if text.endswith("?"):  # typed after a remembered answer, too
                 return Action.WHY, None
-            if text == "<":
+            if text.endswith("<"):
                 return Action.BACK, None
-            try:
-                number: Any = int(text) if q.type == "integer" else float(text)
-            except ValueError:
+            number = typed_number(text, integer=q.type == "integer")
+            if number is None:
                 kind = "a whole number" if q.type == "integer" else "a number"
                 return None, f"Enter {kind}; Enter alone = don't know, ? = why, < = back"
             value, problem = coerce(q, number)
@@ -276,6 +290,35 @@ class Interview:
             return value, None
 
         shown = answer_text(before) if isinstance(before, (int, float)) and not isinstance(before, bool) else ""
-        self.prompter.say("Type a number; Enter alone = don't know, ? = why is this asked, < = back", "help")
+        if shown:
+            self.prompter.say("Enter keeps the answer shown; delete it for don't know; ? = why, < = back", "help")
+        else:
+            self.prompter.say("Type a number; Enter alone = don't know, ? = why is this asked, < = back", "help")
         text = self.prompter.text(f"{q.prompt}{' (' + q.unit + ')' if q.unit else ''}", shown, lambda t: parse(t)[1])
         return parse(text)[0]
+
+
+NUMBER = re.compile(r"^(?P<sign>[-+−–]?)\s*£?\s*(?P<digits>\d{1,3}(?:,\d{3})+|\d*\.?\d+)\s*(?P<unit>%|m|mn|million|bn|miles?)?$")
+
+
+def typed_number(text: str, integer: bool) -> int | float | None:
+    """A number as people type it: '£300m', '1,200', '-5%', '−3.5' (a typographic minus), '12 miles'.
+    The unit is the question's own (millions of pounds, per cent, miles): it is dropped, never
+    converted; None when the text is not a number."""
+    found = NUMBER.match(text.lower().replace("\u00a0", " "))
+    if found is None:
+        try:
+            return int(text) if integer else float(text)  # '1e3', '5.'
+        except ValueError:
+            return None
+    if found["unit"] == "bn":
+        return None
+    digits = found["digits"].replace(",", "")
+    negative = found["sign"] in ("-", "−", "–")
+    try:
+        number: int | float = int(digits) if integer else float(digits)
+    except ValueError:
+        return None
+    if not integer and float(number).is_integer() and "." not in digits:
+        number = int(number)
+    return -number if negative else number

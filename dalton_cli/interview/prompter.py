@@ -67,6 +67,9 @@ class TerminalPrompter:
     def say(self, text: str, style: str = "") -> None:
         if not text:
             return
+        if style == "command":  # never wrapped: copied from the screen, it must stay one line
+            self._console.print(text, markup=False, highlight=False, soft_wrap=True)
+            return
         tag = STYLES.get(style, "")
         self._console.print(f"[{tag}]{escape(text)}[/]" if tag else escape(text))
 

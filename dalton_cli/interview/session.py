@@ -164,7 +164,7 @@ def stopped(interview: Interview, saver: Saver, save_path: Path, p: Prompter) ->
         p.say(f"\nInterrupted. Your answers could not be saved to {save_path}.", "note")
     else:
         p.say(f"\nInterrupted. Your answers are saved in {save_path}.", "note")
-        p.say(f"Resume with: dalton wizard --resume {shlex.quote(str(save_path))}", "note")
+        p.say(f"Resume with: dalton wizard --resume {shlex.quote(str(save_path))}", "command")
 
 
 class Settings(NamedTuple):
@@ -191,15 +191,39 @@ def show_result(ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: 
         if action is Action.FINISH:
             return 0
         if action is Action.RECORD:
-            target = p.text(
-                "File name for the record", "dalton-record.md", lambda t: None if t.strip() else "Give a name"
-            )
-            write_record(ruleset, decision, Path(os.path.expanduser(target.strip())), settings, p)
+            path = ask_record_path(p)
+            if path is not None:
+                write_record(ruleset, decision, path, settings, p)
         else:
             ranked = [(f"{r.form.name} (score {r.score})", r.form.id) for r in decision.ranked]
             ranked += [(f"{r.form.name} (excluded)", r.form.id) for r in decision.excluded]
             form = p.select("Which form?", ranked, ranked[0][1])
             p.show_text(render_text(build_explain_report(ruleset, decision, form)))
+
+
+def ask_record_path(p: Prompter) -> Path | None:
+    """A file name for the record (``~`` expanded); an existing file is overwritten only when
+    the person says so; None when they choose not to write."""
+    while True:
+        target = p.text("File name for the record", "dalton-record.md", lambda t: None if t.strip() else "Give a name")
+        path = Path(os.path.expanduser(target.strip()))
+        if path.is_dir():
+            p.say(f"{path} is a folder: give a file name, such as {path / 'dalton-record.md'}.", "note")
+            continue
+        if not path.parent.is_dir():
+            p.say(f"The folder {path.parent} does not exist: give a file in an existing folder.", "note")
+            continue
+        if not path.exists():
+            return path
+        choice = p.select(
+            f"{path} already exists. Replace it?",
+            [("Choose another name", Action.BACK), ("Replace it", Action.RECORD), ("« Cancel", Action.CANCEL)],
+            Action.BACK,
+        )
+        if choice is Action.RECORD:
+            return path
+        if choice is Action.CANCEL:
+            return None
 
 
 def write_record(ruleset: RuleSet, decision: Decision, path: Path, settings: Settings, p: Prompter) -> None:
