@@ -298,7 +298,9 @@ class Interview:
         return parse(text)[0]
 
 
-NUMBER = re.compile(r"^(?P<sign>[-+−–]?)\s*£?\s*(?P<digits>\d{1,3}(?:,\d{3})+|\d*\.?\d+)\s*(?P<unit>%|m|mn|million|bn|miles?)?$")
+NUMBER = re.compile(
+    r"^(?P<sign>[-+−–]?)\s*£?\s*(?P<digits>\d{1,3}(?:,\d{3})+|\d*\.?\d+)\s*(?P<unit>%|m|mn|million|bn|miles?)?$"
+)
 
 
 def typed_number(text: str, integer: bool) -> int | float | None:
