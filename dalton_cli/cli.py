@@ -188,6 +188,8 @@ def _run(argv: list[str]) -> int:
         exc.show()
         return 2
     except click.ClickException as exc:
+        if "Did you mean" in exc.message and getattr(exc, "possibilities", None):
+            exc.possibilities = None  # type: ignore[attr-defined]  # typer already named the closest: once is enough
         exc.show()
         return exc.exit_code
     except click.exceptions.Abort:

@@ -315,7 +315,7 @@ def rules_check(directory: str | None, format: str, counterexamples: str | None)
 def rules_test(directory: str | None, coverage_min: float) -> bool:
     from dalton_cli.authoring.casetest import run_tests
 
-    return run_tests(rules_dir(directory), coverage_min, sys.stdout)
+    return run_tests(rules_dir(directory), coverage_min, sys.stdout, shipped=directory is None)
 
 
 def rules_schema(kind: str, rules: str | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import IO
 
@@ -10,7 +11,20 @@ from dalton_cli.errors import DaltonError
 from dalton_cli.ruleset.load import load_ruleset_or_fail
 
 
-def run_tests(directory: Path, coverage_min: float, out: IO[str]) -> bool:
+def shown_path(file: str | Path, directory: Path, shipped: bool) -> str:
+    """A case file as the user knows it: the shipped ones by their place in the rule set
+    ('cases/x.yaml', not a path through site-packages), others relative to here when they can be."""
+    path = Path(file)
+    if shipped:
+        return path.relative_to(directory).as_posix() if path.is_relative_to(directory) else str(path)
+    try:
+        relative = Path(os.path.relpath(path))
+    except ValueError:  # another drive
+        return str(path)
+    return str(path) if relative.as_posix().startswith("..") else str(relative)
+
+
+def run_tests(directory: Path, coverage_min: float, out: IO[str], shipped: bool = False) -> bool:
     """Run every case file and print the results; True when all pass and coverage is enough."""
     ruleset = load_ruleset_or_fail(directory)
     files = case_files(directory)
@@ -25,7 +39,8 @@ def run_tests(directory: Path, coverage_min: float, out: IO[str]) -> bool:
         except DaltonError as exc:
             problems += [d.render() for d in exc.diagnostics]
     for r in results:
-        out.write(f"{'PASS' if r.passed else 'FAIL'}  {r.case.file}  {r.case.name} (as of {r.case.as_of})\n")
+        shown = shown_path(r.case.file, directory, shipped)
+        out.write(f"{'PASS' if r.passed else 'FAIL'}  {shown}  {r.case.name} (as of {r.case.as_of})\n")
         for failure in r.failures:
             out.write(f"      {failure}\n")
         if r.failures and r.case.happened:

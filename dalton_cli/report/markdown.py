@@ -12,6 +12,7 @@ from dalton_cli.report.phrases import (
     NO_FOR,
     NO_UNKNOWNS,
     NO_WHAT_IF,
+    WHAT_IF_GROUPS,
     could_come_first,
     effect_word,
     evidence_sentence,
@@ -25,6 +26,7 @@ from dalton_cli.report.phrases import (
     value_phrase,
     what_if_sentence,
 )
+from dalton_cli.ruleset.qtypes import with_unit
 
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
@@ -113,8 +115,7 @@ def _notes_and_thresholds(report: Report) -> list[str]:
         out += ["", "## Thresholds", "", "| Parameter | Value | Basis |", "| --- | ---: | --- |"]
         for pid in sorted(params):
             p = params[pid]
-            unit = f" {md_cell(p.unit)}" if p.unit else ""
-            value = f"{number(p.value)}{unit}"
+            value = md_cell(with_unit(number(p.value), p.unit))
             if pid in defaults:
                 value += f" (set for this run; default {number(defaults[pid])})"
             basis = (
@@ -177,15 +178,20 @@ def _forms(report: Report) -> list[str]:
 def _changes_and_unknowns(report: Report) -> list[str]:
     rs = report.ruleset
     out = ["", "## What would change the answer", ""]
-    if report.what_if:
-        out += [f"- {md_text(what_if_sentence(rs, w))}" for w in report.what_if]
-    else:
+    if not report.what_if:
         out.append(NO_WHAT_IF)
+    for kind, title in WHAT_IF_GROUPS:
+        found = [w for w in report.what_if if w.kind == kind]
+        if found:
+            out += [f"### {title}", ""] + [f"- {md_text(what_if_sentence(rs, w))}" for w in found] + [""]
+    if out[-1] == "":
+        out.pop()
     out += ["", "## Unanswered questions that could change the ranking", ""]
     if report.unknown_impacts:
         for u in report.unknown_impacts:
-            forms = md_text(could_come_first(rs, u.could_come_first))
-            out.append(f"- {md_text(rs.question(u.question).prompt)} ({_code(u.question)}): could put first {forms}.")
+            first = report.recommendations[0].form.id if report.recommendations else None
+            forms = md_text(could_come_first(rs, u.could_come_first, first))
+            out.append(f"- {md_text(rs.question(u.question).prompt)} ({_code(u.question)}): {forms}.")
     elif report.unknown:
         out += [f"- {md_text(rs.question(q).prompt)} ({_code(q)})" for q in report.unknown]
     else:

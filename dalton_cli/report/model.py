@@ -30,8 +30,9 @@ class Entry(NamedTuple):
 
 
 def _markers(references: References, citations: tuple[Citation, ...]) -> str:
-    numbers = {c: i for i, (c, _) in enumerate(references, 1)}
-    return "".join(f"[{numbers[c]}]" for c in citations)
+    """'[2][5]': the numbers of the sources cited, each once, in order."""
+    numbers = {c.source: i for i, (c, _) in enumerate(references, 1)}
+    return "".join(f"[{n}]" for n in sorted({numbers[c.source] for c in citations}))
 
 
 class Report(NamedTuple):
@@ -54,8 +55,9 @@ class Report(NamedTuple):
         return self.ruleset.as_of
 
     def marker(self, citation: Citation) -> int:
+        """The number of the reference to the cited source."""
         for i, (c, _) in enumerate(self.references, 1):
-            if c == citation:
+            if c.source == citation.source:
                 return i
         raise KeyError(citation)
 
@@ -94,11 +96,14 @@ def _reasons(result: FormResult, only_exclusions: bool = False) -> Entry:
 
 
 def references_of(ruleset: RuleSet, citations: list[Citation]) -> References:
-    """One entry per citation, in order of first use."""
-    seen: dict[Citation, Source] = {}
+    """One entry per source, in order of first use, with every locator cited (in order of first
+    use, each once, joined by '; ')."""
+    locators: dict[str, list[str]] = {}
     for c in citations:
-        seen.setdefault(c, ruleset.sources[c.source])
-    return tuple(seen.items())
+        kept = locators.setdefault(c.source, [])
+        if c.locator not in kept:
+            kept.append(c.locator)
+    return tuple((Citation(sid, "; ".join(locs)), ruleset.sources[sid]) for sid, locs in locators.items())
 
 
 def build_report(

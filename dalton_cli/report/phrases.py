@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dalton_cli.ruleset.model import SPECTRUM, Citation, Form, Question, RuleSet, Source
-from dalton_cli.ruleset.qtypes import TYPES, phrase
+from dalton_cli.ruleset.qtypes import TYPES, in_sentence, phrase, with_unit
 
 if TYPE_CHECKING:
     from dalton_cli.engine.explain import WhatIf
@@ -31,7 +31,8 @@ def reference_text(source: Source, citation: Citation) -> str:
     title = source.title if source.title.endswith((".", "?", "!")) else f"{source.title}."
     parts = [source.author, f"({source.date})", title]
     text = " ".join(p for p in parts if p)
-    text += f" {citation.locator}."
+    locator = citation.locator[:1].upper() + citation.locator[1:]
+    text += f" {locator}" + ("" if locator.endswith((".", "?", "!")) else ".")
     if source.url:
         text += f" {source.url}"
     return text
@@ -84,7 +85,7 @@ def number(value: float) -> str:
 
 def lower_first(name: str) -> str:
     """A form's name inside a sentence: 'Hospital group' -> 'hospital group', but 'IHO' stays."""
-    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+    return in_sentence(name)
 
 
 def _names(report: Report, forms: tuple[str, ...]) -> str:
@@ -138,16 +139,16 @@ def value_phrase(question: Question, value: Any) -> str:
 
 def region(question: Question, value: Any, cuts: tuple[float, ...]) -> str:
     """A number answer as the range the rules tell apart: 'more than 40 miles', never a made-up 41."""
-    unit = f" {question.unit}" if question.unit else ""
+    unit = question.unit
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not cuts or value in cuts:
         return value_phrase(question, value)
     below = [c for c in cuts if c < value]
     above = [c for c in cuts if c > value]
     if not below:
-        return f"less than {number(above[0])}{unit}"
+        return f"less than {with_unit(number(above[0]), unit)}"
     if not above:
-        return f"more than {number(below[-1])}{unit}"
-    return f"between {number(below[-1])} and {number(above[0])}{unit}"
+        return f"more than {with_unit(number(below[-1]), unit)}"
+    return f"between {with_unit(number(below[-1]), unit, bare=True)} and {with_unit(number(above[0]), unit)}"
 
 
 def what_if_sentence(ruleset: RuleSet, change: WhatIf) -> str:
@@ -158,13 +159,24 @@ def what_if_sentence(ruleset: RuleSet, change: WhatIf) -> str:
         parts.append(f"{TYPES[question.type].subject(question)} were {said}")
     for pid, value in change.params:
         param = ruleset.parameters[pid]
-        unit = f" {param.unit}" if param.unit else ""
-        parts.append(f"the board set {param.description} at {number(value)}{unit} (now {number(param.value)}{unit})")
+        now, then = with_unit(number(value), param.unit), with_unit(number(param.value), param.unit)
+        parts.append(f"the board set {param.description} at {now} (now {then})")
     return f"If {' and '.join(parts)}, {lower_first(ruleset.form(change.top).name)} would come first."
 
 
-def could_come_first(ruleset: RuleSet, forms: tuple[str, ...]) -> str:
-    return ", ".join(lower_first(ruleset.form(f).name) for f in forms)
+def could_come_first(ruleset: RuleSet, forms: tuple[str, ...], first: str | None = None) -> str:
+    """'could put first A; B' (names separated by semicolons: names hold commas), leaving out
+    the form already first."""
+    others = [lower_first(ruleset.form(f).name) for f in forms if f != first]
+    if not others:
+        return "could change the order below the first form"
+    return "could put first " + "; ".join(others)
+
+
+WHAT_IF_GROUPS = (
+    ("lever", "What the board could choose differently"),
+    ("sensitivity", "How sensitive this is to the facts"),
+)
 
 
 def heading(report: Report) -> str:
@@ -186,11 +198,10 @@ def steps_title(report: Report, form: Form) -> str:
 def parameter_sentence(report: Report, pid: str) -> str:
     """A threshold the board set, in words: 'near_partner_miles is 45 miles (default 30; local judgement)'."""
     param = report.ruleset.parameters[pid]
-    unit = f" {param.unit}" if param.unit else ""
     defaults = dict(report.defaults)
     basis = "a local judgement" if param.local_judgement else "from its sources"
     default = f"default {number(defaults[pid])}; " if pid in defaults else ""
-    return f"{param.description}: {number(param.value)}{unit} ({default}{basis})"
+    return f"{param.description}: {with_unit(number(param.value), param.unit)} ({default}{basis})"
 
 
 def spectrum_picture(form: Form) -> str:

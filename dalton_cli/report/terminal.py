@@ -14,6 +14,7 @@ from dalton_cli.report.phrases import (
     CAVEAT,
     NO_WHAT_IF,
     SPECTRUM_LEGEND,
+    WHAT_IF_GROUPS,
     could_come_first,
     evidence_sentence,
     first_sentence,
@@ -41,8 +42,7 @@ class Sections(NamedTuple):
     summary: str
     notes: tuple[str, ...]
     thresholds: tuple[str, ...]
-    what_ifs: tuple[str, ...]
-    more_what_ifs: str
+    what_ifs: tuple[tuple[str, tuple[str, ...], str], ...]  # per group: title, sentences, how many more
     unknowns: tuple[str, ...]
     more_unknowns: str
     references: tuple[str, ...]
@@ -50,10 +50,17 @@ class Sections(NamedTuple):
 
 def sections(report: Report) -> Sections:
     rs = report.ruleset
-    extra_w = len(report.what_if) - SHOWN_WHAT_IFS
+    groups = []
+    for kind, title in WHAT_IF_GROUPS:
+        found = [w for w in report.what_if if w.kind == kind]
+        if found:
+            extra = len(found) - SHOWN_WHAT_IFS
+            more = f"({extra} more in --format markdown or json)" if extra > 0 else ""
+            groups.append((title, tuple(what_if_sentence(rs, w) for w in found[:SHOWN_WHAT_IFS]), more))
     impacts = report.unknown_impacts
+    first = report.recommendations[0].form.id if report.recommendations else None
     unknowns = tuple(
-        f"{rs.question(u.question).short}: could put first {could_come_first(rs, u.could_come_first)}"
+        f"{rs.question(u.question).short}: {could_come_first(rs, u.could_come_first, first)}"
         for u in impacts[:SHOWN_UNKNOWNS]
     )
     if not impacts:
@@ -64,8 +71,7 @@ def sections(report: Report) -> Sections:
         summary=summary(report),
         notes=report.notes,
         thresholds=tuple(parameter_sentence(report, pid) for pid, _ in report.defaults),
-        what_ifs=tuple(what_if_sentence(rs, w) for w in report.what_if[:SHOWN_WHAT_IFS]),
-        more_what_ifs=f"({extra_w} more in --format markdown or json)" if extra_w > 0 else "",
+        what_ifs=tuple(groups),
         unknowns=unknowns,
         more_unknowns=f"… and {extra_u} more (see --format markdown or json)" if extra_u > 0 else "",
         references=tuple(reference_text(s, c) for c, s in report.references),
@@ -119,13 +125,15 @@ def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
 
 
 def _plain_what_ifs(view: Sections) -> list[str]:
-    out = ["", "What would change the answer"]
-    for sentence in view.what_ifs:
-        out += _wrap(sentence, "    ", "  - ")
-    if view.more_what_ifs:
-        out.append(f"  {view.more_what_ifs}")
     if not view.what_ifs:
-        out += _wrap(NO_WHAT_IF, "  ", "  ")
+        return ["", "What would change the answer", *_wrap(NO_WHAT_IF, "  ", "  ")]
+    out: list[str] = []
+    for title, sentences, more in view.what_ifs:
+        out += ["", title]
+        for sentence in sentences:
+            out += _wrap(sentence, "    ", "  - ")
+        if more:
+            out.append(f"  {more}")
     return out
 
 
@@ -224,12 +232,14 @@ def _rich_tail(report: Report, console: Any, view: Sections) -> None:
                 f"{escape(first_sentence(r.text))} [cyan]{escape(report.markers(r.citations))}[/]" for r in e.reasons
             )
             indented(f"[red]✗[/] {escape(e.form.name)}: {why}")
-    console.print("\n[bold]What would change the answer[/bold]")
-    for sentence in view.what_ifs:
-        indented(f"• {escape(sentence)}")
-    if view.more_what_ifs:
-        indented(f"[dim]{escape(view.more_what_ifs)}[/dim]")
+    for title, sentences, more in view.what_ifs:
+        console.print(f"\n[bold]{escape(title)}[/bold]")
+        for sentence in sentences:
+            indented(f"• {escape(sentence)}")
+        if more:
+            indented(f"[dim]{escape(more)}[/dim]")
     if not view.what_ifs:
+        console.print("\n[bold]What would change the answer[/bold]")
         indented(escape(NO_WHAT_IF))
     console.print("\n[bold]Unanswered questions that could change the ranking[/bold]")
     for line in view.unknowns or ("none",):

@@ -82,9 +82,14 @@ def _coerce_choice(q: Question, value: Any) -> tuple[Any, Problem | None]:
     return value, None
 
 
+def in_sentence(text: str) -> str:
+    """A label inside a sentence: 'Acute services' -> 'acute services', but 'NHS trust' and
+    'CQC' stay (only a capital followed by a small letter is lowered)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def _phrase_label(q: Question, value: Any) -> str:
-    text = q.label(value)
-    return text[:1].lower() + text[1:]
+    return in_sentence(q.label(value))
 
 
 def _schema_choice(q: Question) -> dict[str, Any]:
@@ -149,7 +154,7 @@ def _changes_multi(q: Question, current: Any, candidates: list[Any]) -> list[Any
 
 
 def _phrase_multi(q: Question, value: Any) -> str:
-    words = [q.label(v).lower() for v in value]
+    words = [in_sentence(q.label(v)) for v in value]
     if not words:
         return "none"
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
@@ -228,8 +233,22 @@ def _changes_number(q: Question, current: Any, candidates: list[Any]) -> list[An
     return options
 
 
+def with_unit(text: str, unit: str, bare: bool = False) -> str:
+    """A number with its unit as people write it: '£250 million a year', '-5% of income',
+    '12 miles'. ``bare`` keeps only a leading symbol (for the first number of a range)."""
+    if unit.startswith("£"):
+        rest = unit[1:].strip()
+        return f"£{text}" if bare or not rest else f"£{text} {rest}"
+    if unit.startswith("%"):
+        rest = unit[1:].strip()
+        return f"{text}%" if bare or not rest else f"{text}% {rest}"
+    if bare or not unit:
+        return text
+    return f"{text} {unit}"
+
+
 def _phrase_number(q: Question, value: Any) -> str:
-    return f"{answer_text(value)}{' ' + q.unit if q.unit else ''}"
+    return with_unit(answer_text(value), q.unit)
 
 
 def _schema_number(q: Question) -> dict[str, Any]:
