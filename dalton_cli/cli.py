@@ -26,15 +26,23 @@ def _code(ok: bool) -> int:
     return 0 if ok else 1
 
 
+def _typer_option(o: Opt) -> Any:
+    import click
+    import typer
+
+    if o.flag:
+        return typer.Option(o.default, *o.flags, help=o.help)
+    choice = click.Choice(list(o.choices)) if o.choices else None
+    return typer.Option(o.default, *o.flags, help=o.help, metavar=o.metavar, click_type=choice)
+
+
 def _build_app() -> Any:
     """The typer application (built only when the fast path does not apply: it is the costly part)."""
     import click
     import typer
 
     def opt(command: str, name: str) -> Any:
-        o: Opt = option(command, name)
-        choice = click.Choice(list(o.choices)) if o.choices else None
-        return typer.Option(o.default, *o.flags, help=o.help, metavar=o.metavar, click_type=choice)
+        return _typer_option(option(command, name))
 
     app = typer.Typer(
         name="dalton",
@@ -73,9 +81,12 @@ def _build_app() -> Any:
         output: str | None = opt("recommend", "output"),
         as_of: str | None = opt("recommend", "as_of"),
         param: list[str] = opt("recommend", "param"),
+        robust: bool = opt("recommend", "robust"),
     ) -> int:
         """Recommend organisational forms from an answers file, ranked with reasons and citations."""
-        return _code(commands.recommend(answers, list(set_ or []), format, rules, output, as_of, list(param or [])))
+        return _code(
+            commands.recommend(answers, list(set_ or []), format, rules, output, as_of, list(param or []), robust)
+        )
 
     @app.command()
     def wizard(

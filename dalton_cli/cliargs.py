@@ -29,6 +29,7 @@ class Opt(NamedTuple):
     default: Any = None
     multiple: bool = False
     choices: tuple[str, ...] = ()
+    flag: bool = False  # takes no value: present means True
 
 
 ANSWERS = Opt("answers", ("--answers", "-a"), "FILE", "Answers file (YAML or JSON); '-' reads standard input.")
@@ -67,6 +68,14 @@ COMMANDS: dict[str, tuple[Opt, ...]] = {
         ),
         AS_OF,
         PARAM,
+        Opt(
+            "robust",
+            ("--robustness",),
+            None,
+            "Weigh every plausible completion of the unknown answers (and answers given as a range).",
+            default=False,
+            flag=True,
+        ),
     ),
     "explain": (
         ANSWERS,
@@ -96,6 +105,10 @@ def fast_parse(argv: list[str]) -> tuple[str, dict[str, Any]] | None:
     i = 0
     while i < len(args):
         token = args[i]
+        if token in by_flag and by_flag[token].flag:
+            values[by_flag[token].name] = True
+            i += 1
+            continue
         if token.startswith("--") and "=" in token:
             flag, value = token.split("=", 1)
             step = 1

@@ -126,6 +126,7 @@ class Inputs(NamedTuple):
     defaults: dict[str, float]  # the default values of the parameters set with --param
     params: dict[str, float]  # the --param values, for a record's reproduce command
     given: dict[str, Any]  # the answers as given, for a record's reproduce command
+    ranges: dict[str, tuple[float, float]]  # answers given as {between: [LOW, HIGH]}
 
 
 def load_inputs(
@@ -165,9 +166,10 @@ def load_inputs(
         answers_mod.check_set_ids(overrides, ruleset)
     except UsageError as exc:
         raise UsageError(*(f"dalton {command}: {line}" for line in exc.lines)) from None
-    checked = answers_mod.check_answers_at(answers_mod.merge(raw, overrides), ruleset)
+    merged, ranges = answers_mod.split_ranges(answers_mod.merge(raw, overrides), ruleset)
+    checked = answers_mod.check_answers_at(merged, ruleset)
     defaults = {p: plain.parameters[p].value for p in params}
-    return Inputs(ruleset, checked.answers, checked.notes, defaults, params, checked.given)
+    return Inputs(ruleset, checked.answers, checked.notes, defaults, params, checked.given, ranges)
 
 
 def check_covered(ruleset: RuleSet, day: str, command: str) -> None:
@@ -185,8 +187,12 @@ def recommend(
     output: str | None,
     as_of: str | None = None,
     param: list[str] | None = None,
+    robust: bool = False,
 ) -> bool:
     inputs = load_inputs("recommend", answers, set_, rules, as_of, param)
+    if inputs.ranges and not robust:
+        said = f"{', '.join(inputs.ranges)} {'is' if len(inputs.ranges) == 1 else 'are'} given as a range"
+        inputs = inputs._replace(notes=(*inputs.notes, f"{said}: read as unknown (add --robustness to weigh it)."))
     from dalton_cli.engine.evaluate import evaluate
     from dalton_cli.report.model import build_report
 
@@ -195,7 +201,13 @@ def recommend(
         from dalton_cli.report.record import record_date, reproduce_command
 
         date = record_date()
-        command = reproduce_command(inputs.given, rules, format, inputs.ruleset.as_of, inputs.params)
+        ranges = inputs.ranges if robust else None
+        command = reproduce_command(inputs.given, rules, format, inputs.ruleset.as_of, inputs.params, ranges)
+    found = None
+    if robust:
+        from dalton_cli.engine.robustness import robustness
+
+        found = robustness(inputs.ruleset, inputs.answers, inputs.ranges)
     report = build_report(
         inputs.ruleset,
         evaluate(inputs.ruleset, inputs.answers),
@@ -203,7 +215,7 @@ def recommend(
         command=command,
         notes=inputs.notes,
         defaults=inputs.defaults,
-    )
+    )._replace(robustness=found)
     if format == "text" and output in (None, "-") and _colour(sys.stdout):
         from dalton_cli.report.terminal import print_rich
 

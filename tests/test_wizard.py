@@ -248,14 +248,14 @@ def test_why_keeps_what_was_ticked(ruleset, tmp_path):
     [("£300m", 300), ("1,200", 1200), ("-5%", -5), ("−3.5", -3.5), ("250 million", 250), ("12.5", 12.5), ("1e2", 100)],
 )
 def test_numbers_as_people_type_them(typed, value):
-    from dalton_cli.interview.flow import typed_number
+    from dalton_cli.ruleset.qtypes import typed_number
 
     assert typed_number(typed, integer=False) == value
 
 
 @pytest.mark.parametrize("typed", ["abc", "1,20", "£2bn", "3 apples", "--5"])
 def test_not_numbers(typed):
-    from dalton_cli.interview.flow import typed_number
+    from dalton_cli.ruleset.qtypes import typed_number
 
     assert typed_number(typed, integer=False) is None
 

@@ -301,3 +301,55 @@ def parse_day(text: str, command: str) -> str:
     if not is_day(text.strip()):
         raise UsageError(f"dalton {command}: --as-of takes a real calendar day written YYYY-MM-DD, not {text!r}")
     return text.strip()
+
+
+RANGE_KEY = "between"
+
+
+def split_ranges(
+    raw: dict[str, RawAnswer], ruleset: RuleSet
+) -> tuple[dict[str, RawAnswer], dict[str, tuple[float, float]]]:
+    """Take out the answers given as a range, ``{between: [LOW, HIGH]}``: allowed for number
+    questions, LOW ≤ HIGH, both within the question's limits. The rest is left to
+    check_answers_at; a range is read as unknown by the rules and used by robustness."""
+    kept: dict[str, RawAnswer] = {}
+    ranges: dict[str, tuple[float, float]] = {}
+    problems: list[Diagnostic] = []
+    for ident, item in raw.items():
+        value = item.value
+        if not (isinstance(value, dict) and RANGE_KEY in value):
+            kept[ident] = item
+            continue
+        question = ruleset.question_index.get(ident)
+        if question is None:
+            kept[ident] = item  # reported as an unknown id by check_answers_at
+            continue
+        found = _range(question, value)
+        if isinstance(found, str):
+            problems.append(Diagnostic("A008", item.value_loc, f"{ident}: {found}", _RANGE_HINT))
+        else:
+            ranges[ident] = found
+    if problems:
+        raise DaltonError(problems)
+    return kept, ranges
+
+
+_RANGE_HINT = "write a range of numbers as {between: [LOW, HIGH]}, e.g. financial_margin_pct: {between: [-6, -2]}"
+
+
+def _range(question: Question, value: dict[Any, Any]) -> tuple[float, float] | str:
+    if question.type not in ("number", "integer"):
+        return f"a range is allowed only for a number question, not a {question.type} one"
+    ends = value.get(RANGE_KEY)
+    if len(value) != 1 or not isinstance(ends, list) or len(ends) != 2:
+        return "a range is {between: [LOW, HIGH]} and nothing else"
+    if not all(isinstance(e, (int, float)) and not isinstance(e, bool) and math.isfinite(e) for e in ends):
+        return f"the ends of a range must be numbers, not {ends!r}"
+    low, high = ends
+    if low > high:
+        return f"the range {low} to {high} runs backwards"
+    if (question.minimum is not None and low < question.minimum) or (
+        question.maximum is not None and high > question.maximum
+    ):
+        return f"the range {low} to {high} goes beyond the question's limits"
+    return float(low), float(high)

@@ -11,7 +11,6 @@ Scores of forms further down may differ from answering everything.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -21,7 +20,7 @@ from dalton_cli.engine.completions import Settler, ask_order
 from dalton_cli.engine.evaluate import effective_answers
 from dalton_cli.fileio import write_file
 from dalton_cli.ruleset.model import NOT_APPLICABLE, UNKNOWN_WORD, Question, RuleSet
-from dalton_cli.ruleset.qtypes import TYPES, allowed_text, answer_text, coerce, phrase
+from dalton_cli.ruleset.qtypes import TYPES, allowed_text, answer_text, coerce, phrase, typed_number
 
 if TYPE_CHECKING:
     from dalton_cli.report.model import Report
@@ -296,31 +295,3 @@ class Interview:
             self.prompter.say("Type a number; Enter alone = don't know, ? = why is this asked, < = back", "help")
         text = self.prompter.text(f"{q.prompt}{' (' + q.unit + ')' if q.unit else ''}", shown, lambda t: parse(t)[1])
         return parse(text)[0]
-
-
-NUMBER = re.compile(
-    r"^(?P<sign>[-+−–]?)\s*£?\s*(?P<digits>\d{1,3}(?:,\d{3})+|\d*\.?\d+)\s*(?P<unit>%|m|mn|million|bn|miles?)?$"
-)
-
-
-def typed_number(text: str, integer: bool) -> int | float | None:
-    """A number as people type it: '£300m', '1,200', '-5%', '−3.5' (a typographic minus), '12 miles'.
-    The unit is the question's own (millions of pounds, per cent, miles): it is dropped, never
-    converted; None when the text is not a number."""
-    found = NUMBER.match(text.lower().replace("\u00a0", " "))
-    if found is None:
-        try:
-            return int(text) if integer else float(text)  # '1e3', '5.'
-        except ValueError:
-            return None
-    if found["unit"] == "bn":
-        return None
-    digits = found["digits"].replace(",", "")
-    negative = found["sign"] in ("-", "−", "–")
-    try:
-        number: int | float = int(digits) if integer else float(digits)
-    except ValueError:
-        return None
-    if not integer and float(number).is_integer() and "." not in digits:
-        number = int(number)
-    return -number if negative else number

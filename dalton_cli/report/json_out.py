@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from dalton_cli.engine.robustness import Robustness
 from dalton_cli.report.model import Entry, Reason, Report
 from dalton_cli.report.phrases import verdict_sentence, what_if_sentence
 from dalton_cli.ruleset.model import Citation
@@ -110,4 +111,33 @@ def render(report: Report) -> str:
             for src in sorted({s.id: s for _, s in report.references}.values(), key=lambda s: s.id)
         },
     }
+    if report.robustness is not None:
+        doc["robustness"] = robustness_json(report.robustness)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def robustness_json(r: Robustness) -> dict[str, Any]:
+    return {
+        "current": r.current,
+        "method": "exact" if r.exact else "sample",
+        "completions": r.completions,
+        "evaluated": r.evaluated,
+        "seed": r.seed,
+        "uncertain": {q: [_value(v) for v in values] for q, values in r.uncertain},
+        "unchanged": round(r.unchanged, 4),
+        "first": [
+            {
+                "form": s.form,
+                "completions": s.first,
+                "share": round(s.share, 4),
+                "low": round(s.low, 4),
+                "high": round(s.high, 4),
+            }
+            for s in r.shares
+        ],
+        "flips": [
+            {"question": f.question, "value": _value(f.value), "rate": round(f.rate, 4), "puts_first": list(f.first)}
+            for f in r.flips
+        ],
+        "none_first": r.none_first,
+    }

@@ -19,6 +19,7 @@ from dalton_cli.report.phrases import (
     grade_words,
     number,
     reference_text,
+    robustness_lines,
     short_source,
     spectrum_picture,
     steps_title,
@@ -94,6 +95,11 @@ def render(report: Report) -> str:
     out += _evidence_table(report)
     out += _forms(report)
     out += _changes_and_unknowns(report)
+    robust = robustness_lines(report)
+    if robust:
+        out += ["", "## How robust this is", ""] + [
+            md_text(line) if line.startswith("- ") else md_text(line) for line in robust
+        ]
     out += ["", "## Answers given", "", "| Question | Answer |", "| --- | --- |"]
     for qid, value in report.answers.items():
         question = rs.question(qid)

@@ -6,6 +6,7 @@ from typing import Any, NamedTuple
 
 from dalton_cli.engine.evaluate import Decision, FormResult
 from dalton_cli.engine.explain import RuleStatus, UnknownImpact, WhatIf, rules_for_form, unknown_impacts, what_if
+from dalton_cli.engine.robustness import Robustness
 from dalton_cli.engine.verdict import Verdict, verdict
 from dalton_cli.ruleset.model import Citation, Form, RuleSet, Source
 
@@ -49,6 +50,7 @@ class Report(NamedTuple):
     verdict: Verdict | None = None
     notes: tuple[str, ...] = ()
     defaults: tuple[tuple[str, float], ...] = ()  # the default values of parameters set with --param
+    robustness: Robustness | None = None  # with --robustness
 
     @property
     def as_of(self) -> str:

@@ -50,9 +50,21 @@ def first_sentence(text: str) -> str:
 
 
 def leading(entry: Entry, count: int = 3) -> tuple[Reason, ...]:
-    """The reasons that weigh most for a form: support first, then objections."""
-    ordered = sorted(entry.reasons, key=lambda r: (r.weight <= 0, -abs(r.weight)))
+    """The reasons that weigh most for a form, for or against, by size (on a tie, for first)."""
+    ordered = sorted(entry.reasons, key=lambda r: (not r.exclude, -abs(r.weight), r.weight <= 0))
     return tuple(ordered[:count]) if count else ()
+
+
+def the_rest(entry: Entry, count: int = 3) -> str:
+    """What the reasons not shown add up to: 'and 2 more: +2 −1; see `dalton explain merger_acquisition`'."""
+    shown = set(leading(entry, count))
+    rest = [r for r in entry.reasons if r not in shown]
+    if not rest:
+        return ""
+    plus = sum(r.weight for r in rest if r.weight > 0)
+    minus = sum(r.weight for r in rest if r.weight < 0)
+    parts = " ".join(p for p in (signed(plus) if plus else "", signed(minus) if minus else "") if p) or "0"
+    return f"and {len(rest)} more: {parts}; see `dalton explain {entry.form.id}`"
 
 
 def signed(weight: int) -> str:
@@ -207,3 +219,46 @@ def parameter_sentence(report: Report, pid: str) -> str:
 def spectrum_picture(form: Form) -> str:
     """Where a form sits from independence to consolidation, e.g. '○─●─○─○'."""
     return "─".join("●" if place == form.spectrum else "○" for place in SPECTRUM)
+
+
+def percent(share: float) -> str:
+    """'61%'; a share near but not at 0 or 1 keeps a decimal ('0.4%', '99.6%')."""
+    near = 0 < share < 0.01 or 0.99 < share < 1
+    return f"{100 * share:.1f}%" if near else f"{100 * share:.0f}%"
+
+
+def robustness_lines(report: Report) -> list[str]:
+    """The robustness section in sentences (each line one paragraph or bullet, bullets start '- ')."""
+    r = report.robustness
+    if r is None:
+        return []
+    rs = report.ruleset
+    if not r.uncertain:
+        return ["Nothing that could change the ranking is uncertain: the recommendation stands as it is."]
+    how = (
+        f"all {r.completions:,} completions"
+        if r.exact
+        else f"a random sample of {r.evaluated:,} of the {r.completions:,} completions (seed {r.seed})"
+    )
+    names = "; ".join(rs.question(q).short for q, _ in r.uncertain)
+    out = [f"Weighed over {how} of {len(r.uncertain)} uncertain answers ({names}), each answer counted once."]
+    if r.current is not None:
+        out.append(f"{rs.form(r.current).name} stays first in {percent(r.unchanged)} of them.")
+    firsts = []
+    for share in r.shares:
+        interval = "" if r.exact else f" (95% interval {percent(share.low)} to {percent(share.high)})"
+        firsts.append(f"{lower_first(rs.form(share.form).name)} {percent(share.share)}{interval}")
+    if firsts:
+        out.append("First in: " + "; ".join(firsts) + ".")
+    if r.none_first:
+        out.append(f"In {r.none_first:,} completions every form is excluded.")
+    if r.flips:
+        out.append("The answers that most often put another form first:")
+        for f in r.flips:
+            q = rs.question(f.question)
+            forms = "; ".join(lower_first(rs.form(x).name) for x in f.first[:2])
+            said = region(q, f.value, rs.cuts.get(f.question, ()))
+            subject = TYPES[q.type].subject(q)
+            out.append(f"- if {subject} were {said}: another form first in {percent(f.rate)} (mostly {forms})")
+    out.append("Shares count completions, not likelihoods: nothing here says how likely each answer is.")
+    return out

@@ -28,7 +28,12 @@ def record_date() -> str:
 
 
 def reproduce_command(
-    answers: dict[str, Any], rules: str | None, fmt: str, as_of: str = "", params: dict[str, float] | None = None
+    answers: dict[str, Any],
+    rules: str | None,
+    fmt: str,
+    as_of: str = "",
+    params: dict[str, float] | None = None,
+    ranges: dict[str, tuple[float, float]] | None = None,
 ) -> str:
     """The `dalton recommend` command line that rebuilds a record from its answers, day and parameters."""
     import shlex
@@ -40,7 +45,11 @@ def reproduce_command(
         parts += ["--rules", shlex.quote(rules)]
     if as_of:
         parts += ["--as-of", as_of]
+    for qid, (low, high) in (ranges or {}).items():
+        parts += ["--set", shlex.quote(f"{qid}={{between: [{answer_text(low)}, {answer_text(high)}]}}")]
     for pid, value in sorted((params or {}).items()):
         parts += ["--param", shlex.quote(f"{pid}={answer_text(value)}")]
+    if ranges is not None:
+        parts.append("--robustness")
     parts += ["--format", fmt]
     return " ".join(parts)

@@ -23,10 +23,12 @@ from dalton_cli.report.phrases import (
     leading,
     parameter_sentence,
     reference_text,
+    robustness_lines,
     signed,
     spectrum_picture,
     steps_title,
     summary,
+    the_rest,
     what_if_sentence,
 )
 
@@ -137,6 +139,14 @@ def _plain_what_ifs(view: Sections) -> list[str]:
     return out
 
 
+def _plain_robustness(report: Report) -> list[str]:
+    robust = robustness_lines(report)
+    out = ["", "How robust this is"] if robust else []
+    for line in robust:
+        out += _wrap(line[2:], "    ", "  - ") if line.startswith("- ") else _wrap(line, "  ", "  ")
+    return out
+
+
 def render_plain(report: Report) -> str:
     view = sections(report)
     out = [view.heading, ""]
@@ -149,6 +159,8 @@ def render_plain(report: Report) -> str:
         out += _form_line(i, e)
         for r in leading(e):
             out += _wrap(_reason_line(report, r), " " * 9, f"     {signed(r.weight):>3} ")
+        if the_rest(e):
+            out += _wrap(the_rest(e), " " * 9, " " * 9)
     focus = focus_lines(report)
     if focus:
         out += ["", "Evidence and steps for the leading forms"] + focus
@@ -163,6 +175,7 @@ def render_plain(report: Report) -> str:
     out += [line for u in view.unknowns for line in _wrap(u, "    ", "  - ")] or ["  none"]
     if view.more_unknowns:
         out.append(f"  {view.more_unknowns}")
+    out += _plain_robustness(report)
     out += [""] + _wrap(CAVEAT) + ["", "References"]
     for i, text in enumerate(view.references, 1):
         out += _wrap(text, " " * 5, f"[{i:>2}] ")
@@ -269,7 +282,7 @@ def print_rich(report: Report, file: IO[str]) -> None:
     table.add_column("Score", justify="right", width=5)
     table.add_column("Leading reasons", ratio=5)
     for i, e in enumerate(report.recommendations, 1):
-        reasons = "\n".join(_rich_reason(report, r) for r in leading(e))
+        reasons = "\n".join([_rich_reason(report, r) for r in leading(e)] + [escape(the_rest(e))] * bool(the_rest(e)))
         name = f"[bold]{escape(e.form.name)}[/]" if i == 1 else escape(e.form.name)
         table.add_row(str(i), f"{name}\n[dim]{e.form.spectrum}[/]", str(e.score), reasons or "[dim]—[/]")
     console.print(table)
@@ -280,9 +293,9 @@ def print_rich(report: Report, file: IO[str]) -> None:
 
 
 def score_bar(score: int, low: int, high: int, width: int = 10) -> str:
-    """A bar from the lowest to the highest score shown, e.g. '███████░░░'."""
-    span = max(high - low, 1)
-    filled = round(width * (score - low) / span)
+    """A bar from zero to the highest score shown, e.g. '███████░░░'; empty for a score of zero
+    or below (the number beside it says how far below)."""
+    filled = round(width * max(score, 0) / max(high, 1))
     return "█" * filled + "░" * (width - filled)
 
 
@@ -311,7 +324,10 @@ def print_result(report: Report, console: Any) -> None:
     for i, e in enumerate(report.recommendations, 1):
         line = _ranked_line(i, e, low, high)
         console.print(f"[bold]{line}[/bold]" if i == 1 else line)
-        for r in leading(e, 2 if i <= 3 else 0):
+        count = 2 if i <= 3 else 0
+        for r in leading(e, count):
             console.print(Padding(_rich_reason(report, r), (0, 0, 0, 7)))
+        if count and the_rest(e, count):
+            console.print(Padding(f"[dim]{escape(the_rest(e, count))}[/dim]", (0, 0, 0, 7)))
     console.print(f"[dim]     {SPECTRUM_LEGEND}[/dim]")
     _rich_tail(report, console, view)

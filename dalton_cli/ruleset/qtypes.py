@@ -7,6 +7,7 @@ Adding a type means adding one ``TypeSpec`` here; nothing else dispatches on the
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from itertools import combinations
 from typing import Any, NamedTuple
@@ -85,7 +86,7 @@ def _coerce_choice(q: Question, value: Any) -> tuple[Any, Problem | None]:
 def in_sentence(text: str) -> str:
     """A label inside a sentence: 'Acute services' -> 'acute services', but 'NHS trust' and
     'CQC' stay (only a capital followed by a small letter is lowered)."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+    return text[:1].lower() + text[1:] if text[1:2].islower() or text[1:2] == " " else text
 
 
 def _phrase_label(q: Question, value: Any) -> str:
@@ -337,3 +338,31 @@ def allowed_text(question: Question) -> str:
 def phrase(question: Question, value: Any) -> str:
     """An answer in words, e.g. 'a nearby high-performing provider', 'none', 'yes'."""
     return TYPES[question.type].phrase(question, value)
+
+
+NUMBER = re.compile(
+    r"^(?P<sign>[-+−–]?)\s*£?\s*(?P<digits>\d{1,3}(?:,\d{3})+|\d*\.?\d+)\s*(?P<unit>%|m|mn|million|bn|miles?)?$"
+)
+
+
+def typed_number(text: str, integer: bool) -> int | float | None:
+    """A number as people type it: '£300m', '1,200', '-5%', '−3.5' (a typographic minus), '12 miles'.
+    The unit is the question's own (millions of pounds, per cent, miles): it is dropped, never
+    converted; None when the text is not a number."""
+    found = NUMBER.match(text.lower().replace("\u00a0", " "))
+    if found is None:
+        try:
+            return int(text) if integer else float(text)  # '1e3', '5.'
+        except ValueError:
+            return None
+    if found["unit"] == "bn":
+        return None
+    digits = found["digits"].replace(",", "")
+    negative = found["sign"] in ("-", "−", "–")
+    try:
+        number: int | float = int(digits) if integer else float(digits)
+    except ValueError:
+        return None
+    if not integer and float(number).is_integer() and "." not in digits:
+        number = int(number)
+    return -number if negative else number
