@@ -13,11 +13,14 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dalton_cli import commands
-from dalton_cli.cliargs import CHECK_FORMATS, SCHEMA_KINDS, Opt, fast_parse, option
+from dalton_cli.cliargs import BATCH_FORMATS, CHECK_FORMATS, SCHEMA_KINDS, Opt, fast_parse, option
 from dalton_cli.errors import DaltonError, Terminated, UsageError
+
+if TYPE_CHECKING:
+    import typer
 
 DESCRIPTION = "Choose an NHS provider organisational form, with reasons traced to the evidence."
 
@@ -34,6 +37,26 @@ def _typer_option(o: Opt) -> Any:
         return typer.Option(o.default, *o.flags, help=o.help)
     choice = click.Choice(list(o.choices)) if o.choices else None
     return typer.Option(o.default, *o.flags, help=o.help, metavar=o.metavar, click_type=choice)
+
+
+def _add_batch(app: typer.Typer, opt: Any) -> None:
+    import click
+    import typer
+
+    @app.command()
+    def batch(
+        source: str = typer.Argument(..., metavar="FILE", help="CSV, JSON Lines, or a folder of answers files."),
+        format: str = typer.Option(
+            "csv", "--format", "-f", click_type=click.Choice(list(BATCH_FORMATS)), help="Output format."
+        ),
+        output: str | None = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE."),
+        keep_going: bool = typer.Option(False, "--keep-going", help="Exit 0 even when some rows were bad."),
+        rules: str | None = opt("recommend", "rules"),
+        as_of: str | None = opt("recommend", "as_of"),
+        param: list[str] = opt("recommend", "param"),
+    ) -> int:
+        """Evaluate many organisations at once: one row each, one table out."""
+        return _code(commands.batch(source, format, output, keep_going, rules, as_of, list(param or [])))
 
 
 def _build_app() -> Any:
@@ -123,6 +146,8 @@ def _build_app() -> Any:
         return _code(commands.explain(form, answers, list(set_ or []), format, rules, as_of, list(param or [])))
 
     directory_arg = typer.Argument(None, metavar="[DIR]", help="Rule-set directory (default: shipped).")
+
+    _add_batch(app, opt)
 
     @rules_app.command("check")
     def rules_check(

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 FORMATS = ("text", "json", "markdown", "html")
 EXPLAIN_FORMATS = ("text", "json", "markdown")
 CHECK_FORMATS = ("text", "json", "github")
+BATCH_FORMATS = ("csv", "jsonl", "markdown", "html")
 SCHEMA_KINDS = ("rules", "answers", "case")
 
 

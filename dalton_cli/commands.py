@@ -362,3 +362,61 @@ def rules_diff(old: str, new: str, cases: str | None, fail_on_change: bool) -> b
         )
     report(changes, problems, compared, sys.stdout)
     return not (problems or (fail_on_change and changes))
+
+
+def batch(
+    source: str,
+    format: str,
+    output: str | None,
+    keep_going: bool,
+    rules: str | None,
+    as_of: str | None,
+    param: list[str],
+) -> bool:
+    """``dalton batch``: every row evaluated, the table written, each problem said on standard error."""
+    from dalton_cli import batch as batch_mod
+    from dalton_cli.engine import answers as answers_mod
+    from dalton_cli.errors import DaltonError, Diagnostic, Location
+    from dalton_cli.ruleset.load import load_ruleset_or_fail
+    from dalton_cli.ruleset.snapshot import at, today
+
+    path = Path(source)
+    if not path.exists():
+        raise DaltonError(
+            Diagnostic("B005", Location(source), "no such file or folder", "give a CSV, JSON Lines file or folder")
+        )
+    day = answers_mod.parse_day(as_of, "batch") if as_of is not None else today()
+    full = load_ruleset_or_fail(rules_dir(rules))
+    check_covered(full, day, "batch")
+    params = answers_mod.parse_params(param, at(full, day), "batch")
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show and total >= 200 and (done % 50 == 0 or done == total):
+            sys.stderr.write(f"\r{done:,} of {total:,} organisations" + ("\n" if done == total else ""))
+            sys.stderr.flush()
+
+    results, problems = batch_mod.run_batch(path, full, day, params, progress)
+    ruleset = at(full, day, params) if params else at(full, day)
+    rows = list(batch_mod.rows_of(results, ruleset))
+    title = f"dalton batch: {path.name}"
+    if format == "csv":
+        text = batch_mod.as_csv(results, ruleset)
+    elif format == "jsonl":
+        text = batch_mod.as_jsonl(results, ruleset)
+    else:
+        from dalton_cli.report import batch_out
+
+        text = (
+            batch_out.markdown(rows, ruleset, title) if format == "markdown" else batch_out.html(rows, ruleset, title)
+        )
+    every = sorted(problems + [d for r in results for d in r.problems], key=lambda d: (d.location.line, d.location.col))
+    for d in every:
+        note(d.render())
+    bad = sum(1 for r in results if not r.ok)
+    note(f"{len(results) - bad} of {len(results)} organisations evaluated" + (f"; {bad} had problems" if bad else ""))
+    if output is None:
+        emit(text)
+    else:
+        write_output(text, output)
+    return keep_going or not every

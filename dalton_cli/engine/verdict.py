@@ -38,10 +38,14 @@ def setting(ruleset: RuleSet, name: str) -> float:
     return float(parameter.value) if parameter is not None else DEFAULTS[name]
 
 
-def verdict(ruleset: RuleSet, decision: Decision) -> Verdict:
+def verdict(ruleset: RuleSet, decision: Decision, settle: bool = True) -> Verdict:
+    """The verdict on a decision; ``settle=False`` skips the search for the answers that would
+    settle an insufficient one (a batch reports only the verdict)."""
     margin, minimum = setting(ruleset, MARGIN), setting(ruleset, MINIMUM)
     ranked = decision.ranked
     if not ranked or ranked[0].score < minimum:
+        if not settle:
+            return Verdict("insufficient", (), margin, minimum)
         return _insufficient(ruleset, decision, margin, minimum)
     top = ranked[0].score
     close = tuple(r.form.id for r in ranked if top - r.score < margin)

@@ -1,0 +1,143 @@
+"""`dalton batch` as an analyst runs it: a spreadsheet export with a few bad cells, JSON Lines, a folder."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+
+import pytest
+from conftest import EXAMPLES
+
+from dalton_cli.batch import Batch, read_rows
+from dalton_cli.engine.answers import check_answers_at, split_as_of
+from dalton_cli.engine.evaluate import decide
+from dalton_cli.engine.verdict import verdict
+
+HEADER = "id,perspective,organisation_type,cqc_rating,services,financial_margin_pct,independent_sector_acceptable,as_of\n"
+ROWS = (
+    "Trust A,seeking_support,nhs_trust,requires_improvement,acute;community,-5%,no,\n"
+    "Trust B,offering_support,foundation_trust,outstanding,acute,2,yes,\n"
+    "Trust C,seeking_support,nhs_trust,goood,acute,-3,,\n"
+    "Trust D,seeking_support,nhs_trust,inadequate,acute,abc,maybe,2014-06-01\n"
+)
+
+
+def write(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_bad_cells_are_placed_and_the_other_rows_still_evaluated(dalton, tmp_path):
+    path = write(tmp_path, "orgs.csv", HEADER + ROWS)
+    result = dalton("batch", str(path))
+    assert result.returncode == 1
+    assert f"{path}:4:4: A003 value 'goood' is not allowed for cqc_rating (hint: did you mean 'good'?" in result.stderr
+    assert f"{path}:5:6: A004 financial_margin_pct takes a number, not 'abc'" in result.stderr
+    assert f"{path}:5:7: A004 independent_sector_acceptable takes true or false, not 'maybe'" in result.stderr
+    assert "2 of 4 organisations evaluated; 2 had problems" in result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["id"] for r in rows] == ["Trust A", "Trust B", "Trust C", "Trust D"]
+    assert rows[0]["form_1"] and rows[0]["verdict"] in ("clear", "close_call", "insufficient")
+    assert rows[2]["form_1"] == "" and "A003" in rows[2]["problems"]
+    assert "Traceback" not in result.stderr
+    assert dalton("batch", str(path), "--keep-going").returncode == 0
+
+
+def test_unknown_column_and_no_id_column(dalton, tmp_path):
+    path = write(tmp_path, "orgs.csv", "perspective,cqc_ratng\nseeking_support,good\n")
+    result = dalton("batch", str(path))
+    assert result.returncode == 1
+    assert f"{path}:1:2: A002 unknown question id 'cqc_ratng' (hint: did you mean 'cqc_rating'?" in result.stderr
+    assert f"{path}:1:1: B003 no id or name column" in result.stderr
+
+
+def test_json_lines_and_a_folder_give_the_same_table(dalton, tmp_path):
+    lines = [
+        {"id": "A", "perspective": "seeking_support", "cqc_rating": "inadequate", "services": ["acute"]},
+        {"id": "B", "perspective": "offering_support", "cqc_rating": "outstanding"},
+    ]
+    jsonl = write(tmp_path, "orgs.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    for line in lines:
+        body = {k: v for k, v in line.items() if k != "id"}
+        (folder / f"{line['id']}.json").write_text(json.dumps(body))
+    one = dalton("batch", str(jsonl), "--format", "jsonl")
+    two = dalton("batch", str(folder), "--format", "jsonl")
+    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    assert one.stdout == two.stdout
+    assert [json.loads(line)["id"] for line in one.stdout.splitlines()] == ["A", "B"]
+
+
+def test_a_bad_json_line_is_placed_by_its_line(dalton, tmp_path):
+    path = write(tmp_path, "orgs.jsonl", '{"id": "A", "cqc_rating": "good"}\n{"id": "B", "cqc_rating": "goood"}\n')
+    result = dalton("batch", str(path), "--format", "jsonl")
+    assert result.returncode == 1
+    assert f"{path}:2:" in result.stderr and "A003" in result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["form_1"]
+
+
+@pytest.mark.parametrize("fmt, marker", [("markdown", "| Organisation | Verdict |"), ("html", "<table><thead>")])
+def test_summaries_for_people(dalton, tmp_path, fmt, marker):
+    path = write(tmp_path, "orgs.csv", HEADER + ROWS)
+    result = dalton("batch", str(path), "--format", fmt, "--keep-going")
+    assert result.returncode == 0
+    assert marker in result.stdout and "Trust A" in result.stdout and "goood" in result.stdout
+
+
+def test_missing_input_and_a_spreadsheet_are_said_plainly(dalton, tmp_path):
+    missing = dalton("batch", str(tmp_path / "nope.csv"))
+    assert missing.returncode == 1 and "B005 no such file or folder" in missing.stderr
+    sheet = write(tmp_path, "orgs.xlsx", "not really")
+    said = dalton("batch", str(sheet))
+    assert said.returncode == 1 and "B001" in said.stderr and "save the sheet as CSV" in said.stderr
+
+
+def test_every_row_equals_a_single_recommendation(ruleset, tmp_path):
+    """The batch's lean evaluation agrees with decide() and verdict() on generated rows."""
+    rng = random.Random(16)
+    questions = list(ruleset.questions)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", *(q.id for q in questions)])
+    for n in range(150):
+        cells = [f"org-{n}"]
+        for q in questions:
+            if rng.random() < 0.3:
+                cells.append("")
+            elif q.type == "multi":
+                cells.append(";".join(v for v in q.values if rng.random() < 0.3) or "[]")
+            elif q.type == "boolean":
+                cells.append(rng.choice(["yes", "no"]))
+            elif q.type in ("number", "integer"):
+                low = int(q.minimum) if q.minimum is not None else -10
+                high = int(q.maximum) if q.maximum is not None else 60
+                cells.append(str(rng.randint(max(low, -10), min(high, 60))))
+            else:
+                cells.append(rng.choice(q.values))
+        writer.writerow(cells)
+    path = write(tmp_path, "orgs.csv", out.getvalue())
+    rows, problems = read_rows(path, ruleset)
+    assert not problems
+    batch = Batch(ruleset, ruleset.as_of)
+    for row in rows:
+        result = batch.run(row)
+        raw, _ = split_as_of(row.raw)
+        decision = decide(ruleset, check_answers_at(raw, ruleset).answers)
+        assert result.ranked == tuple((r.form.id, r.score) for r in decision.ranked)
+        assert result.excluded == tuple(r.form.id for r in decision.excluded)
+        expected = verdict(ruleset, decision)
+        assert (result.verdict.kind, result.verdict.forms) == (
+            expected.kind,
+            expected.forms if expected.kind != "insufficient" else (),
+        )
+
+
+def test_examples_in_a_folder(dalton, tmp_path):
+    result = dalton("batch", str(EXAMPLES), "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert ids == ["district-general", "teaching-trust"]
