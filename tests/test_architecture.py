@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "dalton_cli"
 LAYERS: list[tuple[str, ...]] = [
     ("dalton_cli.__main__", "dalton_cli.answers"),  # answers: dalton 0.1's module name, kept for scripts
     ("dalton_cli.cli",),
+    ("dalton_cli.api",),
     ("dalton_cli.commands", "dalton_cli.cliargs"),
     ("dalton_cli.interview", "dalton_cli.authoring", "dalton_cli.batch"),
     ("dalton_cli.report",),

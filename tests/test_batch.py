@@ -15,7 +15,9 @@ from dalton_cli.engine.answers import check_answers_at, split_as_of
 from dalton_cli.engine.evaluate import decide
 from dalton_cli.engine.verdict import verdict
 
-HEADER = "id,perspective,organisation_type,cqc_rating,services,financial_margin_pct,independent_sector_acceptable,as_of\n"
+HEADER = (
+    "id,perspective,organisation_type,cqc_rating,services,financial_margin_pct,independent_sector_acceptable,as_of\n"
+)
 ROWS = (
     "Trust A,seeking_support,nhs_trust,requires_improvement,acute;community,-5%,no,\n"
     "Trust B,offering_support,foundation_trust,outstanding,acute,2,yes,\n"
