@@ -88,6 +88,7 @@ def robustness() -> None:
     raw, _ = split_as_of(read_answers_file(str(EXAMPLE)))
     answers = check_answers_at(raw, rs).answers
     drop = ["cqc_rating", "workforce_gaps", "partner", "leadership_capacity", "change_scope", "timescale", "setting"]
+    drop += ["integration_priority", "commissioner_stance"]  # about 10^5 completions
     given = {k: v for k, v in answers.items() if k not in drop}
     ranges = {"financial_margin_pct": (-6.0, -2.0)}
     times = []

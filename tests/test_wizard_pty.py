@@ -8,6 +8,7 @@ import signal
 import subprocess
 
 import pexpect
+import pytest
 from conftest import EXAMPLES, RULES, TODAY, dalton_command
 
 from dalton_cli.interview.flow import needed_questions
@@ -195,3 +196,43 @@ def test_kill_9_leaves_the_old_or_the_new_file(tmp_path):
             timeout=60,
         )
         assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_the_result_fits_the_terminal(tmp_path, columns):
+    """At 60 and 80 columns, 24 rows: no line runs past the edge, every form's name is whole or
+    ends in an ellipsis, and the references are one short line each (the full list on request)."""
+    saved = tmp_path / "mine.yaml"
+    saved.write_text((EXAMPLES / "district-general.yaml").read_text())
+    cmd = dalton_command() + ["wizard", "--resume", str(saved)]
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1", "COLUMNS": str(columns), "LINES": "24"}
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
+    child = pexpect.spawn(
+        cmd[0], cmd[1:], cwd=str(tmp_path), env=env, dimensions=(24, columns), encoding="utf-8", timeout=20
+    )
+    for _ in range(40):
+        if child.expect(["Question \\d+", "Ready\\?"]) == 1:
+            break
+        child.send(ENTER)
+    child.send(ENTER)
+    child.expect("What next\\?")
+    screen = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", child.before).replace("\r", "")
+    lines = screen.split("\n")
+    lines = lines[next(i for i, line in enumerate(lines) if "Recommendation" in line) :]  # the result screen
+    assert [line for line in lines if len(line) > columns] == []
+    ruleset = at(load_ruleset_or_fail(RULES), TODAY)
+    ranked = [line for line in lines if re.match(r"^ {0,2}\d+\. ", line)]
+    assert len(ranked) >= 5
+    names = {f.name for f in ruleset.forms}
+    for line in ranked:
+        text = re.split(r"\s{2,}|\s[█░]|\s+-?\d+$", re.sub(r"^ {0,2}\d+\. ", "", line))[0].strip()
+        assert text in names or (text.endswith("…") and any(n.startswith(text[:-1]) for n in names)), line
+    references = lines[lines.index(next(x for x in lines if x.startswith("References"))) :]
+    assert all("http" not in line for line in references)  # full entries only on request
+    child.send(DOWN * 3 + ENTER)  # Show the references (after Finish, Write the record, Explain)
+    child.expect("References")
+    child.expect("What next\\?")
+    child.send(ENTER)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -184,12 +184,21 @@ def show_result(ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: 
     if output is not None:
         write_record(ruleset, decision, output, settings, p)
     while True:
-        choices: list[tuple[str, Any]] = [("Finish", Action.FINISH), ("Explain a form in depth…", Action.EXPLAIN)]
+        choices: list[tuple[str, Any]] = [
+            ("Finish", Action.FINISH),
+            ("Explain a form in depth…", Action.EXPLAIN),
+            ("Show the references", Action.WHY),
+        ]
         if output is None:
             choices.insert(1, ("Write the Markdown decision record…", Action.RECORD))
         action = p.select("What next?", choices, Action.FINISH)
         if action is Action.FINISH:
             return 0
+        if action is Action.WHY:
+            from dalton_cli.report.terminal import references_text
+
+            p.show_text(references_text(build_report(ruleset, decision, defaults=settings.defaults)))
+            continue
         if action is Action.RECORD:
             path = ask_record_path(p)
             if path is not None:

@@ -229,8 +229,22 @@ def _rich_focus(report: Report, console: Any) -> None:
                 console.print(Padding(line, (0, 0, 0, 6)))
 
 
-def _rich_tail(report: Report, console: Any, view: Sections) -> None:
-    """Exclusions, what-if, unknowns, caveat and references: the same in the table and the wizard."""
+def references_text(report: Report) -> str:
+    """The full reference list, wrapped, for the wizard's "Show the references"."""
+    out = ["References"]
+    for i, text in enumerate(sections(report).references, 1):
+        out += _wrap(text, "     ", f"[{i:>2}] ")
+    return "\n".join(out)
+
+
+def short_references(report: Report) -> list[str]:
+    """One short line per reference: '[3] NHS Employers (2014-12-08)'."""
+    return [f"[{i}] {s.author} ({s.date})" for i, (_, s) in enumerate(report.references, 1)]
+
+
+def _rich_tail(report: Report, console: Any, view: Sections, short: bool = False) -> None:
+    """Exclusions, what-if, unknowns, caveat and references: the same in the table and the wizard
+    (``short``: the references in a line each, the full list on request)."""
     from rich.markup import escape
     from rich.padding import Padding
 
@@ -260,6 +274,17 @@ def _rich_tail(report: Report, console: Any, view: Sections) -> None:
     if view.more_unknowns:
         indented(f"[dim]{escape(view.more_unknowns)}[/dim]")
     console.print(f"\n[dim]{escape(CAVEAT)}[/dim]\n")
+    _rich_references(report, console, view, short)
+
+
+def _rich_references(report: Report, console: Any, view: Sections, short: bool) -> None:
+    from rich.markup import escape
+
+    if short:
+        console.print("[bold]References[/bold] [dim](the full list: “Show the references” below, or the record)[/dim]")
+        for line in short_references(report):
+            console.print(escape(line), overflow="ellipsis", no_wrap=True)
+        return
     console.print("[bold]References[/bold]")
     for i, text in enumerate(view.references, 1):
         console.print(f"[cyan]\\[{i}][/] {escape(text)}", overflow="fold")
@@ -307,6 +332,14 @@ def _ranked_line(i: int, e: Entry, low: int, high: int) -> str:
     return line + spectrum_picture(e.form)
 
 
+def _narrow_line(i: int, e: Entry, width: int) -> str:
+    from rich.markup import escape
+
+    room = max(width - 11, 10)
+    name = e.form.name if len(e.form.name) <= room else e.form.name[: room - 1].rstrip(" ,(") + "…"
+    return f"{i:>3}. {escape(name)}{' ' * (room - len(name))} {e.score:>3}"
+
+
 def print_result(report: Report, console: Any) -> None:
     """The wizard's result screen: ranked forms with bars and spectrum place, then the same
     sections as the other terminal views. Fits 80 columns."""
@@ -320,14 +353,17 @@ def print_result(report: Report, console: Any) -> None:
     _rich_front(console, view)
     scores = [e.score for e in report.recommendations] or [0]
     low, high = min([*scores, 0]), max([*scores, 0])
-    console.print(f"[dim]     {'form':<34} {'score':>14}   place[/dim]")
+    narrow = console.width < 72  # no room for the bar and the place picture: name and score only
+    if not narrow:
+        console.print(f"[dim]     {'form':<34} {'score':>14}   place[/dim]")
     for i, e in enumerate(report.recommendations, 1):
-        line = _ranked_line(i, e, low, high)
+        line = _narrow_line(i, e, console.width) if narrow else _ranked_line(i, e, low, high)
         console.print(f"[bold]{line}[/bold]" if i == 1 else line)
         count = 2 if i <= 3 else 0
         for r in leading(e, count):
             console.print(Padding(_rich_reason(report, r), (0, 0, 0, 7)))
         if count and the_rest(e, count):
             console.print(Padding(f"[dim]{escape(the_rest(e, count))}[/dim]", (0, 0, 0, 7)))
-    console.print(f"[dim]     {SPECTRUM_LEGEND}[/dim]")
-    _rich_tail(report, console, view)
+    if not narrow:
+        console.print(f"[dim]     {SPECTRUM_LEGEND}[/dim]")
+    _rich_tail(report, console, view, short=True)
