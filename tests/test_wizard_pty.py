@@ -236,3 +236,13 @@ def test_the_result_fits_the_terminal(tmp_path, columns):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_recommend_on_a_narrow_terminal_wraps_words_whole(tmp_path):
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "60", "LINES": "24"}
+    cmd = dalton_command() + ["recommend", "--answers", str(EXAMPLES / "district-general.yaml")]
+    child = pexpect.spawn(cmd[0], cmd[1:], cwd=str(tmp_path), env=env, dimensions=(24, 60), encoding="utf-8")
+    child.expect(pexpect.EOF)
+    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", child.before).replace("\r", "")
+    assert max(len(line) for line in text.split("\n")) <= 60
+    assert "…" not in text and "Ranked forms" in text  # no word cut short to fit a column

@@ -7,6 +7,7 @@ and style. Every piece of rule-set text is escaped before it reaches rich's mark
 from __future__ import annotations
 
 import textwrap
+from contextvars import ContextVar
 from typing import IO, Any, NamedTuple
 
 from dalton_cli.report.model import Entry, Reason, Report
@@ -35,6 +36,7 @@ from dalton_cli.report.phrases import (
 SHOWN_WHAT_IFS = 4
 SHOWN_UNKNOWNS = 6
 WIDTH = 80
+_WIDTH: ContextVar[int] = ContextVar("width", default=WIDTH)  # the plain text's width, for one rendering
 
 
 class Sections(NamedTuple):
@@ -88,7 +90,7 @@ def _reason_line(report: Report, r: Reason) -> str:
 def _form_line(i: int, e: Entry) -> list[str]:
     """'  1. Name ........ spectrum  score', the name wrapped when it is too long for one line."""
     tail = f"{e.form.spectrum:<14} {e.score:>4}"
-    room = WIDTH - 1 - len(tail) - 1
+    room = _WIDTH.get() - 1 - len(tail) - 1
     head = f"{i:>3}. {e.form.name}"
     if len(head) <= room:
         return [f"{head:<{room}} {tail}"]
@@ -118,7 +120,7 @@ def focus_lines(report: Report) -> list[str]:
 def _wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
     return textwrap.wrap(
         text,
-        WIDTH - 1,
+        _WIDTH.get() - 1,
         initial_indent=first if first is not None else indent,
         subsequent_indent=indent,
         break_on_hyphens=False,
@@ -147,7 +149,16 @@ def _plain_robustness(report: Report) -> list[str]:
     return out
 
 
-def render_plain(report: Report) -> str:
+def render_plain(report: Report, width: int = WIDTH) -> str:
+    """The plain text, wrapped at ``width`` columns (80 unless a narrow terminal asks for less)."""
+    token = _WIDTH.set(max(width, 40))
+    try:
+        return _render_plain(report)
+    finally:
+        _WIDTH.reset(token)
+
+
+def _render_plain(report: Report) -> str:
     view = sections(report)
     out = [view.heading, ""]
     out += _wrap(view.summary) + [""]
@@ -297,6 +308,9 @@ def print_rich(report: Report, file: IO[str]) -> None:
     from rich.table import Table
 
     console = Console(file=file, highlight=False)
+    if console.width < 72:  # too narrow for the table: the plain text, wrapped to fit
+        console.print(render_plain(report, console.width), markup=False, highlight=False, end="")
+        return
     view = sections(report)
     console.print(f"[bold]{escape(view.heading)}[/bold]\n")
     console.print(escape(view.summary) + "\n")
