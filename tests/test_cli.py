@@ -23,7 +23,7 @@ def typer_parse(argv: list[str]) -> dict | None:
             names = (
                 ["form", "answers", "set_", "format", "rules", "as_of", "param"]
                 if name == "explain"
-                else ["answers", "set_", "format", "rules", "output", "as_of", "param"]
+                else ["answers", "set_", "format", "rules", "output", "as_of", "param", "robust"]
             )
             seen.update(dict(zip(names, args, strict=False)), **kwargs)
             return True

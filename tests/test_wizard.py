@@ -27,9 +27,13 @@ def case_answers(path, ruleset) -> dict:
 
 
 def script_from(answers: dict) -> dict:
+    """What a person would pick for each answer (an empty list is the "None of these" option)."""
     out = {}
     for qid, value in answers.items():
-        out[qid] = [list(value) if isinstance(value, tuple) else value]
+        if value == ():
+            out[qid] = [[Action.NONE]]
+        else:
+            out[qid] = [list(value) if isinstance(value, tuple) else value]
     return out
 
 

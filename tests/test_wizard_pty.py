@@ -81,7 +81,7 @@ def test_full_run_to_the_result(tmp_path):
         child.send(ENTER)
     child.send(ENTER)
     child.expect("Recommendation")
-    child.expect("What would change the answer")
+    child.expect("What the board could choose|How sensitive this is|What would change the answer")
     child.expect("What next\\?")
     child.send(ENTER)
     child.expect(pexpect.EOF)

@@ -41,6 +41,7 @@ class Action(enum.Enum):
     RECORD = "record"
     EXPLAIN = "explain"
     NONE = "none"  # a multiple choice answered with nothing ticked on purpose
+    REFERENCES = "references"
 
 
 SPECIAL = (Action.DONT_KNOW, Action.WHY, Action.BACK)

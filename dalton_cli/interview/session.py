@@ -187,14 +187,14 @@ def show_result(ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: 
         choices: list[tuple[str, Any]] = [
             ("Finish", Action.FINISH),
             ("Explain a form in depth…", Action.EXPLAIN),
-            ("Show the references", Action.WHY),
+            ("Show the references", Action.REFERENCES),
         ]
         if output is None:
             choices.insert(1, ("Write the Markdown decision record…", Action.RECORD))
         action = p.select("What next?", choices, Action.FINISH)
         if action is Action.FINISH:
             return 0
-        if action is Action.WHY:
+        if action is Action.REFERENCES:
             from dalton_cli.report.terminal import references_text
 
             p.show_text(references_text(build_report(ruleset, decision, defaults=settings.defaults)))
