@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import textwrap
 from html import escape
 
 from dalton_cli import __version__
@@ -12,11 +14,13 @@ from dalton_cli.report.phrases import (
     NO_FOR,
     NO_UNKNOWNS,
     NO_WHAT_IF,
+    WHAT_IF_GROUPS,
     could_come_first,
     evidence_sentence,
     grade_words,
     parameter_sentence,
     reference_text,
+    robustness_lines,
     short_source,
     signed,
     steps_title,
@@ -31,14 +35,29 @@ body{font-family:Georgia,'Times New Roman',serif;max-width:52rem;margin:2rem aut
 color:#1b1b1b;line-height:1.45}
 h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:1px solid #ccc;margin-top:2rem}
 h3{font-size:1.05rem;margin-bottom:.3rem}.meta{color:#555;font-size:.9rem}.meta code{font-size:.8rem}
+code{overflow-wrap:anywhere}td code{font-size:.85em}
+.verdict{font-size:1.1rem;border:2px solid #005eb8;border-radius:3px;padding:.5rem .8rem;margin:1rem 0}
 .caveat{border-left:4px solid #005eb8;padding:.4rem .8rem;background:#f3f7fb}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
-th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left}
+th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
 td.num,th.num{text-align:right}.for{color:#00703c;font-weight:bold}.against{color:#b10e1e;font-weight:bold}
-.rule{color:#777;font-size:.8rem}sup a{text-decoration:none}ol.refs li{margin-bottom:.3rem;font-size:.9rem}
-pre{background:#f5f5f5;padding:.6rem;white-space:pre-wrap;word-break:break-all;font-size:.8rem}
-@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}.form{page-break-inside:avoid}}
+.rule{color:#777;font-size:.8rem}sup a{text-decoration:none}ol.refs li{margin-bottom:.3rem;font-size:.9rem;
+overflow-wrap:anywhere}
+figure{margin:1rem 0}figcaption{color:#444;font-size:.85rem;margin-top:.3rem}
+svg.spectrum{display:block;width:100%;height:auto}
+pre.command{background:#f5f5f5;padding:.6rem;font-size:.8rem;white-space:pre-wrap;word-break:normal;
+overflow-wrap:normal;overflow-x:auto}pre.command .w{white-space:nowrap}
+@media (max-width:36rem){body{margin:1rem auto}pre.command{font-size:.7rem}
+table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:auto}
+table.stack thead{display:none}table.stack tr{border-bottom:1px solid #ddd;padding:.3rem 0}
+table.stack td{border:0;padding:.1rem 0}table.stack td::before{content:attr(data-label) ": ";font-weight:bold}}
+@page{size:A4;margin:16mm 15mm 18mm}
+thead{display:table-header-group}tr{break-inside:avoid}
+h1,h2,h3{break-after:avoid}.form,figure,pre.command,.verdict,.caveat,li{break-inside:avoid}p{orphans:3;widows:3}
+@media print{body{margin:0;max-width:none;padding:0;font-size:10.5pt}
+.verdict,.caveat,pre.command{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
+COMMAND_WIDTH = 80  # a reproduce line (with its " \\") longer than this puts an option and its value on two lines
 
 
 def _cites(report: Report, citations: tuple[Citation, ...]) -> str:
@@ -64,28 +83,73 @@ def _reasons(report: Report, reasons: tuple[Reason, ...], empty: str) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
+NAME_CHARS = 40  # a form's name wraps onto another line in the picture after this many characters
+LEGEND = (
+    "How to read the picture: a dot shows where each ranked form sits, from independence (left) to "
+    "consolidation (right); a bar shows its score, drawn from the zero line: to the right, in blue, for a "
+    "positive score, to the left, in red, for a negative one, and no bar for zero. The number beside each "
+    "bar is the score. The forms the verdict is about are in bold, with a larger dot."
+)
+# The picture's columns, in px of its own coordinates: names, one column per place on the spectrum,
+# then the score bars with room on each side for the number beside the longest bar.
+_NAMES, _PLACE, _GAP, _PAD, _BARS, _LINE, _TOP = 240, 80, 12, 28, 130, 14, 36
+_BAR_LEFT = _NAMES + _PLACE * len(SPECTRUM) + _GAP + _PAD
+_WIDTH = _BAR_LEFT + _BARS + _PAD
+
+
+def _svg_label(report: Report) -> str:
+    forms = "; ".join(
+        f"{i}. {e.form.name}, {e.form.spectrum}, score {e.score}" for i, e in enumerate(report.recommendations, 1)
+    )
+    return f"Ranked forms, where each sits from independence to consolidation, and its score: {forms or 'none'}"
+
+
+def _svg_row(e: Entry, lines: list[str], mid: float, big: bool, zero: float, unit: float) -> str:
+    """One form: its name (wrapped), its dot on the spectrum, its score as a bar from zero, and the number."""
+    weight = ' font-weight="bold"' if big else ""
+    first = mid - _LINE * (len(lines) - 1) / 2 + 4
+    spans = "".join(f'<tspan x="0" y="{first + _LINE * k:.1f}">{escape(t)}</tspan>' for k, t in enumerate(lines))
+    x = _NAMES + _PLACE * SPECTRUM.index(e.form.spectrum) + _PLACE / 2
+    length = abs(e.score) * unit
+    start = zero if e.score >= 0 else zero - length
+    number_x, anchor = (start - 4, "end") if e.score < 0 else (zero + length + 4, "start")
+    return (
+        f"<text{weight}>{spans}</text>"
+        f'<circle cx="{x:.0f}" cy="{mid:.1f}" r="{8 if big else 6}" fill="{"#005eb8" if big else "#768692"}"/>'
+        f'<rect class="bar" data-score="{e.score}" x="{start:.2f}" y="{mid - 6:.1f}" width="{length:.2f}" '
+        f'height="12" fill="{"#b10e1e" if e.score < 0 else "#005eb8"}"/>'
+        f'<text x="{number_x:.2f}" y="{mid + 4:.1f}" text-anchor="{anchor}"{weight}>{e.score}</text>'
+    )
+
+
 def spectrum_svg(report: Report) -> str:
-    """Each ranked form as a dot on the independence → consolidation axis, with its score."""
+    """Each ranked form as a dot on the independence → consolidation axis, and its score as a bar
+    from a zero line (negative scores to the left, in red), the number beside it. The picture
+    scales to the width it is given (a viewBox, width 100%) and is never wider than it is drawn."""
     rows = report.recommendations
-    left, col, top, row_h = 230, 110, 40, 26
-    width, height = left + col * len(SPECTRUM) + 70, top + row_h * len(rows) + 10
-    label = "Where each ranked form sits from independence to consolidation"
+    focus = {e.form.id for e in report.focus}
+    low, high = min([0] + [e.score for e in rows]), max([0] + [e.score for e in rows])
+    unit = _BARS / max(high - low, 1)
+    zero = _BAR_LEFT - low * unit
+    names = [textwrap.wrap(f"{i}. {e.form.name}", NAME_CHARS, break_long_words=False) for i, e in enumerate(rows, 1)]
+    heights = [_LINE * max(len(n), 1) + 9 for n in names]
+    width, height = _WIDTH, _TOP + sum(heights) + 22
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-        f'aria-label="{label}" font-family="sans-serif" font-size="12">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="spectrum" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" style="width:100%;height:auto;max-width:{width}px" role="img" '
+        f'aria-label="{escape(_svg_label(report))}" font-family="sans-serif" font-size="12">'
     ]
     for i, place in enumerate(SPECTRUM):
-        x = left + col * i + col / 2
+        x = _NAMES + _PLACE * i + _PLACE / 2
         parts.append(f'<text x="{x:.0f}" y="20" text-anchor="middle" fill="#444">{place}</text>')
-        parts.append(f'<line x1="{x:.0f}" y1="28" x2="{x:.0f}" y2="{height - 6}" stroke="#ddd"/>')
-    parts.append(f'<text x="{width - 10}" y="20" text-anchor="end" fill="#444">score</text>')
-    for r, e in enumerate(rows):
-        y = top + row_h * r + row_h / 2
-        x = left + col * SPECTRUM.index(e.form.spectrum) + col / 2
-        fill = "#005eb8" if r == 0 else "#768692"
-        parts.append(f'<text x="{left - 10}" y="{y + 4:.0f}" text-anchor="end">{r + 1}. {escape(e.form.name)}</text>')
-        parts.append(f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{8 if r == 0 else 6}" fill="{fill}"/>')
-        parts.append(f'<text x="{width - 10}" y="{y + 4:.0f}" text-anchor="end">{e.score}</text>')
+        parts.append(f'<line x1="{x:.0f}" y1="28" x2="{x:.0f}" y2="{height - 20}" stroke="#ddd"/>')
+    parts.append(f'<text x="{_BAR_LEFT + _BARS / 2:.0f}" y="20" text-anchor="middle" fill="#444">score</text>')
+    parts.append(f'<line x1="{zero:.2f}" y1="28" x2="{zero:.2f}" y2="{height - 20}" stroke="#444"/>')
+    parts.append(f'<text x="{zero:.2f}" y="{height - 6}" text-anchor="middle" fill="#444">0</text>')
+    y = _TOP
+    for e, lines, h in zip(rows, names, heights, strict=True):
+        parts.append(_svg_row(e, lines, y + h / 2, e.form.id in focus, zero, unit))
+        y += h
     parts.append("</svg>")
     return "".join(parts)
 
@@ -106,17 +170,18 @@ def _evidence_table(report: Report) -> str:
     rows = [e for e in report.recommendations if e.form.evidence is not None]
     if not rows:
         return ""
-    out = "<h2>Evidence on each form</h2><table><tr><th>Form</th><th>Strength</th>"
-    out += "<th>What it shows</th><th>Key sources</th></tr>"
+    out = '<h2>Evidence on each form</h2><table class="stack"><thead><tr><th>Form</th><th>Strength</th>'
+    out += "<th>What it shows</th><th>Key sources</th></tr></thead><tbody>"
     for e in rows:
         ev = e.form.evidence
         assert ev is not None
         sources = "; ".join(escape(short_source(report.ruleset, c)) for c in ev.citations)
         out += (
-            f"<tr><td>{escape(e.form.name)}</td><td>{escape(grade_words(ev.grade))}</td>"
-            f"<td>{escape(ev.text)}</td><td>{sources}</td></tr>"
+            f'<tr><td data-label="Form">{escape(e.form.name)}</td>'
+            f'<td data-label="Strength">{escape(grade_words(ev.grade))}</td>'
+            f'<td data-label="What it shows">{escape(ev.text)}</td><td data-label="Key sources">{sources}</td></tr>'
         )
-    return out + "</table>"
+    return out + "</tbody></table>"
 
 
 def _notes_and_thresholds(report: Report) -> str:
@@ -143,6 +208,90 @@ def _form_section(report: Report, rank: int, e: Entry) -> str:
     )
 
 
+def command_lines(command: str) -> list[str]:
+    """The reproduce command one argument a line (an option with its value; the first one on the
+    command's own line), each line but the last ending in a continuation (space, backslash): the
+    same shell command when copied, and never broken inside a word, on paper or on a narrow screen.
+    An option and value that would make a line longer than COMMAND_WIDTH go on lines of their own.
+    A command not written as reproduce_command writes one (each word as shlex.quote gives it) is
+    shown as it is, on one line."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return [command]
+    quoted = [shlex.quote(w) for w in words]
+    if not quoted or " ".join(quoted) != command:
+        return [command]
+    groups: list[list[str]] = [quoted[:2]]
+    for word in quoted[2:]:
+        if word.startswith("-") or len(groups[-1]) > 1 or not groups[-1][0].startswith("-"):
+            groups.append([word])
+        else:
+            groups[-1].append(word)
+    lines = [" ".join(groups[0])]
+    if len(groups) > 1 and len(lines[0]) + len(" ".join(groups[1])) + 3 <= COMMAND_WIDTH:
+        lines[0] += " " + " ".join(groups.pop(1))  # 'dalton recommend --set …': the command reads as itself
+    for group in groups[1:]:
+        line = "  " + " ".join(group)
+        lines += [line] if len(line) + 2 <= COMMAND_WIDTH else ["  " + group[0]] + ["    " + w for w in group[1:]]
+    return [line + " \\" for line in lines[:-1]] + lines[-1:]
+
+
+def _unbreakable(line: str, first: bool) -> str:
+    """A command line with a space the only place it may wrap on a narrow screen (a browser would
+    also break before a '[' or after a '/'), a continuation kept with the word before it, and the
+    first line's head ('dalton recommend --set') kept together."""
+    body, continued = (line[:-2], True) if line.endswith(" \\") else (line, False)
+    chunks = body.split(" ")
+    if first and len(chunks) > 2:
+        chunks[:3] = [" ".join(chunks[:3])]
+    if continued:
+        chunks[-1] += " \\"
+    return " ".join(f'<span class="w">{escape(c)}</span>' if c else "" for c in chunks)
+
+
+def _changes_html(report: Report) -> list[str]:
+    """What would change the answer (the board's choices, then the facts) and the unknowns that matter."""
+    rs = report.ruleset
+    h: list[str] = ["<h2>What would change the answer</h2>"]
+    if not report.what_if:
+        h.append(f"<p>{NO_WHAT_IF}</p>")
+    for kind, title in WHAT_IF_GROUPS:
+        found = [w for w in report.what_if if w.kind == kind]
+        if found:
+            h.append(f"<h3>{escape(title)}</h3>")
+            h.append("<ul>" + "".join(f"<li>{escape(what_if_sentence(rs, w))}</li>" for w in found) + "</ul>")
+    h.append("<h2>Unanswered questions that could change the ranking</h2>")
+    if not report.unknown_impacts:
+        return [*h, f"<p>{NO_UNKNOWNS}</p>"]
+    first = report.recommendations[0].form.id if report.recommendations else None
+    items = []
+    for u in report.unknown_impacts:
+        forms = could_come_first(rs, u.could_come_first, first)
+        prompt = escape(rs.question(u.question).prompt)
+        items.append(f"<li>{prompt} <code>{escape(u.question)}</code>: {escape(forms)}</li>")
+    return [*h, "<ul>" + "".join(items) + "</ul>"]
+
+
+def _robustness_html(report: Report) -> list[str]:
+    """The robustness section, its sentences as paragraphs and its bullets as lists, in order."""
+    lines = robustness_lines(report)
+    if not lines:
+        return []
+    h = ["<h2>How robust this is</h2>"]
+    bullets: list[str] = []
+    for line in [*lines, ""]:
+        if line.startswith("- "):
+            bullets.append(f"<li>{escape(line[2:])}</li>")
+            continue
+        if bullets:
+            h.append("<ul>" + "".join(bullets) + "</ul>")
+            bullets = []
+        if line:
+            h.append(f"<p>{escape(line)}</p>")
+    return h
+
+
 def render(report: Report) -> str:
     rs = report.ruleset
     h = [
@@ -158,21 +307,23 @@ def render(report: Report) -> str:
     h.append(
         f"Rule set {escape(rs.name)} {escape(rs.version)} · dalton {__version__}<br>sha256 <code>{rs.sha256}</code></p>"
     )
+    kind = report.verdict.kind if report.verdict is not None else "excluded"
     h += [
         "<h2>Summary</h2>",
-        f"<p>{escape(summary(report))}</p>",
+        f'<p class="verdict" data-verdict="{kind}">{escape(summary(report))}</p>',
         f'<p class="caveat">{escape(CAVEAT)}</p>',
         _notes_and_thresholds(report),
         "<h2>Ranked forms</h2>",
-        spectrum_svg(report),
-        '<table><tr><th class="num">Rank</th><th>Form</th><th>Place</th><th class="num">Score</th></tr>',
+        f"<figure>{spectrum_svg(report)}<figcaption>{escape(LEGEND)}</figcaption></figure>",
+        '<table><thead><tr><th class="num">Rank</th><th>Form</th><th>Place</th><th class="num">Score</th></tr>'
+        "</thead><tbody>",
     ]
     for i, e in enumerate(report.recommendations, 1):
         h.append(
             f'<tr><td class="num">{i}</td><td>{escape(e.form.name)}</td><td>{e.form.spectrum}</td>'
             f'<td class="num">{e.score}</td></tr>'
         )
-    h.append("</table>")
+    h.append("</tbody></table>")
     h.append(_evidence_table(report))
     h.append("<h2>For and against each form</h2>")
     h += [_form_section(report, i, e) for i, e in enumerate(report.recommendations, 1)]
@@ -180,31 +331,21 @@ def render(report: Report) -> str:
         h.append("<h2>Excluded forms</h2>")
         for e in report.excluded:
             h.append(f"<h3>{escape(e.form.name)}</h3>" + _reasons(report, e.reasons, ""))
-    h.append("<h2>What would change the answer</h2>")
-    if report.what_if:
-        h.append("<ul>" + "".join(f"<li>{escape(what_if_sentence(rs, w))}</li>" for w in report.what_if) + "</ul>")
-    else:
-        h.append(f"<p>{NO_WHAT_IF}</p>")
-    h.append("<h2>Unanswered questions that could change the ranking</h2>")
-    if report.unknown_impacts:
-        items = []
-        for u in report.unknown_impacts:
-            forms = could_come_first(rs, u.could_come_first)
-            prompt = escape(rs.question(u.question).prompt)
-            items.append(f"<li>{prompt} <code>{escape(u.question)}</code>: could put first {escape(forms)}</li>")
-        h.append("<ul>" + "".join(items) + "</ul>")
-    else:
-        h.append(f"<p>{NO_UNKNOWNS}</p>")
-    h.append("<h2>Answers given</h2><table><tr><th>Question</th><th>Answer</th></tr>")
+    h += _changes_html(report) + _robustness_html(report)
+    h.append(
+        '<h2>Answers given</h2><table class="stack"><thead><tr><th>Question</th><th>Answer</th></tr></thead><tbody>'
+    )
     for qid, value in report.answers.items():
         q = rs.question(qid)
         h.append(
-            f"<tr><td>{escape(q.prompt)} <code>{escape(qid)}</code></td><td>{escape(value_phrase(q, value))}</td></tr>"
+            f'<tr><td data-label="Question">{escape(q.prompt)} <code>{escape(qid)}</code></td>'
+            f'<td data-label="Answer">{escape(value_phrase(q, value))}</td></tr>'
         )
-    h.append('</table><h2>References</h2><ol class="refs">')
+    h.append('</tbody></table><h2>References</h2><ol class="refs">')
     h += [f'<li id="ref{i}">{escape(reference_text(s, c))}</li>' for i, (c, s) in enumerate(report.references, 1)]
     h.append("</ol>")
     if report.command:
-        h.append(f"<h2>Reproduce this record</h2><pre>{escape(report.command)}</pre>")
+        command = "\n".join(_unbreakable(line, i == 0) for i, line in enumerate(command_lines(report.command)))
+        h.append(f'<h2>Reproduce this record</h2><pre class="command">{command}</pre>')
     h.append("</body></html>")
     return "\n".join(h) + "\n"
