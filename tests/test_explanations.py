@@ -165,17 +165,9 @@ def test_html_renders_in_a_real_browser(dalton, tmp_path):
     page = tmp_path / "record.html"
     dalton("recommend", "-a", str(EXAMPLES / "district-general.yaml"), "-f", "html", "-o", str(page))
     shot = tmp_path / "shot.png"
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ]
+    from test_html_record import FLAGS
+
+    flags = [*FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert "What would change the answer" in dom.stdout and "<svg" in dom.stdout
     subprocess.run(
