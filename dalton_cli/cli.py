@@ -71,7 +71,7 @@ def _build_app() -> Any:
         name="dalton",
         help=DESCRIPTION,
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["--help", "-h"]},
     )
@@ -230,6 +230,8 @@ def _run(argv: list[str]) -> int:
         return exc.exit_code
     except click.exceptions.Abort:
         raise KeyboardInterrupt from None
+    except SystemExit as exc:  # typer's shell-completion options end with sys.exit: keep main's say
+        return exc.code if isinstance(exc.code, int) else 0
     return result if isinstance(result, int) else 0
 
 

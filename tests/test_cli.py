@@ -138,3 +138,11 @@ def test_ctrl_c_is_130(dalton, monkeypatch):
 def test_version_from_anywhere(dalton, tmp_path):
     result = dalton("--version", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("dalton ") and "rule set" in result.stdout
+
+
+def test_shell_completion_and_short_help(dalton):
+    shown = dalton("--show-completion", "bash")
+    assert shown.returncode == 0 and "_dalton_completion" in shown.stdout
+    assert dalton("-h").returncode == 0 and "Usage: dalton" in dalton("-h").stdout
+    typo = dalton("recomend")
+    assert typo.returncode == 2 and typo.stderr.count("Did you mean") == 1

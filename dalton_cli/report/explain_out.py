@@ -21,6 +21,8 @@ def _answer(value: Any) -> str:
         return "unknown"
     if value is NOT_APPLICABLE:
         return "not applicable"
+    if isinstance(value, bool):  # as the conditions say it
+        return "yes" if value else "no"
     return answer_text(value)
 
 
