@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dalton_cli.engine.robustness import Robustness
 from dalton_cli.report.model import Entry, Reason, Report
 from dalton_cli.report.phrases import verdict_sentence, what_if_sentence
 from dalton_cli.ruleset.model import Citation
+
+if TYPE_CHECKING:
+    from dalton_cli.engine.robustness import Robustness
 
 
 def _citations(citations: tuple[Citation, ...]) -> list[dict[str, str]]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dalton_cli.engine.evaluate import Decision, FormResult
 from dalton_cli.engine.explain import RuleStatus, UnknownImpact, WhatIf, rules_for_form, unknown_impacts, what_if
-from dalton_cli.engine.robustness import Robustness
 from dalton_cli.engine.verdict import Verdict, verdict
 from dalton_cli.ruleset.model import Citation, Form, RuleSet, Source
+
+if TYPE_CHECKING:
+    from dalton_cli.engine.robustness import Robustness
 
 References = tuple[tuple[Citation, Source], ...]
 
