@@ -141,37 +141,62 @@ def _header(columns: list[str], name: str, ruleset: RuleSet) -> tuple[dict[int, 
     return used, problems
 
 
-def _csv_rows(text: str, name: str, ruleset: RuleSet) -> tuple[list[Row], list[Diagnostic]]:
+class _Table(NamedTuple):
+    """A CSV file read into records, before any cell is converted."""
+
+    name: str
+    columns: list[str]
+    used: dict[int, str]  # the columns to read, by index
+    records: list[tuple[int, list[str]]]  # each row's first line and its cells
+    problems: list[Diagnostic]  # the header's
+
+
+def _csv_table(text: str, name: str, ruleset: RuleSet) -> _Table:
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")), dialect=_dialect(text))
     header = next(reader, None)
     if header is None:
         raise DaltonError(Diagnostic("B002", Location(name), "the file is empty", "the first row names the columns"))
     columns = [h.strip() for h in header]
     used, problems = _header(columns, name, ruleset)
-    convert = {index: _converter(ruleset, column) for index, column in used.items()}
-    rows: list[Row] = []
+    records: list[tuple[int, list[str]]] = []
     line = reader.line_num
     for cells in reader:
         start, line = line + 1, reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
+        if any(c.strip() for c in cells):
+            records.append((start, cells))
+    return _Table(name, columns, used, records, problems)
+
+
+def _table_rows(table: _Table, ruleset: RuleSet, part: slice = slice(None)) -> tuple[list[Row], list[Diagnostic]]:
+    """The rows of some of a table's records, each cell read as its question's type."""
+    convert = {index: _converter(ruleset, column) for index, column in table.used.items()}
+    name, width = table.name, len(table.columns)
+    rows: list[Row] = []
+    problems: list[Diagnostic] = []
+    for start, cells in table.records[part]:
         raw: dict[str, RawAnswer] = {}
         ident = ""
-        for index, column in used.items():
+        for index, column in table.used.items():
             if index >= len(cells):
                 continue
-            where = Location(name, start, index + 1)
             value = convert[index](cells[index])
             if column in ID_COLUMNS:
                 ident = ident or cells[index].strip()
             elif value is not None:
+                where = Location(name, start, index + 1)
                 raw[column] = RawAnswer(value, where, where)
-        if len(cells) > len(columns):
-            where = Location(name, start, len(columns) + 1)
-            said = f"the row has {len(cells)} cells for {len(columns)} columns"
+        if len(cells) > width:
+            said = f"the row has {len(cells)} cells for {width} columns"
+            where = Location(name, start, width + 1)
             problems.append(Diagnostic("B004", where, said, "quote a cell that holds a comma"))
         rows.append(Row(ident or f"row {start}", raw, Location(name, start, 1)))
     return rows, problems
+
+
+def _csv_rows(text: str, name: str, ruleset: RuleSet) -> tuple[list[Row], list[Diagnostic]]:
+    table = _csv_table(text, name, ruleset)
+    rows, problems = _table_rows(table, ruleset)
+    return rows, table.problems + problems
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
@@ -316,6 +341,52 @@ def pending(ruleset: RuleSet, decision: Decision) -> tuple[str, ...]:
     return tuple(q.id for q in ruleset.questions if q.id in wanted and decision.effective[q.id] is UNKNOWN)
 
 
+PARALLEL_ROWS = 2_000  # from this many CSV rows, two processes share the work (where fork is available)
+_JOB: tuple[Batch, _Table, RuleSet] | None = None  # what a forked worker works on
+
+
+def _work(part: slice) -> tuple[list[Result], list[Diagnostic]]:
+    assert _JOB is not None
+    batch, table, ruleset = _JOB
+    rows, problems = _table_rows(table, ruleset, part)
+    return [batch.run(row) for row in rows], problems
+
+
+def _plain_signals() -> None:
+    """A worker ends quietly when told to: the command's own handlers stay with the command."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _in_parallel(batch: Batch, table: _Table, ruleset: RuleSet) -> tuple[list[Result], list[Diagnostic]] | None:
+    """Both halves of a large table at once, in two forked processes; None where that cannot be."""
+    import multiprocessing
+    import os
+
+    if len(table.records) < PARALLEL_ROWS or (os.cpu_count() or 1) < 2:
+        return None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    global _JOB
+    _JOB = (batch, table, ruleset)
+    half = len(table.records) // 2
+    try:
+        pool = multiprocessing.get_context("fork").Pool(2, initializer=_plain_signals)
+    except OSError:
+        _JOB = None
+        return None
+    try:
+        parts = pool.map(_work, [slice(0, half), slice(half, None)])
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()
+        _JOB = None
+    return [r for results, _ in parts for r in results], [d for _, found in parts for d in found]
+
+
 def run_batch(
     path: Path,
     full: RuleSet,
@@ -323,9 +394,20 @@ def run_batch(
     params: dict[str, float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Result], list[Diagnostic]]:
-    """Every row's result, and the problems that belong to no row."""
+    """Every row's result, in the input's order, and the problems that belong to no row."""
     batch = Batch(full, day, params)
-    rows, problems = read_rows(path, batch.ruleset(day))
+    ruleset = batch.ruleset(day)
+    if path.is_file() and path.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".xlsx", ".xls", ".ods"):
+        table = _csv_table(read_text(path, str(path), BATCH_BYTES), str(path), ruleset)
+        shared = _in_parallel(batch, table, ruleset)
+        if shared is not None:
+            if progress is not None:
+                progress(len(shared[0]), len(shared[0]))
+            return shared[0], table.problems + shared[1]
+        rows, problems = _table_rows(table, ruleset)
+        problems = table.problems + problems
+    else:
+        rows, problems = read_rows(path, ruleset)
     results = []
     for i, row in enumerate(rows, 1):
         results.append(batch.run(row))

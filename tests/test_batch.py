@@ -143,3 +143,20 @@ def test_examples_in_a_folder(dalton, tmp_path):
     assert result.returncode == 0, result.stderr
     ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
     assert ids == ["district-general", "teaching-trust"]
+
+
+def test_two_processes_give_the_same_results_in_the_same_order(ruleset, tmp_path, monkeypatch):
+    import dalton_cli.batch as batch_mod
+
+    lines = ["id,perspective,cqc_rating,financial_margin_pct,partner"]
+    rng = random.Random(7)
+    for n in range(400):
+        cqc = rng.choice(["good", "inadequate", "requires_improvement", "", "goood"])
+        lines.append(f"org-{n},{rng.choice(['seeking_support', 'offering_support'])},{cqc},{rng.randint(-8, 4)},")
+    path = write(tmp_path, "orgs.csv", "\n".join(lines) + "\n")
+    monkeypatch.setattr(batch_mod, "PARALLEL_ROWS", 10**9)
+    alone = batch_mod.run_batch(path, ruleset, ruleset.as_of)
+    monkeypatch.setattr(batch_mod, "PARALLEL_ROWS", 100)
+    shared = batch_mod.run_batch(path, ruleset, ruleset.as_of)
+    assert shared == alone
+    assert any(not r.ok for r in alone[0]) and [r.ident for r in alone[0]] == [f"org-{n}" for n in range(400)]
