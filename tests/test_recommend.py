@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import EXAMPLES
 
 from dalton_cli.ruleset.contract import CORE_FORMS
@@ -168,3 +169,30 @@ def test_scripted_run_does_not_import_questionary_or_rich(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert result.stderr == ""
+
+
+def _cited_and_listed(text: str, heading: str, entry: str) -> tuple[list[int], list[int]]:
+    import re
+
+    body, refs = text.split(heading, 1)
+    cited = sorted({int(n) for n in re.findall(r"\[(\d+)\]", body)})
+    listed = [int(n) for n in re.findall(entry, refs, re.M)]
+    return cited, listed
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent.parent / "rules" / "cases").glob("*.yaml")))
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_the_references_are_exactly_those_cited_on_the_page(dalton, tmp_path, path, fmt):
+    """Every reference listed is cited where it is shown, and numbered in order of first use."""
+    import yaml
+
+    answers = tmp_path / "a.yaml"
+    doc = yaml.safe_load(path.read_text())
+    answers.write_text(yaml.safe_dump({**(doc["answers"] or {}), "as_of": str(doc.get("as_of", "2026-12-01"))}))
+    out = dalton("recommend", "--answers", str(answers), "--format", fmt).stdout
+    if fmt == "text":
+        cited, listed = _cited_and_listed(out, "\nReferences\n", r"^\[\s*(\d+)\]")
+    else:
+        cited, listed = _cited_and_listed(out, "\n## References\n", r"^(\d+)\. ")
+    assert listed == list(range(1, len(listed) + 1))
+    assert cited == listed

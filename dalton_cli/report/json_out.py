@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from dalton_cli.report.model import Entry, Reason, Report
+from dalton_cli.report.model import Entry, Reason, References, Report, references_of
 from dalton_cli.report.phrases import verdict_sentence, what_if_sentence
 from dalton_cli.ruleset.model import Citation
 
@@ -59,6 +59,15 @@ def _parameters(report: Report) -> dict[str, Any]:
     return out
 
 
+def _every_source(report: Report) -> References:
+    """The sources of every citation in the JSON (excluded forms' for and against included)."""
+    entries = report.recommendations + report.excluded
+    cited = [c for e in entries for r in e.reasons + e.for_ + e.against for c in r.citations]
+    cited += [c for e in report.recommendations for step in e.form.pathway for c in step.citations]
+    cited += [c for e in report.recommendations if e.form.evidence for c in e.form.evidence.citations]
+    return references_of(report.ruleset, cited) + report.references
+
+
 def render(report: Report) -> str:
     rs = report.ruleset
     v = report.verdict
@@ -110,7 +119,7 @@ def render(report: Report) -> str:
         ],
         "sources": {
             src.id: {"author": src.author, "title": src.title, "date": src.date, "url": src.url}
-            for src in sorted({s.id: s for _, s in report.references}.values(), key=lambda s: s.id)
+            for src in sorted({s.id: s for _, s in _every_source(report)}.values(), key=lambda s: s.id)
         },
     }
     if report.robustness is not None:

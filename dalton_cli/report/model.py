@@ -123,7 +123,8 @@ def build_report(
     recs = tuple(_reasons(r) for r in decision.ranked)
     excluded = tuple(_reasons(r, only_exclusions=True) for r in decision.excluded)
     the_verdict = verdict(ruleset, decision)
-    cited = [c for entry in recs + excluded for reason in entry.for_ + entry.against for c in reason.citations]
+    cited = [c for entry in recs for reason in entry.for_ + entry.against for c in reason.citations]
+    cited += [c for entry in excluded for reason in entry.reasons for c in reason.citations]  # what a record shows
     for entry in focus_of(recs, the_verdict):
         if entry.form.evidence is not None:
             cited += entry.form.evidence.citations

@@ -7,10 +7,11 @@ and style. Every piece of rule-set text is escaped before it reaches rich's mark
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import IO, Any, NamedTuple
 
-from dalton_cli.report.model import Entry, Reason, Report
+from dalton_cli.report.model import Entry, Reason, Report, references_of
 from dalton_cli.report.phrases import (
     CAVEAT,
     NO_WHAT_IF,
@@ -34,6 +35,7 @@ from dalton_cli.report.phrases import (
 )
 
 SHOWN_WHAT_IFS = 4
+SHOWN_REASONS = 3  # reasons under each form in the plain text and the table; the rest are summed up
 SHOWN_UNKNOWNS = 6
 WIDTH = 80
 _WIDTH: ContextVar[int] = ContextVar("width", default=WIDTH)  # the plain text's width, for one rendering
@@ -149,11 +151,23 @@ def _plain_robustness(report: Report) -> list[str]:
     return out
 
 
+def on_screen(report: Report, shown: Callable[[int], int]) -> Report:
+    """The report with only the references its screen cites, numbered in the order they appear:
+    the reasons shown for each ranked form (``shown(rank)`` of them, by size), the evidence and
+    steps of the leading forms, and the reasons for each exclusion."""
+    cited = [c for i, e in enumerate(report.recommendations, 1) for r in leading(e, shown(i)) for c in r.citations]
+    for e in report.focus:
+        cited += list(e.form.evidence.citations) if e.form.evidence else []
+        cited += [c for step in e.form.pathway for c in step.citations]
+    cited += [c for e in report.excluded for r in e.reasons for c in r.citations]
+    return report._replace(references=references_of(report.ruleset, cited))
+
+
 def render_plain(report: Report, width: int = WIDTH) -> str:
     """The plain text, wrapped at ``width`` columns (80 unless a narrow terminal asks for less)."""
     token = _WIDTH.set(max(width, 40))
     try:
-        return _render_plain(report)
+        return _render_plain(on_screen(report, lambda rank: SHOWN_REASONS))
     finally:
         _WIDTH.reset(token)
 
@@ -241,9 +255,9 @@ def _rich_focus(report: Report, console: Any) -> None:
 
 
 def references_text(report: Report) -> str:
-    """The full reference list, wrapped, for the wizard's "Show the references"."""
+    """The full reference list of the wizard's result screen, numbered as on it, wrapped."""
     out = ["References"]
-    for i, text in enumerate(sections(report).references, 1):
+    for i, text in enumerate(sections(on_screen(report, wizard_reasons)).references, 1):
         out += _wrap(text, "     ", f"[{i:>2}] ")
     return "\n".join(out)
 
@@ -311,6 +325,7 @@ def print_rich(report: Report, file: IO[str]) -> None:
     if console.width < 72:  # too narrow for the table: the plain text, wrapped to fit
         console.print(render_plain(report, console.width), markup=False, highlight=False, end="")
         return
+    report = on_screen(report, lambda rank: SHOWN_REASONS)
     view = sections(report)
     console.print(f"[bold]{escape(view.heading)}[/bold]\n")
     console.print(escape(view.summary) + "\n")
@@ -354,12 +369,18 @@ def _narrow_line(i: int, e: Entry, width: int) -> str:
     return f"{i:>3}. {escape(name)}{' ' * (room - len(name))} {e.score:>3}"
 
 
+def wizard_reasons(rank: int) -> int:
+    """How many reasons the wizard's result screen shows under a form: two for the first three."""
+    return 2 if rank <= 3 else 0
+
+
 def print_result(report: Report, console: Any) -> None:
     """The wizard's result screen: ranked forms with bars and spectrum place, then the same
     sections as the other terminal views. Fits 80 columns."""
     from rich.markup import escape
     from rich.padding import Padding
 
+    report = on_screen(report, wizard_reasons)
     view = sections(report)
     console.rule("[bold]Recommendation[/bold]")
     console.print(f"[dim]{escape(view.heading)}[/dim]")
@@ -373,7 +394,7 @@ def print_result(report: Report, console: Any) -> None:
     for i, e in enumerate(report.recommendations, 1):
         line = _narrow_line(i, e, console.width) if narrow else _ranked_line(i, e, low, high)
         console.print(f"[bold]{line}[/bold]" if i == 1 else line)
-        count = 2 if i <= 3 else 0
+        count = wizard_reasons(i)
         for r in leading(e, count):
             console.print(Padding(_rich_reason(report, r), (0, 0, 0, 7)))
         if count and the_rest(e, count):
