@@ -177,3 +177,9 @@ def test_report_order_is_the_same_every_run(dalton, tmp_path):
     (tmp_path / "rules.yaml").write_text("rules: []\n")
     runs = {dalton("rules", "check", str(tmp_path), env={"PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
     assert len(runs) == 1
+
+
+def test_rules_test_names_shipped_cases_by_their_place_in_the_rule_set(dalton, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = dalton("rules", "test").stdout
+    assert out.startswith("PASS  cases/") and "site-packages" not in out

@@ -16,7 +16,8 @@ def shown_path(file: str | Path, directory: Path, shipped: bool) -> str:
     ('cases/x.yaml', not a path through site-packages), others relative to here when they can be."""
     path = Path(file)
     if shipped:
-        return path.relative_to(directory).as_posix() if path.is_relative_to(directory) else str(path)
+        whole, home = path.resolve(), directory.resolve()
+        return whole.relative_to(home).as_posix() if whole.is_relative_to(home) else str(path)
     try:
         relative = Path(os.path.relpath(path))
     except ValueError:  # another drive
