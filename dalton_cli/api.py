@@ -176,8 +176,9 @@ def recommend(
     defaults = {p: plain.parameters[p].value for p in (params or {})}
     notes = checked.notes
     if checked.ranges and not robust:
-        said = f"{', '.join(checked.ranges)} {'is' if len(checked.ranges) == 1 else 'are'} given as a range"
-        notes = (*notes, f"{said}: read as unknown (add --robustness to weigh it).")
+        from dalton_cli.engine.answers import range_note
+
+        notes = (*notes, range_note(checked.ranges))
     report = build_report(checked.ruleset, evaluate(checked.ruleset, checked.answers), notes=notes, defaults=defaults)
     if robust:
         from dalton_cli.engine.robustness import robustness as weigh

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from dalton_cli.engine.answers import AS_OF_KEY, RawAnswer, check_answers_at, parse_answers, split_as_of
-from dalton_cli.engine.evaluate import Decision, effective_answers, relevance_closure
-from dalton_cli.engine.verdict import MARGIN, MINIMUM, Verdict, setting
+from dalton_cli.engine.evaluate import effective_answers, relevance_closure
+from dalton_cli.engine.verdict import MARGIN, MINIMUM, Verdict, judge, setting
 from dalton_cli.errors import DaltonError, Diagnostic, Location, hint_for
 from dalton_cli.fileio import read_text
 from dalton_cli.ruleset.model import UNKNOWN, UNKNOWN_WORD, RuleSet
@@ -314,13 +314,8 @@ class Lean:
         ranked = [i for _, i in sorted((-scores[i], i) for i in range(count) if not outs[i])]
         wanted = relevance_closure(self.rs.questions, reads)
         unknowns = tuple(q for q in self.order if q in wanted and eff[q] is UNKNOWN)
-        if not ranked or scores[ranked[0]] < self.minimum:
-            found = Verdict("insufficient", (), self.margin, self.minimum)
-        else:
-            best = scores[ranked[0]]
-            close = tuple(self.ids[i] for i in ranked if best - scores[i] < self.margin)
-            kind = "close_call" if len(close) > 1 else "clear"
-            found = Verdict(kind, close, self.margin, self.minimum)
+        kind, forms = judge([(self.ids[i], scores[i]) for i in ranked], self.margin, self.minimum)
+        found = Verdict(kind, forms, self.margin, self.minimum)
         return Result(
             ident,
             day,
@@ -331,14 +326,6 @@ class Lean:
             (),
             notes,
         )
-
-
-def pending(ruleset: RuleSet, decision: Decision) -> tuple[str, ...]:
-    """Unknown answers that some undetermined rule reads (or that decide whether such a question
-    applies), in rule-set order: the ones worth finding out."""
-    reads = {q for t in decision.trace if t.state is None for q in t.unknown}
-    wanted = relevance_closure(ruleset.questions, reads)
-    return tuple(q.id for q in ruleset.questions if q.id in wanted and decision.effective[q.id] is UNKNOWN)
 
 
 PARALLEL_ROWS = 2_000  # from this many CSV rows, two processes share the work (where fork is available)

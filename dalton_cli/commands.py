@@ -191,8 +191,9 @@ def recommend(
 ) -> bool:
     inputs = load_inputs("recommend", answers, set_, rules, as_of, param)
     if inputs.ranges and not robust:
-        said = f"{', '.join(inputs.ranges)} {'is' if len(inputs.ranges) == 1 else 'are'} given as a range"
-        inputs = inputs._replace(notes=(*inputs.notes, f"{said}: read as unknown (add --robustness to weigh it)."))
+        from dalton_cli.engine.answers import range_note
+
+        inputs = inputs._replace(notes=(*inputs.notes, range_note(inputs.ranges)))
     from dalton_cli.engine.evaluate import evaluate
     from dalton_cli.report.model import build_report
 

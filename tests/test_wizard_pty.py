@@ -51,6 +51,15 @@ def interrupt(child: pexpect.spawn, says: str = "") -> int:
     return child.exitstatus
 
 
+def to_the_review(child: pexpect.spawn) -> None:
+    """Enter (don't know) through the questions left, up to the review screen."""
+    for _ in range(40):
+        if child.expect(["Question \\d+", "Ready\\?"]) == 1:
+            return
+        child.send(ENTER)
+    raise AssertionError("the interview did not reach the review")
+
+
 def finish(child: pexpect.spawn) -> None:
     """Enter through the remaining questions (don't know), the review and the last menu."""
     for _ in range(60):
@@ -75,10 +84,7 @@ def test_full_run_to_the_result(tmp_path):
     child = spawn(tmp_path, "--resume", str(saved))
     child.expect(asked_next(load_saved(saved, ruleset)))
     child.send(ENTER)  # don't know
-    for _ in range(30):
-        if child.expect(["Question \\d+", "Ready\\?"]) == 1:
-            break
-        child.send(ENTER)
+    to_the_review(child)
     child.send(ENTER)
     child.expect("Recommendation")
     child.expect("What the board could choose|How sensitive this is|What would change the answer")
@@ -210,10 +216,7 @@ def test_the_result_fits_the_terminal(tmp_path, columns):
     child = pexpect.spawn(
         cmd[0], cmd[1:], cwd=str(tmp_path), env=env, dimensions=(24, columns), encoding="utf-8", timeout=20
     )
-    for _ in range(40):
-        if child.expect(["Question \\d+", "Ready\\?"]) == 1:
-            break
-        child.send(ENTER)
+    to_the_review(child)
     child.send(ENTER)
     child.expect("What next\\?")
     screen = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", child.before).replace("\r", "")

@@ -334,6 +334,12 @@ def split_ranges(
     return kept, ranges
 
 
+def range_note(ranges: dict[str, tuple[float, float]]) -> str:
+    """What is said when answers given as a range are read as unknown (no robustness asked for)."""
+    said = f"{', '.join(ranges)} {'is' if len(ranges) == 1 else 'are'} given as a range"
+    return f"{said}: read as unknown (add --robustness to weigh it)."
+
+
 _RANGE_HINT = "write a range of numbers as {between: [LOW, HIGH]}, e.g. financial_margin_pct: {between: [-6, -2]}"
 
 

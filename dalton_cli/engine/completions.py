@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from dalton_cli.engine.evaluate import Prober, decide, relevance_closure
-from dalton_cli.engine.verdict import MARGIN, MINIMUM, setting
+from dalton_cli.engine.verdict import MARGIN, MINIMUM, judge, setting
 from dalton_cli.ruleset.conditions import mentions
 from dalton_cli.ruleset.model import UNKNOWN, RuleSet
 from dalton_cli.ruleset.qtypes import TYPES
@@ -60,11 +60,8 @@ class Judge:
         order = [i for _, i in sorted((-s, i) for i, s in enumerate(scores) if not out[i])]
         excluded = tuple(sorted(self.ids[i] for i in range(len(scores)) if out[i]))
         top = tuple(self.ids[i] for i in order[:TOP])
-        if not order or scores[order[0]] < self.minimum:
-            return Outcome("insufficient", (), top, excluded)
-        best = scores[order[0]]
-        close = tuple(self.ids[i] for i in order if best - scores[i] < self.margin)
-        return Outcome("close_call" if len(close) > 1 else "clear", close, top, excluded)
+        kind, forms = judge([(self.ids[i], scores[i]) for i in order], self.margin, self.minimum)
+        return Outcome(kind, forms, top, excluded)
 
     def of(self, prober: Prober) -> Outcome:
         scores, out = prober.scores({})

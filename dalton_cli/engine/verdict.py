@@ -38,20 +38,22 @@ def setting(ruleset: RuleSet, name: str) -> float:
     return float(parameter.value) if parameter is not None else DEFAULTS[name]
 
 
-def verdict(ruleset: RuleSet, decision: Decision, settle: bool = True) -> Verdict:
-    """The verdict on a decision; ``settle=False`` skips the search for the answers that would
-    settle an insufficient one (a batch reports only the verdict)."""
+def judge(ranked: list[tuple[str, int]], margin: float, minimum: float) -> tuple[str, tuple[str, ...]]:
+    """The verdict's kind and the forms it names, from the ranked forms and their scores, best
+    first (no forms named when insufficient): the one rule every caller shares."""
+    if not ranked or ranked[0][1] < minimum:
+        return "insufficient", ()
+    top = ranked[0][1]
+    close = tuple(form for form, score in ranked if top - score < margin)
+    return ("close_call", close) if len(close) > 1 else ("clear", close)
+
+
+def verdict(ruleset: RuleSet, decision: Decision) -> Verdict:
     margin, minimum = setting(ruleset, MARGIN), setting(ruleset, MINIMUM)
-    ranked = decision.ranked
-    if not ranked or ranked[0].score < minimum:
-        if not settle:
-            return Verdict("insufficient", (), margin, minimum)
+    kind, forms = judge([(r.form.id, r.score) for r in decision.ranked], margin, minimum)
+    if kind == "insufficient":
         return _insufficient(ruleset, decision, margin, minimum)
-    top = ranked[0].score
-    close = tuple(r.form.id for r in ranked if top - r.score < margin)
-    if len(close) > 1:
-        return Verdict("close_call", close, margin, minimum)
-    return Verdict("clear", (ranked[0].form.id,), margin, minimum)
+    return Verdict(kind, forms, margin, minimum)
 
 
 def _insufficient(ruleset: RuleSet, decision: Decision, margin: float, minimum: float) -> Verdict:
