@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dalton_cli import commands
-from dalton_cli.cliargs import BATCH_FORMATS, CHECK_FORMATS, SCHEMA_KINDS, Opt, fast_parse, option
+from dalton_cli.cliargs import CHECK_FORMATS, SCHEMA_KINDS, Opt, fast_parse, option
 from dalton_cli.errors import DaltonError, Terminated, UsageError
 
 if TYPE_CHECKING:
@@ -40,20 +40,17 @@ def _typer_option(o: Opt) -> Any:
 
 
 def _add_batch(app: typer.Typer, opt: Any) -> None:
-    import click
     import typer
 
     @app.command()
     def batch(
         source: str = typer.Argument(..., metavar="FILE", help="CSV, JSON Lines, or a folder of answers files."),
-        format: str = typer.Option(
-            "csv", "--format", "-f", click_type=click.Choice(list(BATCH_FORMATS)), help="Output format."
-        ),
-        output: str | None = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE."),
-        keep_going: bool = typer.Option(False, "--keep-going", help="Exit 0 even when some rows were bad."),
-        rules: str | None = opt("recommend", "rules"),
-        as_of: str | None = opt("recommend", "as_of"),
-        param: list[str] = opt("recommend", "param"),
+        format: str = opt("batch", "format"),
+        output: str | None = opt("batch", "output"),
+        keep_going: bool = opt("batch", "keep_going"),
+        rules: str | None = opt("batch", "rules"),
+        as_of: str | None = opt("batch", "as_of"),
+        param: list[str] = opt("batch", "param"),
     ) -> int:
         """Evaluate many organisations at once: one row each, one table out."""
         return _code(commands.batch(source, format, output, keep_going, rules, as_of, list(param or [])))
@@ -213,7 +210,12 @@ def _run(argv: list[str]) -> int:
     fast = fast_parse(argv)
     if fast is not None:
         name, params = fast
-        run = commands.recommend if name == "recommend" else commands.explain
+        runs: dict[str, Callable[..., bool]] = {
+            "recommend": commands.recommend,
+            "explain": commands.explain,
+            "batch": commands.batch,
+        }
+        run = runs[name]
         return _code(run(**params))
     import click
 

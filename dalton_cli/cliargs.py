@@ -2,9 +2,10 @@
 
 Building typer's command objects costs more than the rest of a scripted ``dalton
 recommend`` together (see benchmarks/README.md). So ``cli.main`` first tries
-``fast_parse``: for ``recommend`` and ``explain`` with only known options, well-formed
+``fast_parse``: for ``recommend``, ``explain`` and ``batch`` with only known options, well-formed
 values and no ``--help``, it parses the command line exactly as click would (a test
-checks this on generated command lines). Anything else — help, a mistake, an unusual
+checks this on generated command lines); ``batch`` too, since an analyst's script runs it
+often. Anything else — help, a mistake, an unusual
 spelling — goes to the full typer application, which gives the usual help and errors.
 
 The same table builds the typer options, so the two cannot disagree about names, flags,
@@ -86,8 +87,16 @@ COMMANDS: dict[str, tuple[Opt, ...]] = {
         AS_OF,
         PARAM,
     ),
+    "batch": (
+        Opt("format", ("--format", "-f"), None, "Output format.", default="csv", choices=BATCH_FORMATS),
+        Opt("output", ("--output", "-o"), "FILE", "Write to FILE."),
+        Opt("keep_going", ("--keep-going",), None, "Exit 0 even when some rows were bad.", default=False, flag=True),
+        RULES,
+        AS_OF,
+        PARAM,
+    ),
 }
-POSITIONAL = {"recommend": None, "explain": "form"}  # the one argument a command takes, if any
+POSITIONAL = {"recommend": None, "explain": "form", "batch": "source"}  # the one argument a command takes, if any
 
 
 def option(command: str, name: str) -> Opt:

@@ -399,8 +399,6 @@ def batch(
 
     results, problems = batch_mod.run_batch(path, full, day, params, progress)
     ruleset = at(full, day, params) if params else at(full, day)
-    rows = list(batch_mod.rows_of(results, ruleset))
-    title = f"dalton batch: {path.name}"
     if format == "csv":
         text = batch_mod.as_csv(results, ruleset)
     elif format == "jsonl":
@@ -408,6 +406,7 @@ def batch(
     else:
         from dalton_cli.report import batch_out
 
+        rows, title = list(batch_mod.rows_of(results, ruleset)), f"dalton batch: {path.name}"
         text = (
             batch_out.markdown(rows, ruleset, title) if format == "markdown" else batch_out.html(rows, ruleset, title)
         )

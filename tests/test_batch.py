@@ -160,3 +160,59 @@ def test_two_processes_give_the_same_results_in_the_same_order(ruleset, tmp_path
     shared = batch_mod.run_batch(path, ruleset, ruleset.as_of)
     assert shared == alone
     assert any(not r.ok for r in alone[0]) and [r.ident for r in alone[0]] == [f"org-{n}" for n in range(400)]
+
+
+MESSY = (
+    "id,as_of,perspective,cqc_rating,regulatory_intervention,sof_segment,financial_margin_pct,services\n"
+    "A,,seeking_support,inadequate,special_measures,,-4,acute\n"  # an ended value, mapped with a note
+    "B,2023-06-01,seeking_support,good,,3,2,acute;community\n"  # a question of that day only
+    "C,2026-01-01,seeking_support,good,,3,1,acute\n"  # the same question set aside as of 2026
+    "D,not a day,seeking_support,good,,,0,acute\n"  # a bad day
+    "E,1999-01-01,seeking_support,good,,,0,acute\n"  # before the rule set speaks
+    "F,,seeking_support,goood,,,0,acute\n"  # a bad value
+    "G,,seeking_support,good,,,0,acute,extra\n"  # a cell too many
+    "H,unknown,offering_support,outstanding,,,5,acute\n"
+    "I,,seeking_support,good,,,£300m,dental\n"
+    "J,2014-06-30,seeking_support,inadequate,special_measures,,-6,\n"
+    ",,seeking_support,,,,,\n"  # no id: named by its row
+)
+
+
+def test_the_fast_reading_of_cells_says_exactly_what_the_full_check_says(ruleset, tmp_path, monkeypatch):
+    """Cells read once per column and text give the same results, notes and messages as reading
+    every row as an answers file, on the awkward rows an analyst's export holds."""
+    import dalton_cli.batch as batch_mod
+    from dalton_cli.ruleset.load import load_ruleset_or_fail, shipped_rules_dir
+
+    full = load_ruleset_or_fail(shipped_rules_dir())
+    path = write(tmp_path, "messy.csv", MESSY * 3)
+    fast = batch_mod.run_batch(path, full, "2026-12-01")
+    monkeypatch.setattr(batch_mod._Cells, "_fast", lambda self, start, cells: None)
+    full_path = batch_mod.run_batch(path, full, "2026-12-01")
+    assert fast == full_path
+    results, problems = fast
+    assert [r.ident for r in results[:11]] == [*"ABCDEFGHIJ", "row 12"]
+    by = {r.ident: r for r in results[:11]}
+    assert by["A"].notes and by["C"].notes and not by["B"].notes  # mapped; set aside; of its day
+    assert not by["D"].ok and not by["E"].ok and not by["F"].ok and by["G"].ok
+    assert by["J"].as_of == "2014-06-30" and by["H"].as_of == "2026-12-01"
+    assert [d.code for d in problems[:1]] == ["B004"]
+
+
+def test_a_child_that_fails_leaves_its_half_to_the_parent(ruleset, tmp_path, monkeypatch):
+    import pickle
+
+    import dalton_cli.batch as batch_mod
+
+    path = write(
+        tmp_path, "orgs.csv", "id,perspective,cqc_rating\n" + "".join(f"o{n},seeking_support,good\n" for n in range(60))
+    )
+    monkeypatch.setattr(batch_mod, "PARALLEL_ROWS", 10**9)
+    alone = batch_mod.run_batch(path, ruleset, ruleset.as_of)
+    monkeypatch.setattr(batch_mod, "PARALLEL_ROWS", 10)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the child cannot send its results")
+
+    monkeypatch.setattr(pickle, "dumps", broken)  # the forked child inherits this and fails
+    assert batch_mod.run_batch(path, ruleset, ruleset.as_of) == alone

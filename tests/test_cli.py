@@ -20,11 +20,11 @@ def typer_parse(argv: list[str]) -> dict | None:
 
     def capture(name):
         def run(*args, **kwargs):
-            names = (
-                ["form", "answers", "set_", "format", "rules", "as_of", "param"]
-                if name == "explain"
-                else ["answers", "set_", "format", "rules", "output", "as_of", "param", "robust"]
-            )
+            names = {
+                "explain": ["form", "answers", "set_", "format", "rules", "as_of", "param"],
+                "recommend": ["answers", "set_", "format", "rules", "output", "as_of", "param", "robust"],
+                "batch": ["source", "format", "output", "keep_going", "rules", "as_of", "param"],
+            }[name]
             seen.update(dict(zip(names, args, strict=False)), **kwargs)
             return True
 
@@ -35,6 +35,7 @@ def typer_parse(argv: list[str]) -> dict | None:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(commands, "recommend", capture("recommend"))
         mp.setattr(commands, "explain", capture("explain"))
+        mp.setattr(commands, "batch", capture("batch"))
         try:
             code = cli._build_app()(args=argv, prog_name="dalton", standalone_mode=False)
         except (click.ClickException, click.exceptions.Exit):
@@ -78,6 +79,10 @@ tokens = st.sampled_from(
         "-x",
         "--set=a=b",
         "financial_margin_pct=-4.5",
+        "--keep-going",
+        "csv",
+        "jsonl",
+        "orgs.csv",
     ]
 )
 

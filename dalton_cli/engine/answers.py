@@ -109,7 +109,7 @@ def check_answers(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Answers:
     return check_answers_at(raw, ruleset).answers
 
 
-def _ended(question: Question, value: Any, day: str) -> ValueEra | None:
+def ended_era(question: Question, value: Any, day: str) -> ValueEra | None:
     for era in question.value_eras:
         if era.value == value and not era.period.contains(day):
             return era
@@ -150,7 +150,7 @@ def check_answers_at(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Checked:
             continue
         if is_unknown(item.value):
             continue
-        era = _ended(question, item.value, day) if isinstance(item.value, str) else None
+        era = ended_era(question, item.value, day) if isinstance(item.value, str) else None
         if era is not None:
             successor = next((s for period, s in era.successors if period.contains(day)), None)
             if successor is None:

@@ -41,6 +41,10 @@ class Sentinel(enum.Enum):
     UNKNOWN = "unknown"
     NOT_APPLICABLE = "not applicable"
 
+    # Each member is a singleton: hashing by identity (done in C) is right, and much cheaper
+    # than Enum's own hash, which runs in Python each time a column of answers is tallied.
+    __hash__ = object.__hash__
+
     def __repr__(self) -> str:
         return self.name
 
