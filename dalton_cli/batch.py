@@ -86,19 +86,35 @@ def read_rows(path: Path, ruleset: RuleSet) -> tuple[list[Row], list[Diagnostic]
     name = str(path)
     if path.is_dir():
         return _folder_rows(path), []
-    text = read_text(path, name, BATCH_BYTES)
-    if path.suffix.lower() in (".jsonl", ".ndjson") or (path.suffix.lower() == ".json" and "\n{" in text.strip()):
-        return _jsonl_rows(text, name)
-    if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
+    table = _table(path, ruleset)
+    if isinstance(table, str):
+        return _jsonl_rows(table, name)
+    rows, problems = _table_rows(table, ruleset)
+    return rows, table.problems + problems
+
+
+EXCEL = (".xlsx", ".xlsm")  # read with openpyxl, the optional `excel` extra
+OTHER_SHEETS = (".xls", ".ods", ".numbers")  # not read: saved again as .xlsx or CSV
+
+
+def _table(path: Path, ruleset: RuleSet) -> _Table | str:
+    """A CSV file or an Excel sheet read into records; for JSON Lines, the file's text."""
+    name, suffix = str(path), path.suffix.lower()
+    if suffix in EXCEL:
+        return _excel_table(path, name, ruleset)
+    if suffix in OTHER_SHEETS:
         raise DaltonError(
             Diagnostic(
                 "B001",
                 Location(name),
-                "spreadsheet files are not read directly",
-                "save the sheet as CSV (File > Save as > CSV UTF-8) and give that file",
+                f"{suffix} spreadsheets are not read",
+                "save the sheet as .xlsx (with the excel extra installed) or as CSV UTF-8, and give that file",
             )
         )
-    return _csv_rows(text, name, ruleset)
+    text = read_text(path, name, BATCH_BYTES)
+    if suffix in (".jsonl", ".ndjson") or (suffix == ".json" and "\n{" in text.strip()):
+        return text
+    return _csv_table(text, name, ruleset)
 
 
 def _folder_rows(folder: Path) -> list[Row]:
@@ -162,6 +178,7 @@ class _Table(NamedTuple):
     used: dict[int, str]  # the columns to read, by index
     records: list[tuple[int, list[str]]]  # each row's first line and its cells
     problems: list[Diagnostic]  # the header's
+    extra: str = "quote a cell that holds a comma"  # the hint for a row with more cells than columns
 
 
 def _csv_table(text: str, name: str, ruleset: RuleSet) -> _Table:
@@ -178,6 +195,79 @@ def _csv_table(text: str, name: str, ruleset: RuleSet) -> _Table:
         if "".join(cells).strip():
             records.append((start, cells))
     return _Table(name, columns, used, records, problems)
+
+
+def _excel_table(path: Path, name: str, ruleset: RuleSet) -> _Table:
+    """The first sheet of an Excel workbook, each cell as the text a CSV export would hold: a
+    yes/no cell as yes or no, a whole number without its ``.0``, a cell formatted as a
+    percentage as its per cent (-0.05 shown as -5% is -5), a date as YYYY-MM-DD. A formula
+    gives the value Excel last saved with it. ROW and COLUMN are the sheet's own numbers."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise DaltonError(
+            Diagnostic(
+                "B001",
+                Location(name),
+                "reading Excel files needs the excel extra",
+                "pip install 'dalton-cli[excel]', or save the sheet as CSV UTF-8",
+            )
+        ) from None
+    if path.stat().st_size > BATCH_BYTES:
+        raise DaltonError(Diagnostic("B001", Location(name), "the workbook is larger than 256 MB", "split it"))
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise DaltonError(
+            Diagnostic(
+                "B001",
+                Location(name),
+                f"not a readable Excel workbook ({type(exc).__name__})",
+                "open it in Excel and save it again as .xlsx, or save the sheet as CSV UTF-8",
+            )
+        ) from None
+    try:
+        sheet = book.worksheets[0]
+        lines = [(n, [_excel_text(c) for c in row]) for n, row in enumerate(sheet.iter_rows(), sheet.min_row or 1)]
+    finally:
+        book.close()
+    if not lines:
+        said = "the first sheet is empty"
+        raise DaltonError(Diagnostic("B002", Location(name), said, "the first row names the columns"))
+    first, header = lines[0]
+    while header and not header[-1]:
+        header.pop()
+    columns = [h.strip() for h in header]
+    used, problems = _header(columns, name, ruleset)
+    problems = [d._replace(location=Location(name, first, d.location.col)) for d in problems]
+    records = []
+    for n, cells in lines[1:]:
+        while len(cells) > len(columns) and not cells[-1].strip():
+            cells.pop()  # empty cells to the right of the table are not extra cells
+        if "".join(cells).strip():
+            records.append((n, cells))
+    return _Table(name, columns, used, records, problems, "give the column a header, or clear the cell")
+
+
+def _excel_text(cell: Any) -> str:
+    from datetime import date, datetime, time
+
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        if "%" in str(getattr(cell, "number_format", "")):
+            value = round(value * 100, 10)
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
 
 
 def _table_rows(table: _Table, ruleset: RuleSet, part: slice = slice(None)) -> tuple[list[Row], list[Diagnostic]]:
@@ -215,7 +305,7 @@ def _record_row(
     problems = []
     if len(cells) > width:
         said = f"the row has {len(cells)} cells for {width} columns"
-        problems.append(Diagnostic("B004", Location(name, start, width + 1), said, "quote a cell that holds a comma"))
+        problems.append(Diagnostic("B004", Location(name, start, width + 1), said, table.extra))
     return Row(ident or f"row {start}", raw, Location(name, start, 1)), problems
 
 
@@ -296,12 +386,6 @@ class _Cells:
             return _SLOW
         checked, problem = coerce(question, value)
         return _SLOW if problem else checked
-
-
-def _csv_rows(text: str, name: str, ruleset: RuleSet) -> tuple[list[Row], list[Diagnostic]]:
-    table = _csv_table(text, name, ruleset)
-    rows, problems = _table_rows(table, ruleset)
-    return rows, table.problems + problems
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
@@ -535,16 +619,19 @@ def run_batch(
     """Every row's result, in the input's order, and the problems that belong to no row."""
     batch = Batch(full, day, params)
     ruleset = batch.ruleset(day)
-    if path.is_file() and path.suffix.lower() not in (".jsonl", ".ndjson", ".json", ".xlsx", ".xls", ".ods"):
-        table = _csv_table(read_text(path, str(path), BATCH_BYTES), str(path), ruleset)
-        cells = _Cells(batch, table, ruleset)
-        shared = _in_parallel(cells, progress)
-        if shared is not None:
-            return shared[0], table.problems + shared[1]
-        results, problems = cells.results(slice(None), progress)
-        return results, table.problems + problems
-    rows, problems = read_rows(path, ruleset)
-    return batch.run_all(rows, progress), problems
+    if path.is_dir():
+        rows, problems = read_rows(path, ruleset)
+        return batch.run_all(rows, progress), problems
+    table = _table(path, ruleset)
+    if isinstance(table, str):
+        rows, problems = _jsonl_rows(table, str(path))
+        return batch.run_all(rows, progress), problems
+    cells = _Cells(batch, table, ruleset)
+    shared = _in_parallel(cells, progress)
+    if shared is not None:
+        return shared[0], table.problems + shared[1]
+    results, problems = cells.results(slice(None), progress)
+    return results, table.problems + problems
 
 
 COLUMNS = (

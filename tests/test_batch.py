@@ -216,3 +216,69 @@ def test_a_child_that_fails_leaves_its_half_to_the_parent(ruleset, tmp_path, mon
 
     monkeypatch.setattr(pickle, "dumps", broken)  # the forked child inherits this and fails
     assert batch_mod.run_batch(path, ruleset, ruleset.as_of) == alone
+
+
+def _workbook(path, rows, percent_cells=()):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    for ref in percent_cells:
+        sheet[ref].number_format = "0%"
+    book.save(path)
+    return path
+
+
+def test_an_excel_sheet_reads_as_its_csv_export_would(dalton, tmp_path):
+    """Percentages as per cent, yes/no cells, dates for as_of, and the sheet's own row and column."""
+    import datetime
+
+    header = ["id", "perspective", "organisation_type", "cqc_rating", "financial_margin_pct", "services", "as_of"]
+    sheet = _workbook(
+        tmp_path / "orgs.xlsx",
+        [
+            header,
+            ["A", "seeking_support", "nhs_trust", "requires_improvement", -0.05, "acute;community", None],
+            ["B", "offering_support", "foundation_trust", "outstanding", 2, "acute", datetime.datetime(2016, 6, 1)],
+            ["C", "seeking_support", "nhs_trust", "goood", -3.5, "acute", None, None, None],
+        ],
+        percent_cells=["E2"],
+    )
+    csv_file = write(
+        tmp_path,
+        "orgs.csv",
+        ",".join(header)
+        + "\nA,seeking_support,nhs_trust,requires_improvement,-5,acute;community,\n"
+        + "B,offering_support,foundation_trust,outstanding,2,acute,2016-06-01\n"
+        + "C,seeking_support,nhs_trust,goood,-3.5,acute,\n",
+    )
+    from_sheet = dalton("batch", str(sheet), "--format", "jsonl")
+    from_csv = dalton("batch", str(csv_file), "--format", "jsonl")
+    assert from_sheet.returncode == from_csv.returncode == 1
+    assert from_sheet.stdout.replace(str(sheet), "F") == from_csv.stdout.replace(str(csv_file), "F")
+    assert f"{sheet}:4:4: A003 value 'goood'" in from_sheet.stderr  # trailing empty cells are not extra
+    assert "B004" not in from_sheet.stderr
+
+
+def test_a_cell_beyond_the_headers_and_a_broken_workbook(dalton, tmp_path):
+    sheet = _workbook(tmp_path / "orgs.xlsx", [["id", "cqc_rating"], ["A", "good", "stray"]])
+    said = dalton("batch", str(sheet))
+    assert said.returncode == 1 and f"{sheet}:2:3: B004" in said.stderr and "give the column a header" in said.stderr
+    broken = write(tmp_path, "broken.xlsx", "not a workbook")
+    said = dalton("batch", str(broken))
+    assert said.returncode == 1 and "B001 not a readable Excel workbook" in said.stderr
+    ods = write(tmp_path, "orgs.ods", "x")
+    assert "B001 .ods spreadsheets are not read" in dalton("batch", str(ods)).stderr
+
+
+def test_without_the_excel_extra_the_message_says_what_to_install(tmp_path, monkeypatch, ruleset):
+    import sys
+
+    from dalton_cli.errors import DaltonError
+
+    sheet = _workbook(tmp_path / "orgs.xlsx", [["id", "cqc_rating"], ["A", "good"]])
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if not installed
+    with pytest.raises(DaltonError) as raised:
+        read_rows(sheet, ruleset)
+    assert "pip install 'dalton-cli[excel]'" in raised.value.diagnostics[0].render()
