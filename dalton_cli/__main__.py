@@ -1,6 +1,4 @@
-import sys
-
-from dalton_cli.cli import main
+from dalton_cli.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -151,3 +151,49 @@ def test_shell_completion_and_short_help(dalton):
     assert dalton("-h").returncode == 0 and "Usage: dalton" in dalton("-h").stdout
     typo = dalton("recomend")
     assert typo.returncode == 2 and typo.stderr.count("Did you mean") == 1
+
+
+def test_the_installed_command_ends_quickly_with_all_its_output_and_its_code(tmp_path):
+    """`dalton` skips the interpreter's teardown: its output must still be whole, its exit code
+    kept, and a reader that goes away must still end quietly. Run without coverage, which
+    would otherwise ask for the usual exit."""
+    import json
+    import os
+    import subprocess
+
+    from conftest import dalton_command
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE")} | {"NO_COLOR": "1"}
+    command = dalton_command()
+    ok = subprocess.run([*command, "recommend", "--answers", DGH, "--format", "json"], capture_output=True, env=env)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["verdict"]["kind"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("cqc_rating: goood\n")
+    said = subprocess.run([*command, "recommend", "--answers", str(bad)], capture_output=True, text=True, env=env)
+    assert said.returncode == 1 and "A003" in said.stderr
+    usage = subprocess.run([*command, "recommend", "--format", "nope"], capture_output=True, text=True, env=env)
+    assert usage.returncode == 2
+    reader = subprocess.Popen(
+        [*command, "recommend", "--answers", DGH, "--format", "markdown"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.readline()
+    reader.stdout.close()
+    errors = reader.stderr.read()
+    assert reader.wait() == 0 and b"Traceback" not in errors and b"Exception ignored" not in errors
+
+
+def test_run_exits_at_once_unless_something_waits_for_the_exit(monkeypatch):
+    ended = []
+    monkeypatch.setattr(cli, "main", lambda: 7)
+    monkeypatch.setattr(cli.os, "_exit", ended.append)
+    monkeypatch.setattr(cli, "_exit_work_pending", lambda: False)
+    cli.run()
+    assert ended == [7]
+    monkeypatch.setattr(cli, "_exit_work_pending", lambda: True)
+    with pytest.raises(SystemExit) as stopped:
+        cli.run()
+    assert stopped.value.code == 7 and ended == [7]

@@ -140,6 +140,7 @@ class Prober:
         self.gated = {q.id for q in ruleset.questions if q.when is not None}
         self.gates = {q for question in ruleset.questions if question.when for q in question.when.questions}
         self.base = self._sum(self.states)
+        self.seen: dict[tuple[str, Any], tuple[tuple[int, ...], tuple[bool, ...]]] = {}  # one change: its scores
 
     def _sum(self, states: list[Truth]) -> tuple[list[int], list[int]]:
         """Each form's score, and how many holding rules exclude it."""
@@ -184,7 +185,7 @@ class Prober:
         answers, eff, touched = self._changed(changes)
         scores, outs, new_states = self._moved(eff, touched)
         new = copy.copy(self)
-        new.answers, new.eff, new.base = answers, eff, (scores, outs)
+        new.answers, new.eff, new.base, new.seen = answers, eff, (scores, outs), {}
         new.states = list(self.states)
         for i, state in new_states.items():
             new.states[i] = state
@@ -193,9 +194,15 @@ class Prober:
     def scores(self, changes: dict[str, Any]) -> tuple[list[int], list[bool]]:
         if not changes:
             return list(self.base[0]), [n > 0 for n in self.base[1]]
-        _, eff, touched = self._changed(changes)
-        scores, outs, _ = self._moved(eff, touched)
-        return scores, [n > 0 for n in outs]
+        key = _one_change(changes)
+        found = self.seen.get(key) if key is not None else None
+        if found is None:
+            _, eff, touched = self._changed(changes)
+            scores, outs, _ = self._moved(eff, touched)
+            found = (tuple(scores), tuple(n > 0 for n in outs))
+            if key is not None:
+                self.seen[key] = found
+        return list(found[0]), list(found[1])
 
     def outcome(self, changes: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         scores, out = self.scores(changes)
@@ -206,6 +213,33 @@ class Prober:
     def top(self, changes: dict[str, Any]) -> str | None:
         ranked = self.outcome(changes)[0]
         return ranked[0] if ranked else None
+
+
+def _one_change(changes: dict[str, Any]) -> tuple[str, Any] | None:
+    """The key a single change is remembered by (None for several, or a value that is no key)."""
+    if len(changes) != 1:
+        return None
+    ((question, value),) = changes.items()
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return question, (type(value), value)  # True and 1 are different answers
+
+
+_LAST: list[tuple[RuleSet, Answers, Prober]] = []  # the prober of the last decision probed
+
+
+def prober_of(ruleset: RuleSet, decision: Decision) -> Prober:
+    """One prober for one decision, shared by everything that probes it (the unknowns that
+    matter, the verdict's settling answers, what-if, the unknowns' impact), so that a single
+    change is evaluated once however many of them ask about it. The decision is known by its
+    effective answers, the one object decide() makes and every later copy keeps."""
+    if _LAST and _LAST[0][0] is ruleset and _LAST[0][1] is decision.effective:
+        return _LAST[0][2]
+    prober = Prober(ruleset, decision)
+    _LAST[:] = [(ruleset, decision.effective, prober)]
+    return prober
 
 
 def evaluate(ruleset: RuleSet, answers: dict[str, Any]) -> Decision:
@@ -219,7 +253,7 @@ def evaluate(ruleset: RuleSet, answers: dict[str, Any]) -> Decision:
     base = decide(ruleset, answers)
     pending = {q for t in base.trace if t.state is None for q in t.unknown}
     outcome = base.outcome()
-    prober = Prober(ruleset, base)
+    prober = prober_of(ruleset, base)
     mattering = tuple(
         q.id
         for q in ruleset.questions

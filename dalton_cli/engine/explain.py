@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any, NamedTuple
 
-from dalton_cli.engine.evaluate import Decision, Prober, candidate_values, decide
+from dalton_cli.engine.evaluate import Decision, Prober, candidate_values, decide, prober_of
 from dalton_cli.ruleset.model import NOT_APPLICABLE, UNKNOWN, Question, Rule, RuleSet, Truth
 from dalton_cli.ruleset.qtypes import TYPES
 
@@ -61,7 +61,7 @@ def what_if(ruleset: RuleSet, decision: Decision) -> tuple[WhatIf, ...]:
     the facts the result is sensitive to, then the board's own thresholds. Never who is asking."""
     base_top = decision.top
     answers = decision.answers
-    prober = Prober(ruleset, decision)
+    prober = prober_of(ruleset, decision)
     singles: list[tuple[Question, Any]] = []
     found: list[WhatIf] = []
     for q in ruleset.questions:
@@ -133,7 +133,7 @@ def _pairs(
 
 def unknown_impacts(ruleset: RuleSet, decision: Decision) -> tuple[UnknownImpact, ...]:
     out = []
-    prober = Prober(ruleset, decision)
+    prober = prober_of(ruleset, decision)
     for qid in decision.unknown:
         question = ruleset.question(qid)
         tops = {decision.top} | {prober.top({qid: v}) for v in _change_options(ruleset, question, UNKNOWN)}

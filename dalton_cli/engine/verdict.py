@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from dalton_cli.engine.evaluate import Decision, Prober, candidate_values
+from dalton_cli.engine.evaluate import Decision, candidate_values, prober_of
 from dalton_cli.ruleset.model import RuleSet
 
 MARGIN = "verdict_margin"
@@ -57,7 +57,7 @@ def verdict(ruleset: RuleSet, decision: Decision) -> Verdict:
 
 
 def _insufficient(ruleset: RuleSet, decision: Decision, margin: float, minimum: float) -> Verdict:
-    prober = Prober(ruleset, decision)
+    prober = prober_of(ruleset, decision)
     settling: list[str] = []
     could: list[str] = []
     order = [f.id for f in ruleset.forms]

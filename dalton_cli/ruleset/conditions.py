@@ -320,10 +320,12 @@ def compile_node(node: Node) -> Check:
 
 def condition(node: Node, values: Mapping[str, float] | None = None) -> Condition:
     """The compiled condition of a tree, its parameters (if any) given the values in ``values``."""
-    if not params_of(node):
-        return Condition(compile_node(node), questions_of(node), node)
+    tests = list(leaves(node))  # one walk for both: a large rule set compiles thousands
+    questions = frozenset(t.question for t in tests)
+    if not any(isinstance(t.arg, Param) for t in tests):
+        return Condition(compile_node(node), questions, node)
     bound = bind(node, values or {})
-    return Condition(compile_node(bound), questions_of(node), bound, node)
+    return Condition(compile_node(bound), questions, bound, node)
 
 
 # --- plain data (for the cache) ---------------------------------------------------------------
