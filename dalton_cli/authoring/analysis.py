@@ -82,11 +82,21 @@ def _key(ruleset: RuleSet, kind: str, conditions: list[Condition], with_unknown:
     from these, so they need not be worked out to make the key."""
     questions = closure(ruleset, {q for c in conditions for q in c.questions})
     parts = [
-        (q.id, q.type, q.values, q.minimum, q.maximum, q.allow_empty, repr(q.when.node) if q.when else "")
+        (q.id, q.type, q.values, q.minimum, q.maximum, q.allow_empty, _text(q.when.node) if q.when else "")
         + (ruleset.cuts.get(q.id),)
         for q in questions
     ]
-    return repr((kind, [repr(c.node) for c in conditions], with_unknown, parts))
+    return repr((kind, [_text(c.node) for c in conditions], with_unknown, parts))
+
+
+TEXTS: dict[int, tuple[Any, str]] = {}  # a condition tree's repr, by the tree (kept, so its id stays its own)
+
+
+def _text(node: Any) -> str:
+    found = TEXTS.get(id(node))
+    if found is None or found[0] is not node:
+        found = TEXTS[id(node)] = (node, repr(node))
+    return found[1]
 
 
 def _memo(key: str, compute: Any) -> Any:

@@ -200,6 +200,7 @@ def analysis_diagnostics(
     from dalton_cli.authoring import analysis
 
     analysis.MEMO.clear()
+    analysis.TEXTS.clear()
     found: dict[tuple[str, str, str], list[tuple[tuple[str, str], RuleSet, Any]]] = {}
     known: dict[str, Any] = {}  # answers that put each form first, tried first in the next period
     for span, snapshot in snapshots:
