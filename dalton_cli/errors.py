@@ -82,7 +82,11 @@ def nearest(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
     import difflib
 
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return found[0] if found else None
+    if found:
+        return found[0]
+    # a word of an id written alone ('merger' for merger_acquisition), when only one id has it
+    parts = [c for c in choices if word and word in c.split("_")]
+    return parts[0] if len(parts) == 1 else None
 
 
 def hint_for(word: object, choices: list[str] | tuple[str, ...], fallback: str = "") -> str:

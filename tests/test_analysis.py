@@ -116,6 +116,9 @@ def test_incomplete_rule_set_writes_counterexample(dalton, rules_copy, tmp_path)
     assert any(d["code"] == "R505" for d in found)
     counterexample = tmp_path / "cx" / "counterexample-R505.yaml"
     assert "change_scope: back_office" in counterexample.read_text()
+    said = next(d for d in found if d["code"] == "R505")
+    assert "exclude_everything_for_back_office" in said["message"].split("excluded by")[1]  # which rules to narrow
+    assert f"--answers {counterexample}" in counterexample.read_text()  # a command that runs as written
     rec = dalton("recommend", "--rules", str(rules_copy), "--answers", str(counterexample), "--format", "json")
     assert json.loads(rec.stdout)["recommendations"] == []
 
@@ -225,3 +228,61 @@ def test_answers_schema_accepts_the_examples():
     schema = json.loads((ROOT / "docs" / "schema" / "answers.schema.json").read_text())
     for path in EXAMPLES.glob("*.yaml"):
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+
+
+def test_one_broken_rule_still_has_its_other_problems_said(dalton, rules_copy):
+    """A misspelt field does not hide an unknown source in the same rule, a repeated id does not
+    hide a bad weight inside the repeat, and neither makes a cited source look uncited."""
+    path = rules_copy / "rules.yaml"
+    text = path.read_text()
+    first = text.index("  - id: no_problem_to_solve")
+    second = text.index("  - id:", first + 5)
+    third = text.index("  - id:", second + 5)
+    rule = text[first:second].replace("rationale:", "rationle:")
+    rule = rule.replace("source: formfollowsfunction", "source: formfollowsfuncton")
+    repeat = text[second:third].replace("weight: ", 'weight: "', 1)
+    repeat = repeat.replace('weight: "', 'weight: "x', 1)
+    assert 'weight: "x' in repeat
+    repeat = repeat.replace('weight: "x2}', 'weight: "2"}').replace('weight: "x1}', 'weight: "1"}')
+    repeat = repeat.replace('weight: "x-2}', 'weight: "-2"}').replace('weight: "x-1}', 'weight: "-1"}')
+    path.write_text(text[:first] + rule + text[second:third] + repeat + text[third:])
+    result = dalton("rules", "check", str(rules_copy))
+    assert result.returncode == 1
+    said = result.stdout
+    assert "R203 citation of unknown source 'formfollowsfuncton' (hint: did you mean 'formfollowsfunction'?)" in said
+    assert "R104 duplicate rule id" in said
+    assert "R103 effect field 'weight' must be a whole number" in said
+    assert "R206" not in said
+
+
+def test_a_yaml_error_does_not_make_sources_look_uncited(dalton, rules_copy):
+    path = rules_copy / "rules.yaml"
+    path.write_text(
+        path.read_text().replace("in: [seeking_support, exploring_partnership]", "in: [seeking_support}", 1)
+    )
+    result = dalton("rules", "check", str(rules_copy))
+    assert result.returncode == 1 and "Y003" in result.stdout
+    assert "R206" not in result.stdout and "R208" not in result.stdout
+
+
+def test_two_effects_on_one_form_in_one_rule_are_flagged(dalton, rules_copy):
+    path = rules_copy / "rules.yaml"
+    text = path.read_text()
+    assert "      - {form: standalone, weight: 2}\n" in text
+    path.write_text(
+        text.replace(
+            "      - {form: standalone, weight: 2}\n",
+            "      - {form: standalone, weight: 2}\n      - {form: standalone, exclude: true}\n",
+            1,
+        )
+    )
+    result = dalton("rules", "check", str(rules_copy))
+    assert result.returncode == 1 and "R121 rule no_problem_to_solve has a second effect on standalone" in result.stdout
+
+
+def test_check_reads_the_case_files_expectations(dalton, rules_copy):
+    path = rules_copy / "cases" / "frimley-heatherwood-2014.yaml"
+    path.write_text(path.read_text().replace("expect:\n", "expect:\n  in_top_3: [merger]\n", 1))
+    result = dalton("rules", "check", str(rules_copy))
+    assert result.returncode == 1
+    assert "C006 unknown form 'merger' (hint: did you mean 'merger_acquisition'?)" in result.stdout

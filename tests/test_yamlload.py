@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dalton_cli.errors import DaltonError
 from dalton_cli.ruleset.yamlload import load
@@ -33,3 +35,16 @@ def test_refused(text, code):
     with pytest.raises(DaltonError) as info:
         load(text, "f.yaml")
     assert info.value.diagnostics[0].code == code
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(st.text(min_size=0, max_size=8))
+def test_the_quick_resolution_of_plain_text_agrees_with_pyyaml(text):
+    """A plain scalar is resolved to the same tag as PyYAML's own resolver gives."""
+    import yaml
+
+    from dalton_cli.ruleset import yamlload
+
+    loader = yamlload._Loader("")
+    quick = loader.resolve(yaml.ScalarNode, text, (True, False))
+    assert quick == super(yamlload._Loader, loader).resolve(yaml.ScalarNode, text, (True, False))

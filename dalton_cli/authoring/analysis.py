@@ -47,7 +47,20 @@ def domain(
 def closure(ruleset: RuleSet, qids: set[str]) -> list[Question]:
     """The questions given plus those their relevance conditions read, in rule-set order."""
     wanted = relevance_closure(ruleset.questions, qids)
-    return [q for q in ruleset.questions if q.id in wanted]
+    place = _places(ruleset)
+    return [ruleset.questions[i] for i in sorted(place[q] for q in wanted if q in place)]
+
+
+_PLACES: dict[int, tuple[RuleSet, dict[str, int]]] = {}  # each question's place in its rule set
+
+
+def _places(ruleset: RuleSet) -> dict[str, int]:
+    found = _PLACES.get(id(ruleset))
+    if found is None or found[0] is not ruleset:
+        if len(_PLACES) > 64:
+            _PLACES.clear()
+        found = _PLACES[id(ruleset)] = (ruleset, {q.id: i for i, q in enumerate(ruleset.questions)})
+    return found[1]
 
 
 def assignments(
@@ -213,12 +226,13 @@ def completeness_findings(ruleset: RuleSet) -> list[Finding]:
             e.form for r, state in zip(excluding, states, strict=True) if state is True for e in r.effects if e.exclude
         }
         if gone == all_forms:
+            held = [r.id for r, state in zip(excluding, states, strict=True) if state is True]
             return [
                 Finding(
                     "R505",
                     "",
-                    "these answers exclude every form, so nothing is recommended",
-                    "narrow an exclusion rule",
+                    f"these answers exclude every form, so nothing is recommended (excluded by {', '.join(held)})",
+                    "narrow one of those exclusion rules",
                     answers,
                 )
             ]

@@ -170,6 +170,28 @@ def cited_sources(directory: Path) -> set[str]:
     return found
 
 
+def case_problems(directory: Path, ruleset: RuleSet) -> list[Diagnostic]:
+    """What ``rules check`` says of the case files without running them: each file readable,
+    its keys, day, citations and expectations (the forms and rules it names). Answers are
+    checked, and the cases run, by ``rules test``."""
+    problems: list[Diagnostic] = []
+    for path in case_files(directory):
+        shown = display_name(path)
+        try:
+            doc = read_case(path, shown)
+        except DaltonError as exc:
+            problems += exc.diagnostics
+            continue
+        if not isinstance(doc, YMap):
+            problems.append(Diagnostic("C001", Location(shown, 1, 1), "a case file must be a mapping"))
+            continue
+        problems += _check_header(doc, doc.get("as_of", "")) + _check_citations(doc, ruleset)
+        expect = doc.get("expect")
+        if isinstance(expect, YMap):
+            problems += _check_expect(expect, ruleset)
+    return problems
+
+
 def _check_expect(expect: YMap, ruleset: RuleSet) -> list[Diagnostic]:
     problems = []
     rules = {r.id for r in ruleset.rules}
@@ -201,7 +223,12 @@ def _check_expect(expect: YMap, ruleset: RuleSet) -> list[Diagnostic]:
             problems.append(Diagnostic("C004", where, f"{key} takes a form id or a list of form ids"))
             continue
         problems += [
-            Diagnostic("C006", where, f"unknown form {f!r}", hint_for(f, list(ruleset.form_index)))
+            Diagnostic(
+                "C006",
+                where,
+                f"unknown form {f!r}",
+                hint_for(f, list(ruleset.form_index), f"forms: {', '.join(ruleset.form_index)}"),
+            )
             for f in forms
             if f not in ruleset.form_index
         ]

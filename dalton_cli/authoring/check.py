@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,9 @@ def check_ruleset(directory: Path, counterexample_dir: Path | None = None) -> li
     if ruleset is not None:
         where = Location(display_name(directory))
         diagnostics += bad_ids(ruleset)
-        diagnostics += unused_sources(ruleset, loaded, where)
-        diagnostics += unused_parameters(ruleset)
+        if not any(_unread(d) for d in loaded.diagnostics):  # an unread file may cite or use them
+            diagnostics += unused_sources(ruleset, loaded, where)
+            diagnostics += unused_parameters(ruleset)
         snapshots = [(span, at(ruleset, span[0])) for span in periods(ruleset)]
         for span, snapshot in snapshots:
             diagnostics += [_in_period(d, span, len(snapshots)) for d in core_facts(snapshot, where, span[0])]
@@ -36,7 +38,24 @@ def check_ruleset(directory: Path, counterexample_dir: Path | None = None) -> li
             diagnostics += [_in_period(d, span, len(snapshots)) for d in missing_questions(ruleset, span[0])]
         if not diagnostics:  # the analysis needs a rule set that compiled cleanly
             diagnostics += analysis_diagnostics(snapshots, where, counterexample_dir)
+        diagnostics += _case_problems(ruleset)  # the cases do not stop the analysis of the rules
     return sorted(dict.fromkeys(diagnostics), key=sort_key)  # same input, same order, every run
+
+
+def _case_problems(ruleset: RuleSet) -> list[Diagnostic]:
+    from dalton_cli.authoring.cases import case_problems
+    from dalton_cli.errors import DaltonError
+
+    try:
+        return case_problems(Path(ruleset.directory), ruleset)
+    except DaltonError as exc:  # the cases folder cannot be read (said once, by unused_sources too)
+        return exc.diagnostics
+
+
+def _unread(d: Diagnostic) -> bool:
+    """A problem that left a rule file, or part of one, unread: a YAML or file error, an empty
+    file, a file that is not a mapping."""
+    return d.code.startswith("Y") or d.code in ("R002", "R003")
 
 
 def _span_words(span: tuple[str, str]) -> str:
@@ -242,7 +261,8 @@ def counterexample(ruleset: RuleSet, finding: Any, folder: Path | None) -> str:
                 answers,
                 [
                     f"Counterexample for {code}{' (' + subject + ')' if subject else ''}, found by dalton rules check.",
-                    f"Try it: dalton recommend --rules {ruleset.directory} --answers <this file>",
+                    "Try it: dalton recommend --rules "
+                    + f"{shlex.quote(ruleset.directory)} --answers {shlex.quote(str(path))}",
                 ],
                 as_of=ruleset.as_of,
             ),

@@ -580,16 +580,19 @@ def _rules(items: Items, context: _Context, questions: dict[str, Question], form
     rule_items = checked(items, reader, "rule", broken)
     parser = Parser(questions, reader.diagnostics, context.parameters)
     values_of = {p.id: p.value for p in context.parameters.values()}
+    rules = unique(rule_items, reader, broken)  # a repeated id: its insides are still checked
     for raw in broken:  # still report what is wrong inside a rule whose schema failed
         ident = str(raw.get("id", "?"))
         if isinstance(raw.get("when"), YMap):
             parser.parse(raw["when"], raw.value_loc("when"))
         if isinstance(raw.get("effects"), YList):
-            _effects(raw["effects"], raw.value_loc("effects"), reader, forms, ident, DEFAULT_GRADE)
-        reader.note_cited(raw.get("citations"))
+            said = raw.get("evidence")  # the rule's own grade when it names a known one: no false cap errors
+            grade = said if isinstance(said, str) and said in WEIGHT_CAPS else DEFAULT_GRADE
+            _effects(raw["effects"], raw.value_loc("effects"), reader, forms, ident, grade)
+        reader.unknown_sources(raw.get("citations"), context.sources)
     parser.bare.clear()
     out = []
-    for ident, raw in unique(rule_items, reader).items():
+    for ident, raw in rules.items():
         node = parser.parse(raw["when"], raw.value_loc("when"))
         context.bare_numbers(parser)
         grade = _grade(raw, context, ident)
@@ -642,10 +645,19 @@ def _effects(raw: YList, loc: Location, reader: Reader, forms: set[str], rule: s
         reader.error("R109", loc, f"rule {rule} has no effects")
     out = []
     cap = WEIGHT_CAPS[grade]
+    first: dict[str, Location] = {}
     for i, item in enumerate(raw):
         eff = reader.fields(item, "effect", raw.item_loc(i))
         if eff is None:
             continue
+        if eff["form"] in first:  # +2 and -2, or a weight and an exclusion: the rule says two things
+            reader.error(
+                "R121",
+                eff.value_loc("form"),
+                f"rule {rule} has a second effect on {eff['form']}",
+                f"one effect a form: the first is at {first[eff['form']]}; combine them, or split the rule",
+            )
+        first.setdefault(eff["form"], eff.value_loc("form"))
         if eff["form"] not in forms:
             reader.error(
                 "R205",

@@ -190,6 +190,22 @@ class Reader:
         if isinstance(raw, list):
             self.cited.update(c["source"] for c in raw if isinstance(c, dict) and isinstance(c.get("source"), str))
 
+    def unknown_sources(self, raw: Any, sources: dict[str, Source]) -> None:
+        """R203 for each citation of an unknown source in a list inside a broken item: its other
+        problems are said already, and this one would otherwise show only once they are fixed."""
+        self.note_cited(raw)
+        if not isinstance(raw, YList):
+            return
+        for item in raw:
+            source = item.get("source") if isinstance(item, YMap) else None
+            if isinstance(source, str) and source not in sources:
+                self.error(
+                    "R203",
+                    item.value_loc("source"),
+                    f"citation of unknown source {source!r}",
+                    hint_for(source, list(sources), "add it under sources"),
+                )
+
     def citations(self, raw: Any, loc: Location, owner: str, sources: dict[str, Source]) -> tuple[Citation, ...]:
         self.note_cited(raw)
         if not isinstance(raw, YList) or not raw:
@@ -246,7 +262,9 @@ def checked(
     return out
 
 
-def unique(items: list[tuple[YMap, str]], reader: Reader) -> dict[str, YMap]:
+def unique(items: list[tuple[YMap, str]], reader: Reader, dropped: list[YMap] | None = None) -> dict[str, YMap]:
+    """Items by id; a repeated id is an error, and the repeat is left out (kept in ``dropped``,
+    when given, so that what is wrong inside it can still be said)."""
     seen: dict[str, YMap] = {}
     for raw, kind in items:
         ident = raw["id"]
@@ -257,6 +275,8 @@ def unique(items: list[tuple[YMap, str]], reader: Reader) -> dict[str, YMap]:
                 f"duplicate {kind} id {ident!r}",
                 f"first defined at {seen[ident].value_loc('id')}",
             )
+            if dropped is not None:
+                dropped.append(raw)
             continue
         seen[ident] = raw
     return seen

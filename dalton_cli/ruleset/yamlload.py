@@ -27,12 +27,22 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _Loader(_Base):  # type: ignore[misc,valid-type]
     """The safe loader, reading YAML 1.2 / JSON exponent numbers (1e3, 2.5E-4) as floats."""
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # A plain scalar whose first character no implicit resolver is registered for is text:
+        # the answer PyYAML's own resolve() gives, without its work (most scalars of a rule file).
+        if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in _FIRSTS and _PLAIN_TEXT_FAST:
+            return _STR
+        return super().resolve(kind, value, implicit)
+
 
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
     list("-+0123456789."),
 )
+_FIRSTS = frozenset(k for k in _Loader.yaml_implicit_resolvers if k is not None)
+# the shortcut holds only while no resolver applies to every first character, and none by path
+_PLAIN_TEXT_FAST = None not in _Loader.yaml_implicit_resolvers and not _Loader.yaml_path_resolvers
 
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
