@@ -25,7 +25,8 @@ from dalton_cli.ruleset.qtypes import TYPES
 TOP = 3  # how many forms, in order, the outcome holds
 BUDGET = 5_000  # search nodes per question
 LOOKAHEAD = 4  # questions whose answers are tried, to find the one most likely to settle the outcome
-LOOK_BUDGET = 100  # search nodes per tried answer
+LOOK_BUDGET = 100  # search nodes per tried answer, at most
+LOOK_TOTAL = 1_200  # search nodes for the whole look-ahead, shared among the answers tried
 
 
 class Outcome(NamedTuple):
@@ -196,15 +197,19 @@ def ask_order(settler: Settler, answers: dict[str, Any], answered: set[str]) -> 
         after = [len(settler.open_questions(root.child({qid: v}), answered | {qid})) for v in values]
         return sum(after) / len(after) if after else len(open_ids)
 
-    def unsettled_after(qid: str) -> float:
-        """How often, over its answers, this question leaves the outcome open."""
-        values = [v for v in settler.domains[qid] if v is not UNKNOWN]
-        done = answered | {qid}
-        tries = [settler.search(root.child({qid: v}), done, LOOK_BUDGET) is not True for v in values]
-        return sum(tries) / len(tries) if tries else 1.0
-
     ranked = sorted(ready, key=lambda q: (q != lead, -pull[q], left_after(q), position[q]))
     if lead in ranked:
         return ranked
     shortlist = ranked[:LOOKAHEAD]
+    tried = {q: [v for v in settler.domains[q] if v is not UNKNOWN] for q in shortlist}
+    # the look-ahead's cost is bounded whatever the questions' answers number: a node budget,
+    # so the order (and so the interview) is the same on every machine
+    each = max(1, min(LOOK_BUDGET, LOOK_TOTAL // max(1, sum(len(v) for v in tried.values()))))
+
+    def unsettled_after(qid: str) -> float:
+        """How often, over its answers, this question leaves the outcome open."""
+        done = answered | {qid}
+        tries = [settler.search(root.child({qid: v}), done, each) is not True for v in tried[qid]]
+        return sum(tries) / len(tries) if tries else 1.0
+
     return sorted(shortlist, key=unsettled_after) + ranked[LOOKAHEAD:]
