@@ -406,6 +406,7 @@ def _converter(ruleset: RuleSet, column: str) -> Callable[[str], Any]:
     None (unknown)."""
     question = ruleset.question_index.get(column)
     kind = question.type if question is not None and column != AS_OF_KEY else ""
+    named_none = question is not None and "none" in question.values
 
     def cell(text: str) -> Any:
         text = text.strip()
@@ -414,7 +415,9 @@ def _converter(ruleset: RuleSet, column: str) -> Callable[[str], Any]:
         if text == UNKNOWN_WORD or not kind:
             return text
         if kind == "multi":
-            return [] if text in ("[]", "none") else [v.strip() for v in text.split(";") if v.strip()]
+            if text == "[]" or (text == "none" and not named_none):  # "none" is a value of some questions
+                return []
+            return [v.strip() for v in text.split(";") if v.strip()]
         if kind == "boolean":
             return BOOLEAN.get(text.lower(), text)
         if kind in ("number", "integer"):

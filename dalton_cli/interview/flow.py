@@ -250,6 +250,10 @@ class Interview:
                 return "Tick answers or “None of these”, not both"
             if (Action.DONT_KNOW in picked or Action.BACK in picked) and len(picked) > 1:
                 return "“Don't know” and “« Back” go on their own"
+            answers = [p for p in picked if isinstance(p, str)]
+            alone = [v for v in q.exclusive if v in answers]
+            if alone and len(answers) > 1:
+                return f"“{q.label(alone[0])}” is the whole answer: untick it or the others"
             return None
 
         self.prompter.say("Nothing ticked means don't know.", "help")

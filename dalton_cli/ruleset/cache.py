@@ -211,7 +211,7 @@ FIELDS: dict[type, str] = {
     Successor: "s @ s",
     ValueEra: "s P s sp",
     Wording: "s s s s pairs",
-    Question: "s s s s s C Sx pairs n n s s ?c L s b P s Sx (ValueEra) (Wording)",
+    Question: "s s s s s C Sx pairs n n s s ?c L s b P s Sx (ValueEra) (Wording) Sx",
     Effect: "s i b",
     Rule: "s c (Effect) s C L P s",
 }

@@ -531,11 +531,28 @@ def _questions(items: Items, context: _Context) -> list[Question]:
             _ordered(raw, reader, ident, values),
             _value_eras(raw, reader, ident, values),
             _wording(raw, reader, ident, values),
+            _exclusive(raw, reader, ident, values, qtype),
         )
         earlier[ident] = question
         out.append(question)
     _check_successors(out, reader)
     return out
+
+
+def _exclusive(raw: YMap, reader: Reader, ident: str, values: tuple[str, ...], qtype: str) -> tuple[str, ...]:
+    """``exclusive: [none]``: values of a multi question that are the whole answer when ticked."""
+    given = raw.get("exclusive")
+    if not given:
+        return ()
+    where = raw.value_loc("exclusive")
+    if qtype != "multi":
+        reader.error("R103", where, f"exclusive is for multi questions, and {ident} is {qtype}")
+        return ()
+    bad = [v for v in given if v not in values]
+    if bad:
+        reader.error("R308", where, f"exclusive names {bad[0]!r}, which is not a value of {ident}")
+        return ()
+    return tuple(v for v in values if v in set(given))
 
 
 def _ordered(raw: YMap, reader: Reader, ident: str, values: tuple[str, ...]) -> tuple[str, ...]:

@@ -204,6 +204,7 @@ class Question(NamedTuple):
     ordered: tuple[str, ...] = ()  # the values in their natural order (a rating, a trend): what-if moves one step
     value_eras: tuple[ValueEra, ...] = ()
     wording: tuple[Wording, ...] = ()
+    exclusive: tuple[str, ...] = ()  # for multi questions: values that are the whole answer ("none")
 
     def worded(self, perspective: Any) -> Question:
         """This question as put to an organisation of the given perspective."""

@@ -120,7 +120,19 @@ def _coerce_multi(q: Question, value: Any) -> tuple[Any, Problem | None]:
     if bad:
         return None, ("A003", f"value {_shown(bad[0])} is not allowed in {q.id}", allowed)
     chosen = set(value)
+    alone = [v for v in q.exclusive if v in chosen]
+    if alone and len(chosen) > 1:
+        return None, (
+            "A003",
+            f"{q.id}: {alone[0]!r} is the whole answer and cannot be given with other values",
+            f"give [{alone[0]}] alone, or leave it out",
+        )
     return tuple(v for v in q.values if v in chosen), None
+
+
+def consistent(q: Question, ticked: tuple[str, ...]) -> bool:
+    """A multi answer that does not tick a value that is the whole answer together with others."""
+    return len(ticked) < 2 or not any(v in q.exclusive for v in ticked)
 
 
 def subsets(values: tuple[str, ...]) -> Iterable[tuple[str, ...]]:
@@ -143,7 +155,7 @@ def _domain_multi(q: Question, cuts: list[float], named: set[str], most: int) ->
             for extra in range(min(len(others), max(most, 1)) + 1):
                 chosen = set(subset) | set(others[:extra])
                 values.append(tuple(v for v in q.values if v in chosen))
-    return values
+    return [v for v in values if consistent(q, v)]  # what cannot be answered need not be told apart
 
 
 def _changes_multi(q: Question, current: Any, candidates: list[Any]) -> list[Any]:
@@ -151,13 +163,24 @@ def _changes_multi(q: Question, current: Any, candidates: list[Any]) -> list[Any
     if not isinstance(current, tuple):
         return [()] + [(v,) for v in q.values]
     now = set(current)
-    return [tuple(v for v in q.values if (v in now) != (v == flip)) for flip in q.values]
+    out: list[Any] = []
+    for flip in q.values:
+        if flip not in now and flip in q.exclusive:
+            changed: tuple[str, ...] = (flip,)  # ticking "none" unticks the rest
+        else:
+            ticked = now ^ {flip}
+            if flip not in now:
+                ticked -= set(q.exclusive)  # ticking a value unticks "none"
+            changed = tuple(v for v in q.values if v in ticked)
+        if changed != current and changed not in out:
+            out.append(changed)
+    return out
 
 
 def _phrase_multi(q: Question, value: Any) -> str:
+    if not value or tuple(value) == ("none",) and "none" in q.exclusive:
+        return "none"  # "if the problem the change must solve were none", not "were no problem is driving it"
     words = [in_sentence(q.label(v)) for v in value]
-    if not words:
-        return "none"
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 

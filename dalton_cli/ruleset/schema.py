@@ -75,6 +75,7 @@ SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
         "topic": (_STR, False),
         "short": (_STR, False),
         "allow_empty": ((bool,), False),
+        "exclusive": (_LIST, False),
         "when": (_MAP, False),
         "kind": (_STR, False),
         "ordered": ((bool, list), False),
