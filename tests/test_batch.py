@@ -111,7 +111,10 @@ def test_every_row_equals_a_single_recommendation(ruleset, tmp_path):
             if rng.random() < 0.3:
                 cells.append("")
             elif q.type == "multi":
-                cells.append(";".join(v for v in q.values if rng.random() < 0.3) or "[]")
+                ticked = [v for v in q.values if rng.random() < 0.3]
+                if len(ticked) > 1:  # a value that is the whole answer goes alone
+                    ticked = [v for v in ticked if v not in q.exclusive]
+                cells.append(";".join(ticked) or "[]")
             elif q.type == "boolean":
                 cells.append(rng.choice(["yes", "no"]))
             elif q.type in ("number", "integer"):

@@ -96,7 +96,9 @@ def _valid_value(q: dict[str, Any], rng: random.Random) -> Any:
     if kind == "choice":
         return rng.choice([*q["values"], "unknown"])
     if kind == "multi":
-        return rng.sample(q["values"], rng.randint(0, len(q["values"])))
+        ticked = rng.sample(q["values"], rng.randint(0, len(q["values"])))
+        alone = q.get("exclusive", [])
+        return ticked if len(ticked) < 2 else [v for v in ticked if v not in alone]  # "none" goes alone
     if kind == "boolean":
         return rng.choice([True, False, "unknown"])
     lo, hi = q.get("min", -1000), q.get("max", 1000)
