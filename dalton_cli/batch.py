@@ -521,74 +521,21 @@ PARALLEL_ROWS = 2_000  # from this many CSV rows, a forked process takes half th
 
 
 def _in_parallel(cells: _Cells, progress: Progress | None) -> tuple[list[Result], list[Diagnostic]] | None:
-    """A large table's two halves at once: a forked child evaluates the second half and sends its
-    results back through a pipe while this process evaluates the first. None where a fork cannot
-    be had (no fork, one core, threads running); if the child fails, its half is done here, so
-    the results are always those of one process (tested)."""
-    import os
-    import pickle
-    import threading
+    """A large table's two halves at once (``parallel.halves``): this process evaluates the
+    first while a forked child evaluates the second. None for a small table, or where a fork
+    cannot be had; the results are always those of one process (tested)."""
+    from dalton_cli.parallel import can_fork, halves
 
     total = len(cells.table.records)
-    if total < PARALLEL_ROWS or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
-        return None
-    if threading.active_count() > 1:  # forking with threads running can deadlock the child
+    if total < PARALLEL_ROWS or not can_fork():
         return None
     half = total // 2
-    try:
-        read_end, write_end = os.pipe()
-        child = os.fork()
-    except OSError:
-        return None
-    if child == 0:  # pragma: no cover - the child: measured by its results, which the parent checks
-        _child(cells, slice(half, None), read_end, write_end)
-    os.close(write_end)
-    try:
-        # both halves go at about the same pace: count this one's rows twice, the last exactly
-        shown = None if progress is None else (lambda done, _: progress(min(2 * done, total - 1), total))
-        first = cells.results(slice(0, half), shown)
-        with os.fdopen(read_end, "rb") as pipe:
-            sent = pipe.read()
-        _, status = os.waitpid(child, 0)
-    except BaseException:
-        _stop(child)
-        raise
-    second = pickle.loads(sent) if status == 0 and sent else cells.results(slice(half, None))
+    # both halves go at about the same pace: count this one's rows twice, the last exactly
+    shown = None if progress is None else (lambda done, _: progress(min(2 * done, total - 1), total))
+    first, second = halves(lambda: cells.results(slice(0, half), shown), lambda: cells.results(slice(half, None)))
     if progress is not None:
         progress(total, total)
     return first[0] + second[0], first[1] + second[1]
-
-
-def _child(cells: _Cells, part: slice, read_end: int, write_end: int) -> None:  # pragma: no cover
-    """The forked child's whole life: its part of the table, pickled down the pipe, then an exit
-    that runs none of the parent's clean-up (files, handlers, atexit)."""
-    import os
-    import pickle
-    import signal
-
-    code = 1
-    try:
-        os.close(read_end)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-        data = pickle.dumps(cells.results(part), protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(write_end, "wb") as out:
-            out.write(data)
-        code = 0
-    finally:
-        os._exit(code)
-
-
-def _stop(child: int) -> None:
-    import os
-    import signal
-
-    try:
-        os.kill(child, signal.SIGTERM)
-        os.waitpid(child, 0)
-    except OSError:
-        pass
 
 
 def _gc_paused(work: Callable[P, T]) -> Callable[P, T]:

@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("dalton_cli.report",),
     ("dalton_cli.engine",),
     ("dalton_cli.ruleset",),
-    ("dalton_cli.fileio",),
+    ("dalton_cli.fileio", "dalton_cli.parallel"),
     ("dalton_cli.errors",),
     ("dalton_cli",),  # the package itself: its version
 ]
@@ -36,6 +36,7 @@ ONLY_IN = {
     "prompt_toolkit": ("dalton_cli.interview",),
     "rich": ("dalton_cli.report.terminal", "dalton_cli.interview"),
     "yaml": ("dalton_cli.ruleset.yamlload",),
+    "openpyxl": ("dalton_cli.batch",),  # the optional excel extra
 }
 
 

@@ -136,3 +136,32 @@ def test_a_bad_range_is_an_answers_error_with_its_place(dalton, tmp_path, line, 
     assert result.returncode == 1
     assert f"{path}:2:" in result.stderr and "A008" in result.stderr and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "unknown",
+    [
+        ("workforce_gaps", "history_of_joint_working"),
+        ("setting", "workforce_gaps", "financial_margin_pct", "timescale", "commissioner_stance"),
+        ("workforce_gaps",),
+    ],
+)
+def test_two_processes_count_the_same_completions(ruleset, monkeypatch, unknown):
+    """A large enumeration shared with a forked child gives exactly what one process gives,
+    and so does one whose child fails."""
+    import pickle
+
+    import dalton_cli.engine.robustness as robust
+
+    answers = {k: v for k, v in STRUGGLING.items() if k not in unknown}
+    ranges = {"financial_margin_pct": (-6.0, -2.0)} if "financial_margin_pct" in unknown else {}
+    monkeypatch.setattr(robust, "PARALLEL_COMPLETIONS", 10**12)
+    alone = robustness(ruleset, answers, ranges)
+    monkeypatch.setattr(robust, "PARALLEL_COMPLETIONS", 2)
+    assert robustness(ruleset, answers, ranges) == alone
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the child cannot send its tally")
+
+    monkeypatch.setattr(pickle, "dumps", broken)  # the forked child inherits this and fails
+    assert robustness(ruleset, answers, ranges) == alone

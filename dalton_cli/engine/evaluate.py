@@ -157,6 +157,7 @@ class Prober:
         self.gates = {q for question in ruleset.questions if question.when for q in question.when.questions}
         self.base = self._sum(self.states)
         self.seen: dict[tuple[str, Any], tuple[tuple[int, ...], tuple[bool, ...]]] = {}  # one change: its scores
+        self.remember = False  # whether scores() keeps what single changes give (see prober_of)
 
     def _sum(self, states: list[Truth]) -> tuple[list[int], list[int]]:
         """Each form's score, and how many holding rules exclude it."""
@@ -201,7 +202,7 @@ class Prober:
         answers, eff, touched = self._changed(changes)
         scores, outs, new_states = self._moved(eff, touched)
         new = copy.copy(self)
-        new.answers, new.eff, new.base, new.seen = answers, eff, (scores, outs), {}
+        new.answers, new.eff, new.base, new.seen, new.remember = answers, eff, (scores, outs), {}, False
         new.states = list(self.states)
         for i, state in new_states.items():
             new.states[i] = state
@@ -210,7 +211,7 @@ class Prober:
     def scores(self, changes: dict[str, Any]) -> tuple[list[int], list[bool]]:
         if not changes:
             return list(self.base[0]), [n > 0 for n in self.base[1]]
-        key = _one_change(changes)
+        key = _one_change(changes) if self.remember else None
         found = self.seen.get(key) if key is not None else None
         if found is None:
             _, eff, touched = self._changed(changes)
@@ -254,6 +255,7 @@ def prober_of(ruleset: RuleSet, decision: Decision) -> Prober:
     if _LAST and _LAST[0][0] is ruleset and _LAST[0][1] is decision.effective:
         return _LAST[0][2]
     prober = Prober(ruleset, decision)
+    prober.remember = True
     _LAST[:] = [(ruleset, decision.effective, prober)]
     return prober
 

@@ -111,6 +111,15 @@ class _Tally:
         self.moved = {(q, i): [0] * len(self.ids) for q, values in uncertain for i in range(len(values))}
         self.names = [q for q, _ in uncertain]
 
+    def merge(self, other: _Tally) -> None:
+        """Add another tally of the same questions (the other half of an enumeration)."""
+        self.first = [a + b for a, b in zip(self.first, other.first, strict=True)]
+        self.none += other.none
+        for key, count in other.seen.items():
+            self.seen[key] += count
+        for key, moved in other.moved.items():
+            self.moved[key] = [a + b for a, b in zip(self.moved[key], moved, strict=True)]
+
     def add(self, scores: list[int], outs: list[int], picks: tuple[int, ...]) -> None:
         best, top = None, -1
         for i, (score, out) in enumerate(zip(scores, outs, strict=True)):
@@ -144,13 +153,13 @@ def robustness(
     current = base.ranked[0].form.id if base.ranked else None
     uncertain = uncertain_questions(ruleset, given, ranges)
     total = math.prod(len(values) for _, values in uncertain)
-    tally = _Tally(ruleset, uncertain, current)
     root = Prober(ruleset, base)
     exact = total <= limit
     if exact:
-        _enumerate(root, uncertain, tally)
+        tally = _exactly(root, ruleset, uncertain, current, total)
         evaluated = total
     else:
+        tally = _Tally(ruleset, uncertain, current)
         rng = random.Random(seed)
         for _ in range(sample):
             picks = tuple(rng.randrange(len(values)) for _, values in uncertain)
@@ -160,13 +169,54 @@ def robustness(
     return _summary(tally, uncertain, total, evaluated, exact, None if exact else seed)
 
 
-def _enumerate(root: Prober, uncertain: list[tuple[str, tuple[Any, ...]]], tally: _Tally) -> None:
-    """Every completion, depth first; the last question is scored without building a child."""
+PARALLEL_COMPLETIONS = 50_000  # from this many, two processes share the enumeration
+
+
+def _exactly(
+    root: Prober, ruleset: RuleSet, uncertain: list[tuple[str, tuple[Any, ...]]], current: str | None, total: int
+) -> _Tally:
+    """Every completion counted. A large enumeration is split on the question with the most
+    answers: this process takes the first half of them, a forked child the rest
+    (``parallel.halves``). The question goes first in the walk; a tally does not depend on
+    the order it is counted in, so the result is the same as one process gives (tested)."""
+    from dalton_cli.parallel import can_fork, halves
+
+    widest = max(range(len(uncertain)), key=lambda n: len(uncertain[n][1]), default=None)
+    if total < PARALLEL_COMPLETIONS or widest is None or len(uncertain[widest][1]) < 2 or not can_fork():
+        tally = _Tally(ruleset, uncertain, current)
+        _enumerate(root, uncertain, tally)
+        return tally
+    order = [uncertain[widest]] + uncertain[:widest] + uncertain[widest + 1 :]
+    split = len(uncertain[widest][1]) // 2
+
+    def part(first: range) -> _Tally:
+        tally = _Tally(ruleset, order, current)
+        _enumerate(root, order, tally, first)
+        return tally
+
+    mine, theirs = halves(lambda: part(range(split)), lambda: part(range(split, len(order[0][1]))))
+    mine.merge(theirs)
+    return mine
+
+
+def _enumerate(
+    root: Prober, uncertain: list[tuple[str, tuple[Any, ...]]], tally: _Tally, first: range | None = None
+) -> None:
+    """Every completion, depth first; the last question is scored without building a child.
+    ``first``: the answers of the first question to take (by index; default all)."""
     if not uncertain:
         tally.add(root.base[0], root.base[1], ())
         return
     *head, (last, last_values) = uncertain
-    stack: list[tuple[int, Prober, tuple[int, ...]]] = [(0, root, ())]
+    if not head:  # one question: each of its answers, or those asked for
+        for i in first if first is not None else range(len(last_values)):
+            scores, outs = root.scores({last: last_values[i]})
+            tally.add(scores, [int(o) for o in outs], (i,))
+        return
+    stack: list[tuple[int, Prober, tuple[int, ...]]] = []
+    q0, values0 = head[0]
+    for i in reversed(first if first is not None else range(len(values0))):
+        stack.append((1, root.child({q0: values0[i]}), (i,)))
     while stack:
         depth, prober, picks = stack.pop()
         if depth == len(head):
