@@ -86,23 +86,30 @@ def _states(
 # Results of enumerations, by what they depend on: the conditions and, for every question they
 # read, its relevance and its representative answers. The periods of a dated rule set share most
 # rules, so each enumeration is done once, however many periods contain it. Cleared per check.
-MEMO: dict[str, Any] = {}
+MEMO: dict[Any, Any] = {}
 
 
-def _key(ruleset: RuleSet, kind: str, conditions: list[Condition], with_unknown: bool = True) -> str:
+def _key(ruleset: RuleSet, kind: str, conditions: list[Condition], with_unknown: bool = True) -> Any:
     """What an enumeration depends on: the conditions, and each question it reads (its type,
-    values, bounds, relevance and the thresholds it is cut at). Representative answers follow
-    from these, so they need not be worked out to make the key."""
+    values, bounds, exclusive values, relevance and the thresholds it is cut at).
+    Representative answers follow from these, so they need not be worked out to make the
+    key. A tuple of texts and plain values: hashed, never printed."""
     questions = closure(ruleset, {q for c in conditions for q in c.questions})
-    parts = [
-        (q.id, q.type, q.values, q.minimum, q.maximum, q.allow_empty, _text(q.when.node) if q.when else "")
-        + (ruleset.cuts.get(q.id),)
-        for q in questions
-    ]
-    return repr((kind, [_text(c.node) for c in conditions], with_unknown, parts))
+    parts = tuple(_part(q, ruleset.cuts.get(q.id)) for q in questions)
+    return (kind, tuple(_text(c.node) for c in conditions), with_unknown, parts)
 
 
 TEXTS: dict[int, tuple[Any, str]] = {}  # a condition tree's repr, by the tree (kept, so its id stays its own)
+PARTS: dict[tuple[int, Any], tuple[Question, tuple[Any, ...]]] = {}  # a question's part of a key
+
+
+def _part(q: Question, cuts: Any) -> tuple[Any, ...]:
+    found = PARTS.get((id(q), cuts))
+    if found is None or found[0] is not q:
+        when = _text(q.when.node) if q.when else ""
+        part = (q.id, q.type, q.values, q.minimum, q.maximum, q.allow_empty, q.exclusive, when, cuts)
+        found = PARTS[(id(q), cuts)] = (q, part)
+    return found[1]
 
 
 def _text(node: Any) -> str:
@@ -112,7 +119,7 @@ def _text(node: Any) -> str:
     return found[1]
 
 
-def _memo(key: str, compute: Any) -> Any:
+def _memo(key: Any, compute: Any) -> Any:
     if key not in MEMO:
         MEMO[key] = compute()
     return MEMO[key]

@@ -220,6 +220,7 @@ def analysis_diagnostics(
 
     analysis.MEMO.clear()
     analysis.TEXTS.clear()
+    analysis.PARTS.clear()
     found: dict[tuple[str, str, str], list[tuple[tuple[str, str], RuleSet, Any]]] = {}
     known: dict[str, Any] = {}  # answers that put each form first, tried first in the next period
     for span, snapshot in snapshots:
