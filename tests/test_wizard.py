@@ -238,6 +238,18 @@ def test_none_of_these_is_an_answer_of_its_own(ruleset, tmp_path):
     assert captured["both"] == "Tick answers or “None of these”, not both"
 
 
+def test_a_value_that_is_the_whole_answer_is_not_ticked_with_others(ruleset, tmp_path):
+    interview = make_interview(ruleset, FakePrompter(ruleset), tmp_path / "a.yaml")
+    said = {}
+    interview.prompter.checkbox = lambda message, choices, checked, validate: (
+        said.update(both=validate(["none", "quality_failure"]), alone=validate(["none"])),
+        ["none"],
+    )[1]
+    assert interview.ask_multi(ruleset.question("change_driver"), None, []) == ("none",)
+    assert said["both"] == "“No problem is driving it” is the whole answer: untick it or the others"
+    assert said["alone"] is None
+
+
 def test_why_keeps_what_was_ticked(ruleset, tmp_path):
     script = {"perspective": ["seeking_support"], "fragile_services": [["maternity", Action.WHY], ["maternity"]]}
     prompter = FakePrompter(ruleset, script)
