@@ -260,7 +260,8 @@ def _changes_html(report: Report) -> list[str]:
         found = [w for w in report.what_if if w.kind == kind]
         if found:
             h.append(f"<h3>{escape(title)}</h3>")
-            h.append("<ul>" + "".join(f"<li>{escape(what_if_sentence(rs, w))}</li>" for w in found) + "</ul>")
+            listed = "".join(f"<li>{escape(what_if_sentence(rs, w, report.answers))}</li>" for w in found)
+            h.append(f"<ul>{listed}</ul>")
     h.append("<h2>Unanswered questions that could change the ranking</h2>")
     if not report.unknown_impacts:
         return [*h, f"<p>{NO_UNKNOWNS}</p>"]

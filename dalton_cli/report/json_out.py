@@ -113,7 +113,7 @@ def render(report: Report) -> str:
                 "changes": {q: _value(v) for q, v in w.changes},
                 "parameters": dict(w.params),
                 "top": w.top,
-                "text": what_if_sentence(rs, w),
+                "text": what_if_sentence(rs, w, report.answers),
             }
             for w in report.what_if
         ],

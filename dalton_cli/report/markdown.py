@@ -189,7 +189,8 @@ def _changes_and_unknowns(report: Report) -> list[str]:
     for kind, title in WHAT_IF_GROUPS:
         found = [w for w in report.what_if if w.kind == kind]
         if found:
-            out += [f"### {title}", ""] + [f"- {md_text(what_if_sentence(rs, w))}" for w in found] + [""]
+            said = [f"- {md_text(what_if_sentence(rs, w, report.answers))}" for w in found]
+            out += [f"### {title}", "", *said, ""]
     if out[-1] == "":
         out.pop()
     out += ["", "## Unanswered questions that could change the ranking", ""]

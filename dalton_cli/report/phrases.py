@@ -6,6 +6,7 @@ cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from dalton_cli.ruleset.model import SPECTRUM, Citation, Form, Question, RuleSet, Source
@@ -163,12 +164,25 @@ def region(question: Question, value: Any, cuts: tuple[float, ...]) -> str:
     return f"between {with_unit(number(below[-1]), unit, bare=True)} and {with_unit(number(above[0]), unit)}"
 
 
-def what_if_sentence(ruleset: RuleSet, change: WhatIf) -> str:
+def what_if_sentence(ruleset: RuleSet, change: WhatIf, answers: Mapping[str, Any] | None = None) -> str:
+    """'If the timescale were urgent, …'; for a list answer that gains or loses values, what
+    changes: 'If the problem the change must solve also included back-office costs, …'."""
     parts = []
     for qid, value in change.changes:
         question = ruleset.question(qid)
+        subject = TYPES[question.type].subject(question)
+        now = (answers or {}).get(qid)
+        if question.type == "multi" and isinstance(now, tuple) and isinstance(value, tuple):
+            added = tuple(v for v in value if v not in now)
+            dropped = tuple(v for v in now if v not in value)
+            if added and not dropped and now:  # something ticked already: this one as well
+                parts.append(f"{subject} also included {phrase(question, added)}")
+                continue
+            if dropped and not added and value:
+                parts.append(f"{subject} no longer included {phrase(question, dropped)}")
+                continue
         said = region(question, value, ruleset.cuts.get(qid, ()))
-        parts.append(f"{TYPES[question.type].subject(question)} were {said}")
+        parts.append(f"{subject} were {said}")
     for pid, value in change.params:
         param = ruleset.parameters[pid]
         now, then = with_unit(number(value), param.unit), with_unit(number(param.value), param.unit)

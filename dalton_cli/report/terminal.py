@@ -62,7 +62,7 @@ def sections(report: Report) -> Sections:
         if found:
             extra = len(found) - SHOWN_WHAT_IFS
             more = f"({extra} more in --format markdown or json)" if extra > 0 else ""
-            groups.append((title, tuple(what_if_sentence(rs, w) for w in found[:SHOWN_WHAT_IFS]), more))
+            groups.append((title, tuple(what_if_sentence(rs, w, report.answers) for w in found[:SHOWN_WHAT_IFS]), more))
     impacts = report.unknown_impacts
     first = report.recommendations[0].form.id if report.recommendations else None
     unknowns = tuple(
