@@ -214,9 +214,16 @@ class _Builder:
             message = f"tag {node.tag!r} does not fit {what}" if known else f"tag {node.tag!r} is not allowed"
             raise self.fail(node, "Y004", message, "only plain YAML data is accepted")
 
+    def text_or_build(self, node: yaml.Node, depth: int) -> Any:
+        """build(), with the commonest node (plain text met for the first time) read inline."""
+        if type(node) is yaml.ScalarNode and node.tag == _STR and id(node) not in self.built:
+            self.built.add(id(node))
+            return node.value
+        return self.build(node, depth)
+
     def sequence(self, node: yaml.SequenceNode, depth: int) -> YList:
         self._expect_tag(node, _SEQ)
-        out = YList([self.build(item, depth + 1) for item in node.value])
+        out = YList([self.text_or_build(item, depth + 1) for item in node.value])
         out.loc = _where(self.name, node)
         out._nodes = node.value
         return out
@@ -229,13 +236,13 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise self.fail(key_node, "Y008", "merge keys (<<) are not supported", "write the keys out")
-            key = self.build(key_node, depth + 1)
+            key = self.text_or_build(key_node, depth + 1)
             if isinstance(key, (dict, list)):
                 raise self.fail(key_node, "Y003", "a mapping key must be a plain value")
             if key in nodes:
                 first = _where(self.name, nodes[key][0]).line
                 raise self.fail(key_node, "Y006", f"duplicate key {key!r} (first at line {first})")
             nodes[key] = (key_node, value_node)
-            out[key] = self.build(value_node, depth + 1)
+            out[key] = self.text_or_build(value_node, depth + 1)
         out._nodes = nodes
         return out
