@@ -196,16 +196,17 @@ def test_number_validation_and_multi(ruleset, tmp_path):
 def test_ctrl_c_saves_then_resume_asks_only_the_rest(ruleset, tmp_path):
     save = tmp_path / "answers.yaml"
     first = FakePrompter(
-        ruleset, {"perspective": ["seeking_support"], "partner": ["nearby_high_performer"]}, interrupt_after=2
+        ruleset, {"perspective": ["seeking_support"], "change_driver": [["service_sustainability"]]}, interrupt_after=2
     )
     with pytest.raises(KeyboardInterrupt):
         run_wizard(RULES, None, save, None, None, first)
     assert "Resume with: dalton wizard --resume" in first.output
+    assert first.asked[:2] == ["perspective", "change_driver"]  # the purpose first: form follows function
     saved = load_saved(save, ruleset)
-    assert saved == {"perspective": "seeking_support", "partner": "nearby_high_performer"}
+    assert saved == {"perspective": "seeking_support", "change_driver": ("service_sustainability",)}
     second = FakePrompter(ruleset)
     assert run_wizard(RULES, save, None, tmp_path / "record.md", None, second) == 0
-    assert "perspective" not in second.asked and "partner" not in second.asked
+    assert "perspective" not in second.asked and "change_driver" not in second.asked
     assert (tmp_path / "record.md").read_text().startswith("# Organisational form: decision record")
     assert "Recommendation" in second.output
 

@@ -103,7 +103,11 @@ def test_back_goes_to_the_previous_question(tmp_path):
     second = asked_next({"perspective": "seeking_support"})
     child.expect("Question 2")
     child.expect(second)
-    child.send(DOWN * 2 + ENTER)  # from "Don't know" (the default) to "« Back"
+    ruleset = at(load_ruleset_or_fail(RULES), TODAY)
+    if needed_questions(ruleset, {"perspective": "seeking_support"})[0].type == "multi":
+        child.send(UP + SPACE + ENTER)  # from the first box up to the last, "« Back", ticked
+    else:
+        child.send(DOWN * 2 + ENTER)  # from "Don't know" (the default) to "« Back"
     child.expect("Question 1")
     child.expect("Which best describes")
     assert interrupt(child) == 130

@@ -27,6 +27,7 @@ BUDGET = 5_000  # search nodes per question
 LOOKAHEAD = 4  # questions whose answers are tried, to find the one most likely to settle the outcome
 LOOK_BUDGET = 100  # search nodes per tried answer, at most
 LOOK_TOTAL = 1_200  # search nodes for the whole look-ahead, shared among the answers tried
+PURPOSE = "purpose"  # the topic of the questions asked first, when they can still matter
 
 
 class Outcome(NamedTuple):
@@ -160,7 +161,8 @@ def ask_order(settler: Settler, answers: dict[str, Any], answered: set[str]) -> 
     once no completion of the unanswered questions can change the outcome.
 
     A question may be asked once the questions its relevance hangs on are answered. Among those,
-    the perspective comes first when other questions are worded by it; then the question whose
+    the perspective comes first when other questions are worded by it; then the questions of the
+    topic "purpose" (what problem the change must solve: form follows function); then the question whose
     undetermined rules carry the most weight, each rule's weight shared among the open questions
     it reads (a rule that only this answer can decide counts in full); ties in rule-set order."""
     rs = settler.rs
@@ -197,8 +199,10 @@ def ask_order(settler: Settler, answers: dict[str, Any], answered: set[str]) -> 
         after = [len(settler.open_questions(root.child({qid: v}), answered | {qid})) for v in values]
         return sum(after) / len(after) if after else len(open_ids)
 
-    ranked = sorted(ready, key=lambda q: (q != lead, -pull[q], left_after(q), position[q]))
-    if lead in ranked:
+    # the purpose of the change (topic "purpose") is asked before anything else: form follows function
+    purpose = {q for q in ready if rs.question(q).topic == PURPOSE}
+    ranked = sorted(ready, key=lambda q: (q != lead, q not in purpose, -pull[q], left_after(q), position[q]))
+    if lead in ranked or ranked and ranked[0] in purpose:
         return ranked
     shortlist = ranked[:LOOKAHEAD]
     tried = {q: [v for v in settler.domains[q] if v is not UNKNOWN] for q in shortlist}
