@@ -26,19 +26,19 @@ from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from dalton_cli.engine.answers import (
     AS_OF_KEY,
+    NOISY,
     RawAnswer,
     check_answers_at,
-    ended_era,
-    is_unknown,
     parse_answers,
+    quiet_answer,
     split_as_of,
 )
-from dalton_cli.engine.columns import Columns, Outcome
+from dalton_cli.engine.columns import Columns
 from dalton_cli.engine.verdict import MARGIN, MINIMUM, Verdict, judge, setting
 from dalton_cli.errors import DaltonError, Diagnostic, Location, hint_for
 from dalton_cli.fileio import read_text
-from dalton_cli.ruleset.model import UNKNOWN_WORD, RuleSet
-from dalton_cli.ruleset.qtypes import coerce, typed_number
+from dalton_cli.ruleset.model import UNKNOWN, UNKNOWN_WORD, RuleSet
+from dalton_cli.ruleset.qtypes import typed_number
 from dalton_cli.ruleset.schema import is_day
 from dalton_cli.ruleset.snapshot import at
 
@@ -270,12 +270,12 @@ def _excel_text(cell: Any) -> str:
     return str(value)
 
 
-def _table_rows(table: _Table, ruleset: RuleSet, part: slice = slice(None)) -> tuple[list[Row], list[Diagnostic]]:
-    """The rows of some of a table's records, each cell read as its question's type."""
+def _table_rows(table: _Table, ruleset: RuleSet) -> tuple[list[Row], list[Diagnostic]]:
+    """The rows of a table's records, each cell read as its question's type."""
     convert = _converters(table, ruleset)
     rows: list[Row] = []
     problems: list[Diagnostic] = []
-    for start, cells in table.records[part]:
+    for start, cells in table.records:
         row, found = _record_row(table, convert, start, cells)
         rows.append(row)
         problems += found
@@ -310,8 +310,6 @@ def _record_row(
 
 
 _MISS = object()  # a cell not yet read
-_SKIP = object()  # a cell read as an unknown answer
-_SLOW = object()  # a cell that needs the full check: a problem to place, a note to give
 
 
 class _Cells:
@@ -368,24 +366,18 @@ class _Cells:
             value = seen.get(text, _MISS)
             if value is _MISS:
                 value = seen[text] = self._read(day, index, column, text)
-            if value is _SLOW:
+            if value is NOISY:
                 return None
-            if value is not _SKIP:
+            if value is not UNKNOWN:
                 answers[column] = value
         ident = next((cells[i].strip() for i in self.ids if i < len(cells) and cells[i].strip()), "")
         return Pending(ident or f"row {start}", day, answers, ())
 
     def _read(self, day: str, index: int, column: str, text: str) -> Any:
-        """A cell's checked answer, _SKIP for an unknown one, or _SLOW where the full check has
-        something to say: the same decisions as check_answers_at, one cell at a time."""
+        """A cell's checked answer, UNKNOWN for an unknown one, or NOISY where the full check has
+        something to say: check_answers_at's own decision (quiet_answer), one cell at a time."""
         value = self.convert[index](text)
-        if is_unknown(value):
-            return _SKIP
-        question = self.batch.ruleset(day).question_index.get(column)
-        if question is None or (isinstance(value, str) and ended_era(question, value, day) is not None):
-            return _SLOW
-        checked, problem = coerce(question, value)
-        return _SLOW if problem else checked
+        return quiet_answer(self.batch.ruleset(day).question_index.get(column), value, day)
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
@@ -454,7 +446,7 @@ class Batch:
         self.day = day
         self.params = params or {}
         self.snapshots: dict[str, RuleSet] = {}
-        self.compiled: dict[str, Columns] = {}
+        self.compiled: dict[str, tuple[Columns, float, float]] = {}  # by day: columns, margin, minimum
 
     def ruleset(self, day: str) -> RuleSet:
         if day not in self.snapshots:
@@ -489,32 +481,30 @@ class Batch:
         results: list[Result] = []
         for start in range(0, len(checked), CHUNK):
             part = checked[start : start + CHUNK]
-            days: dict[str, list[int]] = {}
+            days: dict[str, list[tuple[int, Pending]]] = {}
             for n, item in enumerate(part):
                 if isinstance(item, Pending):
-                    days.setdefault(item.day, []).append(n)
-            done: list[Result | Pending] = list(part)
-            for day, places in days.items():
-                pending = [part[n] for n in places]
-                outcomes = self._columns(day).evaluate([p.answers for p in pending])  # type: ignore[union-attr]
-                for n, item, outcome in zip(places, pending, outcomes, strict=True):
-                    done[n] = self._result(item, outcome)  # type: ignore[arg-type]
-            results += done  # type: ignore[arg-type]
+                    days.setdefault(item.day, []).append((n, item))
+            done: dict[int, Result] = {n: item for n, item in enumerate(part) if isinstance(item, Result)}
+            for day, pending in days.items():
+                columns, margin, minimum = self._compiled(day)
+                outcomes = columns.evaluate([item.answers for _, item in pending])
+                for (n, item), outcome in zip(pending, outcomes, strict=True):
+                    kind, forms = judge(list(outcome.ranked), margin, minimum)
+                    found = Verdict(kind, forms, margin, minimum)
+                    done[n] = Result(
+                        item.ident, day, found, outcome.ranked, outcome.excluded, outcome.unknowns, (), item.notes
+                    )
+            results += [done[n] for n in range(len(part))]
             if progress is not None:
                 progress(len(results), len(checked))
         return results
 
-    def _columns(self, day: str) -> Columns:
+    def _compiled(self, day: str) -> tuple[Columns, float, float]:
         if day not in self.compiled:
-            self.compiled[day] = Columns(self.ruleset(day))
+            ruleset = self.ruleset(day)
+            self.compiled[day] = (Columns(ruleset), setting(ruleset, MARGIN), setting(ruleset, MINIMUM))
         return self.compiled[day]
-
-    def _result(self, item: Pending, outcome: Outcome) -> Result:
-        ruleset = self.ruleset(item.day)
-        margin, minimum = setting(ruleset, MARGIN), setting(ruleset, MINIMUM)
-        kind, forms = judge(list(outcome.ranked), margin, minimum)
-        verdict = Verdict(kind, forms, margin, minimum)
-        return Result(item.ident, item.day, verdict, outcome.ranked, outcome.excluded, outcome.unknowns, (), item.notes)
 
 
 PARALLEL_ROWS = 2_000  # from this many CSV rows, a forked process takes half the work (where fork is)

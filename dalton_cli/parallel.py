@@ -46,6 +46,8 @@ def halves(first: Callable[[], T], second: Callable[[], U]) -> tuple[T, U]:
     except BaseException:
         _stop(child)
         raise
+    # the pipe is this process's own, made before the fork: only the child holds its write end,
+    # and it sends only what second() returned here, in the same program (never outside input)
     theirs: U = pickle.loads(sent) if status == 0 and sent else second()
     return mine, theirs
 

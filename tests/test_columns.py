@@ -18,7 +18,7 @@ from dalton_cli.ruleset.snapshot import at, periods
 def expected(ruleset, answers):
     d = decide(ruleset, answers)
     reads = {q for t in d.trace if t.state is None for q in t.unknown}
-    wanted = relevance_closure(ruleset.questions, reads)
+    wanted = relevance_closure(ruleset, reads)
     unknowns = tuple(q.id for q in ruleset.questions if q.id in wanted and d.effective[q.id] is UNKNOWN)
     return (
         tuple((r.form.id, r.score) for r in d.ranked),

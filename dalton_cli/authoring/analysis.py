@@ -46,21 +46,8 @@ def domain(
 
 def closure(ruleset: RuleSet, qids: set[str]) -> list[Question]:
     """The questions given plus those their relevance conditions read, in rule-set order."""
-    wanted = relevance_closure(ruleset.questions, qids)
-    place = _places(ruleset)
-    return [ruleset.questions[i] for i in sorted(place[q] for q in wanted if q in place)]
-
-
-_PLACES: dict[int, tuple[RuleSet, dict[str, int]]] = {}  # each question's place in its rule set
-
-
-def _places(ruleset: RuleSet) -> dict[str, int]:
-    found = _PLACES.get(id(ruleset))
-    if found is None or found[0] is not ruleset:
-        if len(_PLACES) > 64:
-            _PLACES.clear()
-        found = _PLACES[id(ruleset)] = (ruleset, {q.id: i for i, q in enumerate(ruleset.questions)})
-    return found[1]
+    wanted = relevance_closure(ruleset, qids)
+    return [ruleset.questions[i] for i in sorted(ruleset.place[q] for q in wanted if q in ruleset.place)]
 
 
 def assignments(

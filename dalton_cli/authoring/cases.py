@@ -72,17 +72,10 @@ def read_case(path: Path, shown: str) -> Any:
 
 def load_case(path: Path, ruleset: RuleSet) -> Case:
     """A case file, its answers checked against the rule set as of the case's day (``as_of``)."""
-    from dalton_cli.ruleset.snapshot import at, today
+    from dalton_cli.ruleset.snapshot import at
 
-    shown = display_name(path)
-    doc = read_case(path, shown)
-    if not isinstance(doc, YMap):
-        raise DaltonError(Diagnostic("C001", Location(shown, 1, 1), "a case file must be a mapping"))
-    day = doc.get("as_of", today())
-    problems = _check_header(doc, day) + _check_citations(doc, ruleset)
+    shown, doc, day, problems = _read_checked(path, ruleset)
     expect, answers = doc.get("expect"), doc.get("answers")
-    if isinstance(expect, YMap):
-        problems += _check_expect(expect, ruleset)
     if problems or not isinstance(answers, YMap) or not isinstance(expect, YMap):
         raise DaltonError(problems)
     snapshot = at(ruleset, day) if not ruleset.as_of else ruleset
@@ -99,6 +92,23 @@ def load_case(path: Path, ruleset: RuleSet) -> Case:
         snapshot,
         checked.notes,
     )
+
+
+def _read_checked(path: Path, ruleset: RuleSet) -> tuple[str, YMap, Any, list[Diagnostic]]:
+    """A case file read (its shown name, document and day), and what is wrong with its keys,
+    day, citations and expectations; an unreadable file, or one that is no mapping, raises."""
+    from dalton_cli.ruleset.snapshot import today
+
+    shown = display_name(path)
+    doc = read_case(path, shown)
+    if not isinstance(doc, YMap):
+        raise DaltonError(Diagnostic("C001", Location(shown, 1, 1), "a case file must be a mapping"))
+    day = doc.get("as_of", today())
+    problems = _check_header(doc, day) + _check_citations(doc, ruleset)
+    expect = doc.get("expect")
+    if isinstance(expect, YMap):
+        problems += _check_expect(expect, ruleset)
+    return shown, doc, day, problems
 
 
 def _check_header(doc: YMap, day: Any) -> list[Diagnostic]:
@@ -176,19 +186,10 @@ def case_problems(directory: Path, ruleset: RuleSet) -> list[Diagnostic]:
     checked, and the cases run, by ``rules test``."""
     problems: list[Diagnostic] = []
     for path in case_files(directory):
-        shown = display_name(path)
         try:
-            doc = read_case(path, shown)
+            problems += _read_checked(path, ruleset)[3]
         except DaltonError as exc:
             problems += exc.diagnostics
-            continue
-        if not isinstance(doc, YMap):
-            problems.append(Diagnostic("C001", Location(shown, 1, 1), "a case file must be a mapping"))
-            continue
-        problems += _check_header(doc, doc.get("as_of", "")) + _check_citations(doc, ruleset)
-        expect = doc.get("expect")
-        if isinstance(expect, YMap):
-            problems += _check_expect(expect, ruleset)
     return problems
 
 

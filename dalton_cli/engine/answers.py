@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from dalton_cli.errors import DaltonError, Diagnostic, Location, UsageError, hint_for
 from dalton_cli.fileio import decode, read_text
-from dalton_cli.ruleset.model import UNKNOWN_WORD, Answers, Question, RuleSet, ValueEra
+from dalton_cli.ruleset.model import UNKNOWN, UNKNOWN_WORD, Answers, Question, RuleSet, ValueEra
 from dalton_cli.ruleset.qtypes import answer_text, coerce, number_text
 from dalton_cli.ruleset.yamlload import YMap, load
 
@@ -116,6 +116,43 @@ def ended_era(question: Question, value: Any, day: str) -> ValueEra | None:
     return None
 
 
+NOISY = object()  # an answer with something to say about it: a problem, or a note
+
+
+def quiet_answer(question: Question | None, value: Any, day: str) -> Any:
+    """The checked answer when nothing need be said about it (UNKNOWN for an unknown one), else
+    NOISY: an unknown question, a question of another day, an ended value, a problem. What
+    check_answers_at accepts without a word; a batch reads most of its cells through it."""
+    if question is None:
+        return NOISY
+    if is_unknown(value):
+        return UNKNOWN
+    if isinstance(value, str) and ended_era(question, value, day) is not None:
+        return NOISY
+    checked, problem = coerce(question, value)
+    return NOISY if problem else checked
+
+
+def _not_asked(
+    ident: str, item: RawAnswer, ruleset: RuleSet, diagnostics: list[Diagnostic], notes: list[str], given: Answers
+) -> None:
+    """An answer to no question of the day: set aside with a note (a question of other days), or A002."""
+    if ident in ruleset.elsewhere:
+        if not is_unknown(item.value):
+            given[ident] = item.value
+            applies = ruleset.elsewhere[ident].period.words()
+            notes.append(f"{ident} is not used as of {ruleset.as_of}: the question applies {applies}.")
+        return
+    diagnostics.append(
+        Diagnostic(
+            "A002",
+            item.key_loc,
+            f"unknown question id {ident!r}",
+            hint_for(ident, list(ruleset.question_index), "see 'dalton rules schema answers'"),
+        )
+    )
+
+
 def check_answers_at(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Checked:
     """Validate raw answers against a rule set as of its day.
 
@@ -131,24 +168,13 @@ def check_answers_at(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Checked:
     day = ruleset.as_of
     for ident, item in raw.items():
         question = ruleset.question_index.get(ident)
-        if question is None and ident in ruleset.elsewhere:
-            if not is_unknown(item.value):
-                given[ident] = item.value
-                notes.append(
-                    f"{ident} is not used as of {day}: the question applies {ruleset.elsewhere[ident].period.words()}."
-                )
+        quiet = quiet_answer(question, item.value, day)
+        if quiet is not NOISY:
+            if quiet is not UNKNOWN:
+                answers[ident] = given[ident] = quiet
             continue
         if question is None:
-            diagnostics.append(
-                Diagnostic(
-                    "A002",
-                    item.key_loc,
-                    f"unknown question id {ident!r}",
-                    hint_for(ident, list(ruleset.question_index), "see 'dalton rules schema answers'"),
-                )
-            )
-            continue
-        if is_unknown(item.value):
+            _not_asked(ident, item, ruleset, diagnostics, notes, given)
             continue
         era = ended_era(question, item.value, day) if isinstance(item.value, str) else None
         if era is not None:
@@ -167,12 +193,9 @@ def check_answers_at(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Checked:
                 mapped[successor.question] = successor.value
                 given[ident] = item.value
             continue
-        value, problem = coerce(question, item.value)
-        if problem:
+        _, problem = coerce(question, item.value)
+        if problem:  # always, here: an answer with nothing to say was taken above
             diagnostics.append(Diagnostic(problem[0], item.value_loc, problem[1], problem[2]))
-        else:
-            answers[ident] = value
-            given[ident] = value
     if diagnostics:
         raise DaltonError(diagnostics)
     for ident, value in mapped.items():

@@ -91,11 +91,7 @@ class Columns:
             for r in ruleset.rules
         ]
         # a question's condition reads only earlier questions: walking back closes over them
-        self.behind = [
-            (self.bits[q.id], sum(self.bits[b] for b in q.when.questions if b in present))
-            for q in reversed(ruleset.questions)
-            if q.when is not None
-        ]
+        self.behind = [(self.bits[q], sum(self.bits[b] for b in reads if b in present)) for q, reads in ruleset.gates]
         self.order = [(q.id, self.bits[q.id]) for q in ruleset.questions]
 
     def effective(self, answer_sets: Sequence[Mapping[str, Any]]) -> dict[str, Column]:

@@ -123,7 +123,7 @@ class Settler:
         question applies), in rule-set order."""
         rules = zip(self.rs.rules, prober.states, strict=True)
         read = {q for rule, state in rules if state is None for q in rule.when.questions}
-        wanted = relevance_closure(self.rs.questions, read)
+        wanted = relevance_closure(self.rs, read)
         return [q.id for q in self.rs.questions if q.id in wanted and q.id not in answered]
 
     def settled(self, answers: dict[str, Any], answered: set[str] | None = None) -> bool | None:

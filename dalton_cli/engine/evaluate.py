@@ -66,29 +66,13 @@ def effective_answers(questions: Iterable[Question], answers: Answers) -> Answer
     return eff
 
 
-def relevance_closure(questions: Iterable[Question], qids: set[str]) -> set[str]:
+def relevance_closure(ruleset: RuleSet, qids: set[str]) -> set[str]:
     """The questions given, and every question their own conditions read (transitively)."""
     wanted = set(qids)
-    for qid, reads in _gates(questions):  # a condition reads only earlier questions: walk back
+    for qid, reads in ruleset.gates:  # a condition reads only earlier questions: walk back
         if qid in wanted:
             wanted |= reads
     return wanted
-
-
-_GATES: dict[int, tuple[tuple[Question, ...], list[tuple[str, frozenset[str]]]]] = {}
-
-
-def _gates(questions: Iterable[Question]) -> list[tuple[str, frozenset[str]]]:
-    """The questions that have a condition, last first, with what each reads: worked out once
-    for a rule set's own tuple of questions (the analysis asks tens of thousands of times)."""
-    if not isinstance(questions, tuple):
-        return [(q.id, q.when.questions) for q in reversed(list(questions)) if q.when is not None]
-    found = _GATES.get(id(questions))
-    if found is None or found[0] is not questions:
-        if len(_GATES) > 64:
-            _GATES.clear()
-        found = _GATES[id(questions)] = (questions, [(q.id, q.when.questions) for q in reversed(questions) if q.when])
-    return found[1]
 
 
 def _rank(ruleset: RuleSet, states: list[Truth]) -> tuple[tuple[FormResult, ...], tuple[FormResult, ...]]:

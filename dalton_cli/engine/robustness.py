@@ -86,7 +86,7 @@ def uncertain_questions(
     given = {q: v for q, v in answers.items() if q not in ranges}
     base = decide(ruleset, given)
     reads = {q for t in base.trace if t.state is None for q in t.rule.when.questions}
-    wanted = relevance_closure(ruleset.questions, reads) | set(ranges)
+    wanted = relevance_closure(ruleset, reads) | set(ranges)
     spaces = domains(ruleset)
     out: list[tuple[str, tuple[Any, ...]]] = []
     for q in ruleset.questions:

@@ -20,7 +20,7 @@ from dalton_cli.engine.completions import Settler, ask_order
 from dalton_cli.engine.evaluate import effective_answers
 from dalton_cli.fileio import write_file
 from dalton_cli.ruleset.model import NOT_APPLICABLE, UNKNOWN_WORD, Question, RuleSet
-from dalton_cli.ruleset.qtypes import TYPES, allowed_text, answer_text, coerce, phrase, typed_number
+from dalton_cli.ruleset.qtypes import TYPES, allowed_text, answer_text, clash, coerce, phrase, typed_number
 
 if TYPE_CHECKING:
     from dalton_cli.report.model import Report
@@ -250,10 +250,9 @@ class Interview:
                 return "Tick answers or “None of these”, not both"
             if (Action.DONT_KNOW in picked or Action.BACK in picked) and len(picked) > 1:
                 return "“Don't know” and “« Back” go on their own"
-            answers = [p for p in picked if isinstance(p, str)]
-            alone = [v for v in q.exclusive if v in answers]
-            if alone and len(answers) > 1:
-                return f"“{q.label(alone[0])}” is the whole answer: untick it or the others"
+            alone = clash(q, [p for p in picked if isinstance(p, str)])
+            if alone is not None:
+                return f"“{q.label(alone)}” is the whole answer: untick it or the others"
             return None
 
         self.prompter.say("Nothing ticked means don't know.", "help")

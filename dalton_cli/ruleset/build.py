@@ -52,4 +52,6 @@ def make_ruleset(
         {f.id: f for f in forms},
         {q.id: q for q in questions},
         cuts,
+        {q.id: i for i, q in enumerate(questions)},
+        tuple((q.id, q.when.questions) for q in reversed(questions) if q.when is not None),
     )

@@ -266,6 +266,8 @@ class RuleSet(NamedTuple):
     form_index: dict[str, Form]
     question_index: dict[str, Question]
     cuts: dict[str, tuple[float, ...]]  # question id -> the numbers its conditions compare it with
+    place: dict[str, int]  # question id -> its place in rule-set order
+    gates: tuple[tuple[str, frozenset[str]], ...]  # questions with a condition, last first, and what each reads
 
     def form(self, form_id: str) -> Form:
         return self.form_index[form_id]

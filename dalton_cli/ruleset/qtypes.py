@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from itertools import combinations
 from typing import Any, NamedTuple
 
@@ -120,19 +120,24 @@ def _coerce_multi(q: Question, value: Any) -> tuple[Any, Problem | None]:
     if bad:
         return None, ("A003", f"value {_shown(bad[0])} is not allowed in {q.id}", allowed)
     chosen = set(value)
-    alone = [v for v in q.exclusive if v in chosen]
-    if alone and len(chosen) > 1:
+    alone = clash(q, chosen)
+    if alone is not None:
         return None, (
             "A003",
-            f"{q.id}: {alone[0]!r} is the whole answer and cannot be given with other values",
-            f"give [{alone[0]}] alone, or leave it out",
+            f"{q.id}: {alone!r} is the whole answer and cannot be given with other values",
+            f"give [{alone}] alone, or leave it out",
         )
     return tuple(v for v in q.values if v in chosen), None
 
 
+def clash(q: Question, ticked: Collection[Any]) -> str | None:
+    """The value that is the whole answer (``exclusive``), when it is ticked with others."""
+    return next((v for v in q.exclusive if v in ticked), None) if len(ticked) > 1 else None
+
+
 def consistent(q: Question, ticked: tuple[str, ...]) -> bool:
     """A multi answer that does not tick a value that is the whole answer together with others."""
-    return len(ticked) < 2 or not any(v in q.exclusive for v in ticked)
+    return clash(q, ticked) is None
 
 
 def subsets(values: tuple[str, ...]) -> Iterable[tuple[str, ...]]:

@@ -198,14 +198,18 @@ class Reader:
         if not isinstance(raw, YList):
             return
         for item in raw:
-            source = item.get("source") if isinstance(item, YMap) else None
-            if isinstance(source, str) and source not in sources:
-                self.error(
-                    "R203",
-                    item.value_loc("source"),
-                    f"citation of unknown source {source!r}",
-                    hint_for(source, list(sources), "add it under sources"),
-                )
+            if isinstance(item, YMap) and isinstance(item.get("source"), str):
+                self._known_source(item, sources)
+
+    def _known_source(self, citation: YMap, sources: dict[str, Source]) -> None:
+        source = citation["source"]
+        if source not in sources:
+            self.error(
+                "R203",
+                citation.value_loc("source"),
+                f"citation of unknown source {source!r}",
+                hint_for(source, list(sources), "add it under sources"),
+            )
 
     def citations(self, raw: Any, loc: Location, owner: str, sources: dict[str, Source]) -> tuple[Citation, ...]:
         self.note_cited(raw)
@@ -224,13 +228,7 @@ class Reader:
                     "citation locator is empty",
                     "give a section, page, paragraph or case",
                 )
-            if c["source"] not in sources:
-                self.error(
-                    "R203",
-                    c.value_loc("source"),
-                    f"citation of unknown source {c['source']!r}",
-                    hint_for(c["source"], list(sources), "add it under sources"),
-                )
+            self._known_source(c, sources)
             out.append(Citation(c["source"], c["locator"].strip()))
         return tuple(out)
 
