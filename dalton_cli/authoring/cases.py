@@ -19,14 +19,42 @@ from dalton_cli.fileio import display_name, read_text
 from dalton_cli.ruleset.model import RuleSet
 from dalton_cli.ruleset.yamlload import YList, YMap, load
 
-CASE_KEYS = ("name", "kind", "as_of", "happened", "chosen", "judgement", "citations", "note", "expect", "answers")
+CASE_KEYS = (
+    "name",
+    "kind",
+    "organisations",
+    "as_of",
+    "decided",
+    "happened",
+    "chosen",
+    "judgement",
+    "judgement_reasons",
+    "outcomes",
+    "disputed",
+    "citations",
+    "note",
+    "expect",
+    "answers",
+)
 _TOP_N = re.compile(r"in_top_(\d+)$")
 FORM_EXPECTATIONS = ("top_1", "first_or_close")  # one form
 LIST_EXPECTATIONS = ("excluded", "not_first", "not_excluded")  # a list of forms
 VERDICTS = ("clear", "close_call", "insufficient")
 CASE_KINDS = ("real", "synthetic")
-JUDGEMENTS = ("wise", "unwise", "too_early", "not_judged")
+# What the evidence published by the case's day said of the choice, and what that makes the test check:
+# supported -> the chosen form first or in a close call; contested -> in the top three; against ->
+# not first, with a warning against it shown.
+JUDGEMENTS = ("supported", "contested", "against")
+OLD_JUDGEMENTS = {"wise": "supported", "unwise": "against", "too_early": "contested", "not_judged": "contested"}
 EXPECTATIONS = "top_1, first_or_close, in_top_N, excluded, not_first, not_excluded, verdict or holds"
+
+
+class Outcome(NamedTuple):
+    """What came of a real case's decision: a dated, cited event."""
+
+    date: str
+    text: str
+    citations: tuple[tuple[str, str], ...]  # (source, locator)
 
 
 class Case(NamedTuple):
@@ -39,6 +67,24 @@ class Case(NamedTuple):
     as_of: str = ""
     ruleset: RuleSet | None = None  # the rule set as of the case's day
     notes: tuple[str, ...] = ()
+    kind: str = "synthetic"
+    chosen: str = ""
+    judgement: str = ""
+    judgement_reasons: str = ""
+    decided: str = ""
+    organisations: tuple[str, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    disputed: str = ""
+
+    def implied(self) -> tuple[tuple[str, list[str]], ...]:
+        """The expectations a real case's judgement makes of the ranking of its chosen form."""
+        if self.kind != "real" or not self.chosen or self.judgement not in JUDGEMENTS:
+            return ()
+        return {
+            "supported": (("first_or_close", [self.chosen]),),
+            "contested": (("in_top_3", [self.chosen]),),
+            "against": (("not_first", [self.chosen]), ("warned", [self.chosen])),
+        }[self.judgement]
 
 
 class CaseResult(NamedTuple):
@@ -75,7 +121,7 @@ def load_case(path: Path, ruleset: RuleSet) -> Case:
     from dalton_cli.ruleset.snapshot import at
 
     shown, doc, day, problems = _read_checked(path, ruleset)
-    expect, answers = doc.get("expect"), doc.get("answers")
+    expect, answers = doc.get("expect", YMap()), doc.get("answers")
     if problems or not isinstance(answers, YMap) or not isinstance(expect, YMap):
         raise DaltonError(problems)
     snapshot = at(ruleset, day) if not ruleset.as_of else ruleset
@@ -84,14 +130,33 @@ def load_case(path: Path, ruleset: RuleSet) -> Case:
     return Case(
         shown,
         str(doc["name"]),
-        str(doc.get("happened", "")),
+        _words(doc.get("happened", "")),
         expect,
         checked.answers,
         doc.loc,
         day,
         snapshot,
         checked.notes,
+        str(doc.get("kind", "synthetic")),
+        str(doc.get("chosen", "")),
+        str(doc.get("judgement", "")),
+        _words(doc.get("judgement_reasons", "")),
+        str(doc.get("decided", "")),
+        tuple(str(o) for o in doc.get("organisations", ())),
+        tuple(
+            Outcome(
+                str(o["date"]),
+                _words(o["text"]),
+                tuple((str(c["source"]), _words(c["locator"])) for c in o["citations"]),
+            )
+            for o in doc.get("outcomes", ())
+        ),
+        _words(doc.get("disputed", "")),
     )
+
+
+def _words(text: Any) -> str:
+    return " ".join(str(text).split())
 
 
 def _read_checked(path: Path, ruleset: RuleSet) -> tuple[str, YMap, Any, list[Diagnostic]]:
@@ -104,7 +169,7 @@ def _read_checked(path: Path, ruleset: RuleSet) -> tuple[str, YMap, Any, list[Di
     if not isinstance(doc, YMap):
         raise DaltonError(Diagnostic("C001", Location(shown, 1, 1), "a case file must be a mapping"))
     day = doc.get("as_of", today())
-    problems = _check_header(doc, day) + _check_citations(doc, ruleset)
+    problems = _check_header(doc, day) + _check_citations(doc, ruleset) + _check_real(doc, day, ruleset)
     expect = doc.get("expect")
     if isinstance(expect, YMap):
         problems += _check_expect(expect, ruleset)
@@ -119,9 +184,8 @@ def _check_header(doc: YMap, day: Any) -> list[Diagnostic]:
         for k in doc
         if k not in CASE_KEYS
     ]
-    problems += [
-        Diagnostic("C003", doc.loc, f"case is missing {k!r}") for k in ("name", "expect", "answers") if k not in doc
-    ]
+    needed = ("name", "answers") if doc.get("kind") == "real" else ("name", "expect", "answers")
+    problems += [Diagnostic("C003", doc.loc, f"case is missing {k!r}") for k in needed if k not in doc]
     problems += [
         Diagnostic("C004", doc.value_loc(k), f"{k} must be a mapping")
         for k in ("expect", "answers")
@@ -133,14 +197,96 @@ def _check_header(doc: YMap, day: Any) -> list[Diagnostic]:
         )
     for key, allowed in (("kind", CASE_KINDS), ("judgement", JUDGEMENTS)):
         if key in doc and doc[key] not in allowed:
+            old = OLD_JUDGEMENTS.get(str(doc[key])) if key == "judgement" else None
             problems.append(
                 Diagnostic(
                     "C010",
                     doc.value_loc(key),
                     f"{key} must be one of {', '.join(allowed)}",
-                    hint_for(doc[key], allowed),
+                    f"judgements now say what the evidence of the case's day said of the choice: e.g. {old}"
+                    if old
+                    else hint_for(doc[key], allowed),
                 )
             )
+    return problems
+
+
+def _check_real(doc: YMap, day: Any, ruleset: RuleSet) -> list[Diagnostic]:
+    """A real case says what was chosen, the judgement on the evidence of its day with its
+    reasons, and what came of it: dated, cited events after its day."""
+    from dalton_cli.ruleset.schema import is_day
+
+    problems: list[Diagnostic] = []
+    if doc.get("kind") == "real":
+        problems += [
+            Diagnostic(
+                "C011",
+                doc.loc,
+                f"a real case needs {k!r}",
+                "chosen (the form), judgement (supported, contested or against) and judgement_reasons"
+                " (on the evidence published by as_of), outcomes (a list, empty if too early to say)",
+            )
+            for k in ("chosen", "judgement", "judgement_reasons", "outcomes")
+            if k not in doc
+        ]
+    chosen = doc.get("chosen")
+    if chosen is not None and chosen not in ruleset.form_index:
+        problems.append(
+            Diagnostic(
+                "C006", doc.value_loc("chosen"), f"unknown form {chosen!r}", hint_for(chosen, list(ruleset.form_index))
+            )
+        )
+    for key in ("decided",):
+        if key in doc and not (isinstance(doc[key], str) and is_day(doc[key])):
+            problems.append(Diagnostic("C009", doc.value_loc(key), f"{key} must be a day written YYYY-MM-DD"))
+    orgs = doc.get("organisations")
+    if orgs is not None and not (isinstance(orgs, YList) and all(isinstance(o, str) for o in orgs)):
+        problems.append(Diagnostic("C004", doc.value_loc("organisations"), "organisations must be a list of names"))
+    for key in ("judgement_reasons", "disputed", "happened"):
+        if key in doc and not isinstance(doc[key], str):
+            problems.append(Diagnostic("C004", doc.value_loc(key), f"{key} must be text"))
+    return problems + _check_outcomes(doc, day, ruleset)
+
+
+def _check_outcomes(doc: YMap, day: Any, ruleset: RuleSet) -> list[Diagnostic]:
+    from dalton_cli.ruleset.schema import is_day
+
+    problems: list[Diagnostic] = []
+    outcomes = doc.get("outcomes")
+    if outcomes is None:
+        return problems
+    if not isinstance(outcomes, YList):
+        return [
+            *problems,
+            Diagnostic("C004", doc.value_loc("outcomes"), "outcomes must be a list of {date, text, citations}"),
+        ]
+    for i, o in enumerate(outcomes):
+        where = outcomes.item_loc(i)
+        if (
+            not isinstance(o, YMap)
+            or set(o) - {"date", "text", "citations"}
+            or not {"date", "text", "citations"} <= set(o)
+        ):
+            problems.append(Diagnostic("C012", where, "each outcome is a mapping of date, text and citations"))
+            continue
+        if not (isinstance(o["date"], str) and is_day(o["date"])):
+            problems.append(
+                Diagnostic("C012", o.value_loc("date"), "an outcome's date must be a day written YYYY-MM-DD")
+            )
+        elif isinstance(day, str) and o["date"] < day:
+            problems.append(
+                Diagnostic(
+                    "C013",
+                    o.value_loc("date"),
+                    f"outcome dated {o['date']}, before the case's as_of {day}",
+                    "an outcome is what came after the decision; put earlier facts in the answers or happened",
+                )
+            )
+        if not isinstance(o["text"], str) or not o["text"].strip():
+            problems.append(Diagnostic("C012", o.value_loc("text"), "an outcome needs text"))
+        problems += _check_citations(o, ruleset)
+        if isinstance(o["citations"], YList) and not o["citations"]:
+            problems.append(Diagnostic("C012", o.value_loc("citations"), "an outcome needs at least one citation"))
     return problems
 
 
@@ -243,6 +389,7 @@ class _Outcome(NamedTuple):
     held: set[str]
     verdict: Any
     shown: str
+    warned: set[str] = set()  # forms that a rule holding argues against or rules out
 
 
 def _top_n(key: str, forms: list[str], o: _Outcome) -> list[str]:
@@ -293,31 +440,56 @@ _CHECKS = {
     ],
     "not_excluded": lambda k, forms, o: [f"not_excluded: {f} is excluded" for f in forms if f in o.excluded],
     "not_first": lambda k, forms, o: [f"not_first: {f} ranks first" for f in forms if o.ranked[:1] == [f]],
+    "warned": lambda k, forms, o: [
+        f"against: expected a warning against {f} to be shown, but no rule against it holds"
+        for f in forms
+        if f not in o.warned
+    ],
 }
 
 
-def check_expectations(expect: YMap, decision: Decision, verdict: Any = None) -> tuple[str, ...]:
+def check_expectations(
+    expect: YMap, decision: Decision, verdict: Any = None, implied: tuple[tuple[str, list[str]], ...] = ()
+) -> tuple[str, ...]:
     ranked = [r.form.id for r in decision.ranked]
+    held = [t for t in decision.trace if t.state is True]
     outcome = _Outcome(
         ranked,
         {r.form.id: r.score for r in decision.ranked},
         {r.form.id for r in decision.excluded},
-        {t.rule.id for t in decision.trace if t.state is True},
+        {t.rule.id for t in held},
         verdict,
         ", ".join(f"{r.form.id} {r.score:+d}" for r in decision.ranked[:5]) or "nothing",
+        {e.form for t in held for e in t.rule.effects if e.exclude or e.weight < 0},
     )
     failures: list[str] = []
-    for key, value in expect.items():
+    for key, value in [*implied, *expect.items()]:
         values = [value] if isinstance(value, str) else list(value)
         check = _top_n if _TOP_N.match(str(key)) else _CHECKS[str(key)]
         failures += check(str(key), values, outcome)
-    return tuple(failures)
+    return tuple(dict.fromkeys(failures))
+
+
+def later_citations(case: Case, decision: Decision, snapshot: RuleSet) -> tuple[str, ...]:
+    """Sources cited by what held for the case that were published after its day: hindsight."""
+    from dalton_cli.ruleset.dating import known_by
+
+    cited = [c for t in decision.trace if t.state is True for c in t.rule.citations]
+    cited += [c for f in snapshot.forms for c in f.citations + (f.evidence.citations if f.evidence else ())]
+    cited += [c for f in snapshot.forms for s in f.pathway for c in s.citations]
+    cited += [c for q in snapshot.questions for c in q.why_citations]
+    late = set(cited) - set(known_by(cited, snapshot.sources, case.as_of))
+    return tuple(
+        f"cites {c.source} ({snapshot.sources[c.source].date}), published after the case's day {case.as_of}"
+        for c in sorted(late)
+    )
 
 
 def run_case(case: Case, ruleset: RuleSet) -> CaseResult:
-    """Evaluate a case as of its own day."""
+    """Evaluate a case as of its own day: its expectations, those its judgement implies, and no hindsight."""
     from dalton_cli.engine.verdict import verdict
 
     snapshot = case.ruleset or ruleset
     decision = evaluate(snapshot, case.answers)
-    return CaseResult(case, decision, check_expectations(case.expect, decision, verdict(snapshot, decision)))
+    failures = check_expectations(case.expect, decision, verdict(snapshot, decision), case.implied())
+    return CaseResult(case, decision, failures + later_citations(case, decision, snapshot))

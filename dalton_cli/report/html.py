@@ -19,6 +19,7 @@ from dalton_cli.report.phrases import (
     evidence_sentence,
     grade_words,
     parameter_sentence,
+    reason_grade,
     reference_text,
     robustness_lines,
     short_source,
@@ -75,7 +76,7 @@ def _reasons(report: Report, reasons: tuple[Reason, ...], empty: str) -> str:
     for r in reasons:
         cls = "for" if r.weight > 0 and not r.exclude else "against"
         mark = "excluded" if r.exclude else signed(r.weight)
-        grade = f"{escape(grade_words(r.evidence))}; " if r.evidence else ""
+        grade = f"{escape(reason_grade(r))}; " if r.evidence else ""
         items.append(
             f'<li><span class="{cls}">{mark}</span> {escape(r.text)} {_markers(report, r)} '
             f'<span class="rule">({grade}rule {escape(r.rule)})</span></li>'

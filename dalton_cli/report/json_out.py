@@ -24,6 +24,7 @@ def _reason(reason: Reason) -> dict[str, Any]:
         "weight": reason.weight,
         "exclude": reason.exclude,
         "evidence": reason.evidence,
+        "evidence_date": reason.evidence_date,
         "citations": _citations(reason.citations),
     }
 

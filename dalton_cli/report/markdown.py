@@ -18,6 +18,7 @@ from dalton_cli.report.phrases import (
     evidence_sentence,
     grade_words,
     number,
+    reason_grade,
     reference_text,
     robustness_lines,
     short_source,
@@ -51,7 +52,7 @@ def _reason_lines(report: Report, reasons: tuple[Reason, ...], empty: str) -> li
     lines = []
     for r in reasons:
         mark = "excluded" if r.exclude else effect_word(r.weight, False)
-        grade = f"{grade_words(r.evidence)}; " if r.evidence else ""
+        grade = f"{reason_grade(r)}; " if r.evidence else ""
         lines.append(
             f"- **{mark}** {md_text(r.text)} {report.markers(r.citations)} <sub>({grade}rule {_code(r.rule)})</sub>"
         )

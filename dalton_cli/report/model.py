@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from dalton_cli.engine.evaluate import Decision, FormResult
 from dalton_cli.engine.explain import RuleStatus, UnknownImpact, WhatIf, rules_for_form, unknown_impacts, what_if
 from dalton_cli.engine.verdict import Verdict, verdict
+from dalton_cli.ruleset.dating import latest
 from dalton_cli.ruleset.model import Citation, Form, RuleSet, Source
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ class Reason(NamedTuple):
     exclude: bool
     citations: tuple[Citation, ...]
     evidence: str = ""
+    evidence_date: str = ""  # the publication date of the latest source it cites, as written there
 
 
 class Entry(NamedTuple):
@@ -81,15 +83,29 @@ def focus_of(recommendations: tuple[Entry, ...], v: Verdict | None) -> tuple[Ent
     return tuple(e for e in recommendations if e.form.id in v.forms)
 
 
-def _reason(hit: Any) -> Reason:
+def evidence_date(citations: tuple[Citation, ...], sources: dict[str, Source]) -> str:
+    """The publication date of the latest source cited (as its entry writes it)."""
+    _, source = latest(citations, sources)
+    return sources[source].date if source else ""
+
+
+def _reason(hit: Any, sources: dict[str, Source]) -> Reason:
     rule = hit.rule
-    return Reason(rule.id, rule.rationale, hit.weight, hit.exclude, rule.citations, rule.evidence)
+    return Reason(
+        rule.id,
+        rule.rationale,
+        hit.weight,
+        hit.exclude,
+        rule.citations,
+        rule.evidence,
+        evidence_date(rule.citations, sources),
+    )
 
 
-def _reasons(result: FormResult, only_exclusions: bool = False) -> Entry:
+def _reasons(result: FormResult, sources: dict[str, Source], only_exclusions: bool = False) -> Entry:
     hits = [h for h in result.hits if h.exclude] if only_exclusions else result.hits
-    reasons = tuple(_reason(h) for h in hits)
-    every = tuple(_reason(h) for h in result.hits)
+    reasons = tuple(_reason(h, sources) for h in hits)
+    every = tuple(_reason(h, sources) for h in result.hits)
     return Entry(
         result.form,
         result.score,
@@ -120,8 +136,8 @@ def build_report(
     defaults: dict[str, float] | None = None,
 ) -> Report:
     """The report of one evaluation; ``defaults`` holds the defaults of parameters set with --param."""
-    recs = tuple(_reasons(r) for r in decision.ranked)
-    excluded = tuple(_reasons(r, only_exclusions=True) for r in decision.excluded)
+    recs = tuple(_reasons(r, ruleset.sources) for r in decision.ranked)
+    excluded = tuple(_reasons(r, ruleset.sources, only_exclusions=True) for r in decision.excluded)
     the_verdict = verdict(ruleset, decision)
     cited = [c for entry in recs for reason in entry.for_ + entry.against for c in reason.citations]
     cited += [c for entry in excluded for reason in entry.reasons for c in reason.citations]  # what a record shows

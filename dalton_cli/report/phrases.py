@@ -92,6 +92,12 @@ def grade_words(grade: str) -> str:
     return GRADE_WORDS.get(grade, grade.replace("_", " "))
 
 
+def reason_grade(reason: Any) -> str:
+    """'research, 2015': a reason's evidence grade and the year of the latest source behind it."""
+    words = grade_words(reason.evidence)
+    return f"{words}, {reason.evidence_date[:4]}" if reason.evidence_date else words
+
+
 def number(value: float) -> str:
     return f"{value:g}"
 

@@ -20,10 +20,10 @@ from dalton_cli.report.phrases import (
     could_come_first,
     evidence_sentence,
     first_sentence,
-    grade_words,
     heading,
     leading,
     parameter_sentence,
+    reason_grade,
     reference_text,
     robustness_lines,
     signed,
@@ -85,7 +85,7 @@ def sections(report: Report) -> Sections:
 
 
 def _reason_line(report: Report, r: Reason) -> str:
-    grade = f" ({grade_words(r.evidence)})" if r.evidence else ""
+    grade = f" ({reason_grade(r)})" if r.evidence else ""
     return f"{first_sentence(r.text)} {report.markers(r.citations)}{grade}"
 
 
@@ -214,7 +214,7 @@ def _rich_reason(report: Report, r: Reason) -> str:
     from rich.markup import escape
 
     colour = "green" if r.weight > 0 else "red"
-    grade = f" [dim]({escape(grade_words(r.evidence))})[/]" if r.evidence else ""
+    grade = f" [dim]({escape(reason_grade(r))})[/]" if r.evidence else ""
     return (
         f"[{colour}]{signed(r.weight)}[/] {escape(first_sentence(r.text))} "
         f"[cyan]{escape(report.markers(r.citations))}[/]{grade}"

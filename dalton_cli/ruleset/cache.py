@@ -53,10 +53,11 @@ from dalton_cli.ruleset.model import (
     Step,
     Successor,
     ValueEra,
+    Why,
     Wording,
 )
 
-FORMAT = 5
+FORMAT = 6
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 KEEP = 8
 
@@ -202,16 +203,17 @@ def _prune(kept: Path) -> None:
 #   C citations · c a condition · (X) a tuple of X · ?X an X or None · @ any plain value · sp succession
 
 FIELDS: dict[type, str] = {
-    Source: "s s s s s s L",
+    Source: "s s s s s s L s",
     Parameter: "s n s s C b P n n L",
-    FormEra: "P s s s",
-    FormEvidence: "s s C",
+    FormEra: "P s s s C",
+    FormEvidence: "s s C P",
+    Why: "s C P",
     Step: "s C P",
-    Form: "s s s s C Sx s L P (FormEra) ?FormEvidence (Step) s",
+    Form: "s s s s C Sx s L P (FormEra) ?FormEvidence (Step) s (FormEvidence)",
     Successor: "s @ s",
     ValueEra: "s P s sp",
     Wording: "s s s s pairs",
-    Question: "s s s s s C Sx pairs n n s s ?c L s b P s Sx (ValueEra) (Wording) Sx",
+    Question: "s s s s s C Sx pairs n n s s ?c L s b P s Sx (ValueEra) (Wording) Sx (Why)",
     Effect: "s i b",
     Rule: "s c (Effect) s C L P s",
 }

@@ -23,6 +23,7 @@ from dalton_cli.errors import DaltonError, Diagnostic, Location, hint_for
 from dalton_cli.fileio import decode, display_name, read_bytes
 from dalton_cli.ruleset.build import make_ruleset
 from dalton_cli.ruleset.conditions import Parser, condition
+from dalton_cli.ruleset.dating import known_day, later_years, latest
 from dalton_cli.ruleset.digest import sha256
 from dalton_cli.ruleset.model import (
     DEFAULT_GRADE,
@@ -49,6 +50,7 @@ from dalton_cli.ruleset.model import (
     Step,
     Successor,
     ValueEra,
+    Why,
     Wording,
 )
 from dalton_cli.ruleset.schema import Reader, checked, is_day, unique
@@ -190,19 +192,22 @@ def load_ruleset(directory: Path, use_cache: bool = True) -> Loaded:
     reader = Reader(diagnostics)
     shown = display_name(directory)
     meta = _meta(sections["ruleset"], reader, shown)
-    sources = _sources(sections["sources"], reader)
-    parameters = _parameters(sections["parameters"], reader, sources)
-    context = _Context(reader, sources, parameters)
-    questions = _questions(sections["questions"], context)
-    forms = _forms(sections["forms"], context)
-    rules = _rules(sections["rules"], context, {q.id: q for q in questions}, {f.id for f in forms})
-    if not forms:
-        reader.error("R105", Location(shown), "the rule set defines no forms")
     meta = meta if meta is not None else YMap()
     covers = Period(meta["covers_from"].strip() if isinstance(meta.get("covers_from"), str) else "", "")
     if covers.start and not is_day(covers.start):
         reader.error("R114", meta.value_loc("covers_from"), "covers_from must be a day written YYYY-MM-DD")
         covers = Period()
+    warnings: list[Diagnostic] = []
+    sources = _sources(sections["sources"], reader, warnings)
+    parameters = _parameters(sections["parameters"], reader, sources)
+    context = _Context(reader, sources, parameters, covers.start, warnings)
+    for p in parameters.values():
+        context.dated(p.period, p.basis, p.loc, f"parameter {p.id}", "")
+    questions = _questions(sections["questions"], context)
+    forms = _forms(sections["forms"], context)
+    rules = _rules(sections["rules"], context, {q.id: q for q in questions}, {f.id for f in forms})
+    if not forms:
+        reader.error("R105", Location(shown), "the rule set defines no forms")
     ruleset = make_ruleset(
         name=meta.get("name", "?"),
         version=meta.get("version", "?"),
@@ -245,11 +250,48 @@ def _meta(items: Items, reader: Reader, shown: str) -> YMap | None:
 class _Context:
     """What the item readers share: the reader (diagnostics), sources, parameters, check-only warnings."""
 
-    def __init__(self, reader: Reader, sources: dict[str, Source], parameters: dict[str, Parameter]) -> None:
+    def __init__(
+        self,
+        reader: Reader,
+        sources: dict[str, Source],
+        parameters: dict[str, Parameter],
+        first_day: str = "",
+        warnings: list[Diagnostic] | None = None,
+    ) -> None:
         self.reader = reader
         self.sources = sources
         self.parameters = parameters
-        self.warnings: list[Diagnostic] = []
+        self.first_day = first_day  # the rule set's covers_from: where an item without `from` starts
+        self.warnings: list[Diagnostic] = warnings if warnings is not None else []
+
+    def dated(self, period: Period, cites: tuple[Citation, ...], loc: Location, owner: str, text: str) -> Period:
+        """No hindsight: the period an item really applies in, never before what it cites was
+        published (R140 when it says otherwise); R143 when its text names a later year."""
+        known, source = latest(cites, self.sources)
+        start = period.start or self.first_day
+        if known and known > start:
+            self.warnings.append(
+                Diagnostic(
+                    "R140",
+                    loc,
+                    f"{owner} is in force from {start or 'the first day'}, before {source} was published"
+                    f" ({self.sources[source].date})",
+                    f'give it from: "{known}" or later, or write a dated version that cites only what was known then',
+                )
+            )
+            period = Period(known, period.end)
+            start = known
+        years = later_years(text, start)
+        if years:
+            self.warnings.append(
+                Diagnostic(
+                    "R143",
+                    loc,
+                    f"{owner} names {', '.join(years)}, after the day it applies from ({start})",
+                    "text may describe only what had happened by then: date it later or write a dated version",
+                )
+            )
+        return period
 
     def cites(self, raw: Any, loc: Location, owner: str) -> tuple[Citation, ...]:
         return self.reader.citations(raw, loc, owner, self.sources)
@@ -267,17 +309,35 @@ class _Context:
         parser.bare.clear()
 
 
-def _sources(items: Items, reader: Reader) -> dict[str, Source]:
+def _sources(items: Items, reader: Reader, warnings: list[Diagnostic]) -> dict[str, Source]:
     out = {}
     for ident, raw in unique(checked(items, reader, "source"), reader).items():
+        date, accessed = reader.text(raw, "date"), reader.text(raw, "accessed")
+        if accessed and not is_day(accessed):
+            reader.error(
+                "R114", raw.value_loc("accessed"), f"accessed must be a day written YYYY-MM-DD, not {accessed!r}"
+            )
+            accessed = ""
+        known = known_day(date, accessed)
+        if not known_day(date):
+            warnings.append(
+                Diagnostic(
+                    "R141",
+                    raw.value_loc("date"),
+                    f"source {ident} has no publication date dalton can read ({date!r})",
+                    "write YYYY-MM-DD, or YYYY-MM / YYYY where the day cannot be found"
+                    + ("" if accessed else "; an undated source cannot be placed in time"),
+                )
+            )
         out[ident] = Source(
             ident,
             reader.text(raw, "author"),
             reader.text(raw, "title"),
-            reader.text(raw, "date"),
+            date,
             reader.text(raw, "url"),
             reader.text(raw, "note"),
             raw.loc,
+            known,
         )
     return out
 
@@ -331,38 +391,24 @@ def _forms(items: Items, context: _Context) -> list[Form]:
                 f"unknown spectrum place {raw['spectrum']!r}",
                 f"one of: {', '.join(SPECTRUM)}",
             )
-        cites = context.cites(raw["citations"], raw.value_loc("citations"), f"form {ident}")
+        own = reader.period(raw)
+        cites: tuple[Citation, ...] = ()
+        if raw.get("citations"):
+            cites = context.cites(raw["citations"], raw.value_loc("citations"), f"form {ident}")
+            context.dated(
+                own, cites, raw.value_loc("citations"), f"form {ident}'s summary", reader.text(raw, "summary")
+            )
         aka = tuple(str(a) for a in raw.get("also_known_as", []))
-        eras = tuple(
-            FormEra(
-                reader.period(era), reader.text(era, "name"), reader.text(era, "summary"), reader.text(era, "today")
+        eras = tuple(_era(era, context, ident) for era in _each(raw, "eras", "form_era", reader))
+        versions = _form_evidence(raw, context, ident)
+        pathway = []
+        for step in _each(raw, "pathway", "step", reader):
+            text = " ".join(step["text"].split())
+            step_cites = context.cites(
+                step["citations"], step.value_loc("citations"), f"a pathway step of form {ident}"
             )
-            for era in _each(raw, "eras", "form_era", reader)
-        )
-        evidence = None
-        if "evidence" in raw:
-            ev = reader.fields(raw["evidence"], "form_evidence", raw.value_loc("evidence"))
-            if ev is not None:
-                if ev["grade"] not in FORM_GRADES:
-                    reader.error(
-                        "R115",
-                        ev.value_loc("grade"),
-                        f"unknown evidence grade {ev['grade']!r}",
-                        hint_for(ev["grade"], FORM_GRADES, f"one of: {', '.join(FORM_GRADES)}"),
-                    )
-                evidence = FormEvidence(
-                    ev["grade"],
-                    " ".join(ev["text"].split()),
-                    context.cites(ev["citations"], ev.value_loc("citations"), f"form {ident}"),
-                )
-        pathway = tuple(
-            Step(
-                " ".join(step["text"].split()),
-                context.cites(step["citations"], step.value_loc("citations"), f"a pathway step of form {ident}"),
-                reader.period(step),
-            )
-            for step in _each(raw, "pathway", "step", reader)
-        )
+            period = context.dated(reader.period(step), step_cites, step.loc, f"a pathway step of form {ident}", text)
+            pathway.append(Step(text, step_cites, period))
         out.append(
             Form(
                 ident,
@@ -373,14 +419,56 @@ def _forms(items: Items, context: _Context) -> list[Form]:
                 aka,
                 reader.text(raw, "today"),
                 raw.loc,
-                reader.period(raw),
+                own,
                 eras,
-                evidence,
-                pathway,
+                versions[-1] if versions else None,
+                tuple(pathway),
                 reader.text(raw, "never_first"),
+                versions,
             )
         )
     return out
+
+
+def _era(era: YMap, context: _Context, ident: str) -> FormEra:
+    reader = context.reader
+    cites: tuple[Citation, ...] = ()
+    period = reader.period(era)
+    if era.get("citations"):
+        cites = context.cites(era["citations"], era.value_loc("citations"), f"an era of form {ident}")
+        text = " ".join((reader.text(era, "summary"), reader.text(era, "today")))
+        period = context.dated(period, cites, era.loc, f"an era of form {ident}", text)
+    return FormEra(period, reader.text(era, "name"), reader.text(era, "summary"), reader.text(era, "today"), cites)
+
+
+def _form_evidence(raw: YMap, context: _Context, ident: str) -> tuple[FormEvidence, ...]:
+    """The dated versions of what the evidence on a form shows (one mapping, or a list of them)."""
+    reader = context.reader
+    given = raw.get("evidence")
+    if given is None:
+        return ()
+    items = (
+        [(given, raw.value_loc("evidence"))]
+        if isinstance(given, YMap)
+        else [(item, given.item_loc(i)) for i, item in enumerate(given)]
+    )
+    out = []
+    for item, loc in items:
+        ev = reader.fields(item, "form_evidence", loc)
+        if ev is None:
+            continue
+        if ev["grade"] not in FORM_GRADES:
+            reader.error(
+                "R115",
+                ev.value_loc("grade"),
+                f"unknown evidence grade {ev['grade']!r}",
+                hint_for(ev["grade"], FORM_GRADES, f"one of: {', '.join(FORM_GRADES)}"),
+            )
+        text = " ".join(ev["text"].split())
+        cites = context.cites(ev["citations"], ev.value_loc("citations"), f"form {ident}")
+        period = context.dated(reader.period(ev), cites, ev.loc, f"the evidence on form {ident}", text)
+        out.append(FormEvidence(ev["grade"], text, cites, period))
+    return tuple(sorted(out, key=lambda v: v.period.start))
 
 
 def _each(raw: YMap, key: str, kind: str, reader: Reader) -> list[YMap]:
@@ -504,8 +592,7 @@ def _questions(items: Items, context: _Context) -> list[Question]:
             )
             kind = "fact"
         values, labels = _question_values(raw, reader, ident)
-        why = reader.fields(raw["why"], "why", raw.value_loc("why"))
-        why_cites = context.cites(why["citations"], why.value_loc("citations"), f"question {ident}") if why else ()
+        whys = _whys(raw, context, ident)
         node = parser.parse(raw["when"], raw.value_loc("when")) if "when" in raw else None
         context.bare_numbers(parser)
         lo, hi = _limits(raw, reader, qtype)
@@ -514,8 +601,8 @@ def _questions(items: Items, context: _Context) -> list[Question]:
             qtype,
             raw["prompt"].strip(),
             reader.text(raw, "help"),
-            reader.text(why, "text") if why else "",
-            why_cites,
+            whys[-1].text if whys else "",
+            whys[-1].citations if whys else (),
             values,
             labels,
             lo,
@@ -532,11 +619,33 @@ def _questions(items: Items, context: _Context) -> list[Question]:
             _value_eras(raw, reader, ident, values),
             _wording(raw, reader, ident, values),
             _exclusive(raw, reader, ident, values, qtype),
+            whys,
         )
         earlier[ident] = question
         out.append(question)
     _check_successors(out, reader)
     return out
+
+
+def _whys(raw: YMap, context: _Context, ident: str) -> tuple[Why, ...]:
+    """The dated versions of why a question is asked (one mapping, or a list of them)."""
+    reader = context.reader
+    given = raw["why"]
+    items = (
+        [(given, raw.value_loc("why"))]
+        if isinstance(given, YMap)
+        else [(item, given.item_loc(i)) for i, item in enumerate(given)]
+    )
+    out = []
+    for item, loc in items:
+        why = reader.fields(item, "why", loc)
+        if why is None:
+            continue
+        text = reader.text(why, "text")
+        cites = context.cites(why["citations"], why.value_loc("citations"), f"question {ident}")
+        period = context.dated(reader.period(why), cites, why.loc, f"why question {ident} is asked", text)
+        out.append(Why(" ".join(text.split()), cites, period))
+    return tuple(sorted(out, key=lambda w: w.period.start))
 
 
 def _exclusive(raw: YMap, reader: Reader, ident: str, values: tuple[str, ...], qtype: str) -> tuple[str, ...]:
@@ -617,19 +726,10 @@ def _rules(items: Items, context: _Context, questions: dict[str, Question], form
         if not raw["rationale"].strip():
             reader.error("R204", raw.value_loc("rationale"), f"rule {ident} has an empty rationale")
         cites = context.cites(raw["citations"], raw.value_loc("citations"), f"rule {ident}")
+        rationale = " ".join(raw["rationale"].split())
+        period = context.dated(reader.period(raw), cites, raw.value_loc("id"), f"rule {ident}", rationale)
         if node is not None:
-            out.append(
-                Rule(
-                    ident,
-                    condition(node, values_of),
-                    effects,
-                    " ".join(raw["rationale"].split()),
-                    cites,
-                    raw.loc,
-                    reader.period(raw),
-                    grade,
-                )
-            )
+            out.append(Rule(ident, condition(node, values_of), effects, rationale, cites, raw.loc, period, grade))
     return out
 
 

@@ -84,10 +84,11 @@ class Source(NamedTuple):
     id: str
     author: str
     title: str
-    date: str
+    date: str  # the publication date as written: YYYY-MM-DD, or YYYY-MM / YYYY where the day is not known
     url: str = ""
     note: str = ""
     loc: Location = NOWHERE
+    known: str = ""  # the first day it can be cited (see dating.known_day); "" when it has no usable date
 
 
 class Condition(NamedTuple):
@@ -148,6 +149,7 @@ class FormEra(NamedTuple):
     name: str
     summary: str
     today: str
+    citations: tuple[Citation, ...] = ()  # what the description rests on; replaces the form's own then
 
 
 class Step(NamedTuple):
@@ -159,11 +161,20 @@ class Step(NamedTuple):
 
 
 class FormEvidence(NamedTuple):
-    """What the evidence says about a form, how strong it is, and its key sources."""
+    """What the evidence says about a form, how strong it is, and its key sources, for a period."""
 
     grade: str
     text: str
     citations: tuple[Citation, ...]
+    period: Period = ALWAYS
+
+
+class Why(NamedTuple):
+    """Why a question is asked, for a period: what the evidence of that time says."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    period: Period = ALWAYS
 
 
 class Form(NamedTuple):
@@ -180,6 +191,7 @@ class Form(NamedTuple):
     evidence: FormEvidence | None = None
     pathway: tuple[Step, ...] = ()
     never_first: str = ""  # why the evidence never puts this form first (rules check then expects that)
+    evidence_versions: tuple[FormEvidence, ...] = ()  # every dated version; ``evidence`` is the one of the day
 
 
 class Question(NamedTuple):
@@ -205,6 +217,7 @@ class Question(NamedTuple):
     value_eras: tuple[ValueEra, ...] = ()
     wording: tuple[Wording, ...] = ()
     exclusive: tuple[str, ...] = ()  # for multi questions: values that are the whole answer ("none")
+    whys: tuple[Why, ...] = ()  # every dated version of ``why``; ``why`` is the one of the day
 
     def worded(self, perspective: Any) -> Question:
         """This question as put to an organisation of the given perspective."""

@@ -17,7 +17,8 @@ from typing import Any
 
 from dalton_cli.ruleset.build import make_ruleset
 from dalton_cli.ruleset.conditions import Any_, condition, params_of, prune
-from dalton_cli.ruleset.model import Condition, Form, Parameter, Question, Rule, RuleSet
+from dalton_cli.ruleset.dating import known_by
+from dalton_cli.ruleset.model import Condition, Form, Parameter, Question, Rule, RuleSet, Source
 
 
 def epoch_day(epoch: str) -> str | None:
@@ -43,6 +44,8 @@ def today() -> str:
 def boundaries(ruleset: RuleSet) -> list[str]:
     """Every day on which something in the rule set starts or stops applying, in order."""
     periods = [f.period for f in ruleset.forms] + [e.period for f in ruleset.forms for e in f.eras]
+    periods += [v.period for f in ruleset.forms for v in f.evidence_versions]
+    periods += [w.period for q in ruleset.questions for w in q.whys]
     periods += [s.period for f in ruleset.forms for s in f.pathway]
     periods += [q.period for q in ruleset.questions] + [e.period for q in ruleset.questions for e in q.value_eras]
     periods += [p for q in ruleset.questions for e in q.value_eras for p, _ in e.successors]
@@ -63,14 +66,22 @@ def periods(ruleset: RuleSet) -> list[tuple[str, str]]:
     return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if a != b or not a]
 
 
-def _form_at(form: Form, day: str) -> Form:
+def _form_at(form: Form, day: str, sources: Mapping[str, Source]) -> Form:
+    """The form as described on ``day``: its name then, the evidence and the steps of that day,
+    and never a citation of something not yet published."""
+    cites = form.citations
     for era in form.eras:
         if era.period.contains(day):
             form = form._replace(
                 name=era.name or form.name, summary=era.summary or form.summary, today=era.today or form.today
             )
+            cites = era.citations or cites
             break
-    return form._replace(pathway=tuple(s for s in form.pathway if s.period.contains(day)))
+    return form._replace(
+        citations=known_by(cites, sources, day),
+        pathway=tuple(s for s in form.pathway if s.period.contains(day)),
+        evidence=next((v for v in reversed(form.evidence_versions) if v.period.contains(day)), None),
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -105,6 +116,9 @@ def _rebind(
 def _question_at(
     question: Question, day: str, values: Mapping[str, float], present: frozenset[str], loaded: Mapping[str, float]
 ) -> Question:
+    if question.whys:
+        why = next((w for w in reversed(question.whys) if w.period.contains(day)), None)
+        question = question._replace(why=why.text if why else "", why_citations=why.citations if why else ())
     retired = {e.value for e in question.value_eras if not e.period.contains(day)}
     if retired:
         question = question._replace(
@@ -153,7 +167,7 @@ def at(ruleset: RuleSet, day: str, overrides: Mapping[str, float] | None = None)
         directory=ruleset.directory,
         sha256=ruleset.sha256,
         sources=ruleset.sources,
-        forms=tuple(_form_at(f, day) for f in ruleset.forms if f.period.contains(day)),
+        forms=tuple(_form_at(f, day, ruleset.sources) for f in ruleset.forms if f.period.contains(day)),
         questions=tuple(
             _question_at(q, day, values, present, loaded) for q in ruleset.questions if q.period.contains(day)
         ),
