@@ -124,3 +124,23 @@ def test_the_shipped_set_has_no_hindsight_to_report(dalton):
     result = dalton("rules", "check", str(RULES), "--format", "json")
     codes = {d["code"] for d in json.loads(result.stdout or "[]")}
     assert not codes & {"R140", "R141", "R143"}
+
+
+def test_a_test_against_a_parameter_out_of_force_is_idle(rules_copy):
+    """A threshold that changed is two dated parameters in an `any`: each branch applies
+    only while its parameter is in force."""
+    from dalton_cli.engine.evaluate import evaluate
+    from dalton_cli.ruleset.load import load_ruleset
+    from dalton_cli.ruleset.model import UNKNOWN
+    from dalton_cli.ruleset.snapshot import at
+
+    edit(rules_copy / "parameters.yaml", "    unit: miles\n", '    unit: miles\n    until: "2020-01-01"\n')
+    loaded = load_ruleset(rules_copy, use_cache=False)
+    assert loaded.ruleset is not None
+    answers = {"perspective": "seeking_support", "partner": "nearby_high_performer", "partner_distance_miles": 99}
+    fired = {}
+    for day in ("2019-06-01", "2021-06-01"):
+        snap = at(loaded.ruleset, day)
+        decision = evaluate(snap, {q.id: answers.get(q.id, UNKNOWN) for q in snap.questions})
+        fired[day] = {t.rule.id for t in decision.trace if t.state is True}
+    assert any("distant" in r for r in fired["2019-06-01"] - fired["2021-06-01"])

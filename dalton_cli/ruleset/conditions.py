@@ -84,19 +84,24 @@ def needed(node: Node) -> frozenset[str]:
     return frozenset.intersection(*parts)
 
 
-def prune(node: Node, present: frozenset[str] | set[str]) -> Node | bool:
-    """The condition as it reads on a day when only ``present`` questions exist: a test of an
-    absent question can never hold, so it is dropped from an ``any`` and makes an ``all``
-    false. Returns the pruned tree, or True/False when nothing of it is left to test."""
+def prune(
+    node: Node, present: frozenset[str] | set[str], params: frozenset[str] | set[str] | None = None
+) -> Node | bool:
+    """The condition as it reads on a day when only ``present`` questions exist (and, when
+    given, only ``params`` parameters are in force): a test of an absent question, or against
+    a parameter out of force, can never hold, so it is dropped from an ``any`` and makes an
+    ``all`` false. Returns the pruned tree, or True/False when nothing of it is left to test."""
     if isinstance(node, Test):
+        if params is not None and isinstance(node.arg, Param) and node.arg.id not in params:
+            return False
         return node if node.question in present else False
     if isinstance(node, Not):
-        inner = prune(node.negated, present)
+        inner = prune(node.negated, present, params)
         return (not inner) if isinstance(inner, bool) else Not(inner)
     is_all = isinstance(node, All)
     kept: list[Node] = []
     for child in node.all_of if isinstance(node, All) else node.any_of:
-        part = prune(child, present)
+        part = prune(child, present, params)
         if part is (not is_all):  # False in an all, True in an any: decides it
             return part
         if not isinstance(part, bool):

@@ -98,18 +98,23 @@ def _bound(tree: Any, values: Mapping[str, float]) -> Condition:
 
 
 def _rebind(
-    cond: Condition | None, values: Mapping[str, float], present: frozenset[str], loaded: Mapping[str, float]
+    cond: Condition | None,
+    values: Mapping[str, float],
+    present: frozenset[str],
+    loaded: Mapping[str, float],
+    in_force: frozenset[str] = frozenset(),
 ) -> Condition | bool | None:
-    """The condition with the day's parameter values, tests of absent questions pruned away;
-    True or False when nothing is left to test."""
+    """The condition with the day's parameter values, tests of absent questions and tests
+    against parameters out of force pruned away; True or False when nothing is left to test."""
     if cond is None:
         return None
     tree = cond.source if cond.source is not None else cond.node
-    if cond.questions <= present:
-        if cond.source is None or all(values.get(p) == loaded.get(p) for p in params_of(tree)):
+    named = params_of(tree) if cond.source is not None else frozenset()
+    if cond.questions <= present and named <= in_force:
+        if cond.source is None or all(values.get(p) == loaded.get(p) for p in named):
             return cond  # compiled at load with these very values
         return _bound(tree, values)
-    pruned = prune(tree, present)
+    pruned = prune(tree, present, in_force)
     return pruned if isinstance(pruned, bool) else _bound(pruned, values)
 
 
@@ -125,7 +130,7 @@ def _question_at(
             values=tuple(v for v in question.values if v not in retired),
             value_labels=tuple((v, label) for v, label in question.value_labels if v not in retired),
         )
-    when = _rebind(question.when, values, present, loaded)
+    when = _rebind(question.when, values, present, loaded, frozenset(values))
     if isinstance(when, bool):  # what it depends on does not exist then: asked always, or never
         return question._replace(when=None) if when else question._replace(when=_NEVER)
     return question._replace(when=when)
@@ -135,11 +140,15 @@ _NEVER = condition(Any_(()))
 
 
 def _rule_at(
-    rule: Rule, values: Mapping[str, float], present: frozenset[str], loaded: Mapping[str, float]
+    rule: Rule,
+    values: Mapping[str, float],
+    present: frozenset[str],
+    loaded: Mapping[str, float],
+    in_force: frozenset[str],
 ) -> Rule | None:
     """The rule on the day, or None when it cannot hold then (it needs a question that does
     not exist on that day; ``rules check`` reports that as R113)."""
-    when = _rebind(rule.when, values, present, loaded)
+    when = _rebind(rule.when, values, present, loaded, in_force)
     if when is False:
         return None
     if when is True or when is None:
@@ -155,8 +164,7 @@ def at(ruleset: RuleSet, day: str, overrides: Mapping[str, float] | None = None)
         if p.period.contains(day)
     }
     values = {p.id: p.value for p in parameters.values()}
-    for p in ruleset.parameters.values():  # a condition outside its parameter's period still needs a number
-        values.setdefault(p.id, p.value)
+    in_force = frozenset(values)  # a test against a parameter out of force is idle, as one of an absent question
     present = frozenset(q.id for q in ruleset.questions if q.period.contains(day))
     loaded = {p.id: p.value for p in ruleset.parameters.values()}  # the values conditions were compiled with
     return make_ruleset(
@@ -172,7 +180,9 @@ def at(ruleset: RuleSet, day: str, overrides: Mapping[str, float] | None = None)
             _question_at(q, day, values, present, loaded) for q in ruleset.questions if q.period.contains(day)
         ),
         rules=tuple(
-            r for r in (_rule_at(r, values, present, loaded) for r in ruleset.rules if r.period.contains(day)) if r
+            r
+            for r in (_rule_at(r, values, present, loaded, in_force) for r in ruleset.rules if r.period.contains(day))
+            if r
         ),
         files=ruleset.files,
         parameters=parameters,
