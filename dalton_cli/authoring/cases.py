@@ -320,9 +320,12 @@ def cited_sources(directory: Path) -> set[str]:
             doc = read_case(path, str(path))
         except DaltonError:
             continue
-        cites = doc.get("citations") if isinstance(doc, dict) else None
-        if isinstance(cites, list):
-            found.update(c["source"] for c in cites if isinstance(c, dict) and isinstance(c.get("source"), str))
+        if not isinstance(doc, dict):
+            continue
+        lists = [doc.get("citations")] + [o.get("citations") for o in doc.get("outcomes") or [] if isinstance(o, dict)]
+        for cites in lists:
+            if isinstance(cites, list):
+                found.update(c["source"] for c in cites if isinstance(c, dict) and isinstance(c.get("source"), str))
     return found
 
 
