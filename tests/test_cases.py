@@ -145,3 +145,22 @@ def test_a_real_case_says_what_came_of_it(dalton, rules_copy):
     result = dalton("rules", "check", str(rules_copy))
     assert result.returncode == 1
     assert "C011 a real case needs 'outcomes'" in result.stdout
+
+
+def test_every_case_file_validates_against_the_committed_case_schema():
+    """The editor schema accepts every shipped case file and the starting cases (a real JSON Schema validator)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    class Plain(yaml.SafeLoader):
+        """YAML as dalton reads it: an unquoted day stays text."""
+
+    Plain.yaml_implicit_resolvers = {
+        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    schema = json.loads((RULES.parent / "docs" / "schema" / "case.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in [*CASES, *SHARED]:
+        errors = [e.message for e in validator.iter_errors(yaml.load(path.read_text(), Loader=Plain))]
+        assert errors == [], (path.name, errors[:3])

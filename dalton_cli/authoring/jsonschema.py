@@ -127,21 +127,45 @@ def answers_schema(ruleset: RuleSet) -> dict[str, Any]:
 
 
 def case_schema(ruleset: RuleSet) -> dict[str, Any]:
+    from dalton_cli.authoring.cases import CASE_KINDS, JUDGEMENTS, VERDICTS
+
     forms = {"enum": [f.id for f in ruleset.forms]}
     form_list = {"type": "array", "items": forms}
+    day = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+    citations = {"type": "array", "items": rules_schema()["$defs"]["citation"]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "dalton case file",
         "type": "object",
         "properties": {
             "name": {"type": "string"},
+            "kind": {"enum": list(CASE_KINDS)},
+            "organisations": {"type": "array", "items": {"type": "string"}},
+            "as_of": day,
+            "decided": day,
             "happened": {"type": "string"},
+            "chosen": forms,
+            "judgement": {"enum": list(JUDGEMENTS)},
+            "judgement_reasons": {"type": "string"},
+            "outcomes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"date": day, "text": {"type": "string"}, "citations": citations},
+                    "required": ["date", "text", "citations"],
+                    "additionalProperties": False,
+                },
+            },
+            "disputed": {"type": "string"},
             "note": {"type": "string"},
-            "citations": {"type": "array", "items": rules_schema()["$defs"]["citation"]},
+            "citations": citations,
             "expect": {
                 "type": "object",
                 "properties": {
                     "top_1": forms,
+                    "first_or_close": forms,
+                    "verdict": {"enum": list(VERDICTS)},
+                    "holds": {"type": "array", "items": {"enum": [r.id for r in ruleset.rules]}},
                     "excluded": form_list,
                     "not_first": form_list,
                     "not_excluded": form_list,
@@ -151,7 +175,10 @@ def case_schema(ruleset: RuleSet) -> dict[str, Any]:
             },
             "answers": answers_schema(ruleset),
         },
-        "required": ["name", "expect", "answers"],
+        "required": ["name", "answers"],
+        "if": {"properties": {"kind": {"const": "real"}}, "required": ["kind"]},
+        "then": {"required": ["chosen", "judgement", "judgement_reasons", "outcomes"]},
+        "else": {"required": ["expect"]},
         "additionalProperties": False,
     }
 
