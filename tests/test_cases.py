@@ -23,7 +23,10 @@ def test_there_are_cases():
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_case_meets_expectation(path, full_ruleset):
-    result = run_case(load_case(path, full_ruleset), full_ruleset)
+    case = load_case(path, full_ruleset)
+    result = run_case(case, full_ruleset)
+    if case.gap and result.failures:
+        pytest.xfail(f"known gap: {case.gap}")
     assert result.failures == ()
 
 

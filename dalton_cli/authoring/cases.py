@@ -31,6 +31,7 @@ CASE_KEYS = (
     "judgement_reasons",
     "outcomes",
     "disputed",
+    "gap",
     "citations",
     "note",
     "expect",
@@ -75,6 +76,7 @@ class Case(NamedTuple):
     organisations: tuple[str, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
     disputed: str = ""
+    gap: str = ""  # a known gap: why the rule set cannot yet place this choice as its judgement asks
 
     def implied(self) -> tuple[tuple[str, list[str]], ...]:
         """The expectations a real case's judgement makes of the ranking of its chosen form."""
@@ -152,6 +154,7 @@ def load_case(path: Path, ruleset: RuleSet) -> Case:
             for o in doc.get("outcomes", ())
         ),
         _words(doc.get("disputed", "")),
+        _words(doc.get("gap", "")),
     )
 
 
@@ -242,7 +245,7 @@ def _check_real(doc: YMap, day: Any, ruleset: RuleSet) -> list[Diagnostic]:
     orgs = doc.get("organisations")
     if orgs is not None and not (isinstance(orgs, YList) and all(isinstance(o, str) for o in orgs)):
         problems.append(Diagnostic("C004", doc.value_loc("organisations"), "organisations must be a list of names"))
-    for key in ("judgement_reasons", "disputed", "happened"):
+    for key in ("judgement_reasons", "disputed", "happened", "gap"):
         if key in doc and not isinstance(doc[key], str):
             problems.append(Diagnostic("C004", doc.value_loc(key), f"{key} must be text"))
     return problems + _check_outcomes(doc, day, ruleset)

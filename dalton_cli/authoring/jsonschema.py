@@ -157,6 +157,7 @@ def case_schema(ruleset: RuleSet) -> dict[str, Any]:
                 },
             },
             "disputed": {"type": "string"},
+            "gap": {"type": "string"},
             "note": {"type": "string"},
             "citations": citations,
             "expect": {
