@@ -59,9 +59,17 @@ def known_by(citations: Iterable[Citation], sources: Mapping[str, Source], day: 
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
+_PLANNED = re.compile(r"\b(plan|expect|due|target|aim|will|would|by|deadline|intend|propos|schedul)", re.I)
+
+
 def later_years(text: str, start: str) -> list[str]:
-    """Years named in ``text`` after the year of ``start``: events that had not happened then."""
+    """Years named in ``text`` after the year of ``start`` as if they had happened: a later year
+    is fine only as a plan ('planned for 2027', 'expected by 2022', 'due in 2026')."""
     if not start:
         return []
     first = int(start[:4])
-    return sorted({y for y in _YEAR.findall(text) if int(y) > first})
+    found = set()
+    for m in _YEAR.finditer(text):
+        if int(m.group(1)) > first and not _PLANNED.search(text[max(0, m.start() - 25) : m.start()]):
+            found.add(m.group(1))
+    return sorted(found)
