@@ -58,7 +58,8 @@ def test_an_item_in_force_before_its_evidence_is_reported(dalton, rules_copy):
     messages = {d["code"]: d for d in found if "no_problem_to_solve" in d["message"]}
     assert "before stableproviders2014 was published (2014-09-03)" in messages["R140"]["message"]
     assert 'from: "2014-09-03"' in messages["R140"]["hint"]
-    assert messages["R140"]["file"].endswith("rules.yaml") and messages["R140"]["line"] == 16
+    line = next(i for i, text in enumerate(rules.read_text().splitlines(), 1) if "id: no_problem_to_solve" in text)
+    assert messages["R140"]["file"].endswith("rules.yaml") and messages["R140"]["line"] == line
     assert "names 2019, after the day it applies from (2014-09-03)" in messages["R143"]["message"]
 
 
