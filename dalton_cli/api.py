@@ -31,6 +31,7 @@ __all__ = [
     "check_answers",
     "explain",
     "load_rules",
+    "precedents",
     "recommend",
     "robustness",
 ]
@@ -148,6 +149,13 @@ class Recommendation(NamedTuple):
     def excluded(self) -> list[str]:
         return [e.form.id for e in self.report.excluded]
 
+    @property
+    def precedents(self) -> tuple[Any, ...]:
+        """Up to three real cases most like this one (engine.precedents.Precedent: ``case.name``,
+        ``case.day``, ``case.chosen``, ``similarity``, ``close``, ``alike``, ``differ``, ``outcomes``
+        so far); evidence of a single case each, never part of a score."""
+        return tuple(self.report.precedents)
+
     def to_json(self) -> str:
         """Exactly `dalton recommend --format json` (with `--robustness`, when asked for)."""
         from dalton_cli.report.json_out import render
@@ -185,6 +193,20 @@ def recommend(
 
         report = report._replace(robustness=weigh(checked.ruleset, checked.answers, checked.ranges))
     return Recommendation(report)
+
+
+def precedents(
+    answers: Mapping[str, Any] | str | Path,
+    rules: Rules | None = None,
+    as_of: str | None = None,
+    limit: int | None = None,
+) -> tuple[Any, ...]:
+    """Every real case of the library decided by the day, most like these answers first (``limit``
+    for the first few): exactly `dalton cases --like`. Each is an ``engine.precedents.Precedent``."""
+    from dalton_cli.engine.precedents import Library, load_library
+
+    checked = check_answers(answers, rules, as_of)
+    return Library(load_library(checked.ruleset.directory), checked.ruleset).ranked(checked.answers, limit)
 
 
 class Explanation(NamedTuple):

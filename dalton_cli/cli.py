@@ -56,6 +56,55 @@ def _add_batch(app: typer.Typer, opt: Any) -> None:
         return _code(commands.batch(source, format, output, keep_going, rules, as_of, list(param or [])))
 
 
+def _add_cases(app: typer.Typer) -> None:
+    import click
+    import typer
+
+    from dalton_cli.engine.precedents import OUTCOME_FILTERS
+
+    @app.command()
+    def cases(
+        case: str | None = typer.Argument(
+            None, metavar="[CASE]", help="Show this case in full (its id, e.g. kings-pruh-2013)."
+        ),
+        like: str | None = typer.Option(
+            None, "--like", metavar="ANSWERS", help="Rank the library by how alike each case is to this answers file."
+        ),
+        as_of: str | None = typer.Option(
+            None,
+            "--as-of",
+            metavar="YYYY-MM-DD",
+            help="Only cases decided by this day, and what came of them by then "
+            "(default: as_of in the answers, else today).",
+        ),
+        form: str | None = typer.Option(None, "--form", metavar="FORM", help="Only cases that chose this form."),
+        start: str | None = typer.Option(
+            None, "--from", metavar="YYYY-MM-DD", help="Only cases decided on or after this day."
+        ),
+        end: str | None = typer.Option(
+            None, "--until", metavar="YYYY-MM-DD", help="Only cases decided on or before this day."
+        ),
+        judgement: str | None = typer.Option(
+            None,
+            "--judgement",
+            click_type=click.Choice(["supported", "contested", "against"]),
+            help="Only cases the evidence of their day judged so.",
+        ),
+        outcome: str | None = typer.Option(
+            None,
+            "--outcome",
+            click_type=click.Choice(list(OUTCOME_FILTERS)),
+            help="Only cases with an outcome recorded by the day, none yet, or a disputed one.",
+        ),
+        format: str = typer.Option(
+            "table", "--format", "-f", click_type=click.Choice(list(commands.CASE_FORMATS)), help="Output format."
+        ),
+        rules: str | None = typer.Option(None, "--rules", metavar="DIR", help="Use another rule-set directory."),
+    ) -> int:
+        """The library of real cases: list it, show one in full, or rank it against an answers file (--like)."""
+        return _code(commands.cases(case, like, as_of, form, start, end, judgement, outcome, format, rules))
+
+
 def _build_app() -> Any:
     """The typer application (built only when the fast path does not apply: it is the costly part)."""
     import click
@@ -145,6 +194,7 @@ def _build_app() -> Any:
     directory_arg = typer.Argument(None, metavar="[DIR]", help="Rule-set directory (default: shipped).")
 
     _add_batch(app, opt)
+    _add_cases(app)
 
     @rules_app.command("check")
     def rules_check(

@@ -420,3 +420,65 @@ def batch(
     else:
         write_output(text, output)
     return keep_going or not every
+
+
+CASE_FORMATS = ("table", "json", "csv")
+
+
+def cases(
+    case: str | None,
+    like: str | None,
+    as_of: str | None,
+    form: str | None,
+    start: str | None,
+    end: str | None,
+    judgement: str | None,
+    outcome: str | None,
+    format: str,
+    rules: str | None,
+) -> bool:
+    """``dalton cases``: the library of real cases, one case in full, or the library ranked by
+    likeness to an answers file; all as of a day (only cases decided by then, only outcomes by then)."""
+    from dalton_cli.engine import answers as answers_mod
+    from dalton_cli.engine import precedents as prec
+    from dalton_cli.errors import hint_for
+    from dalton_cli.report import cases_out
+    from dalton_cli.ruleset.load import load_ruleset_or_fail
+    from dalton_cli.ruleset.snapshot import at, today
+
+    if case is not None and like is not None:
+        raise UsageError("dalton cases: give a CASE to show, or --like ANSWERS to rank the library, not both")
+    days = {k: answers_mod.parse_day(v, "cases") for k, v in (("as_of", as_of), ("from", start), ("until", end)) if v}
+    if like is not None:
+        inputs = load_inputs("cases", like, [], rules, days.get("as_of"))
+        ruleset, day = inputs.ruleset, inputs.ruleset.as_of
+    else:
+        full = load_ruleset_or_fail(rules_dir(rules))
+        day = days.get("as_of") or today()
+        check_covered(full, day, "cases")
+        ruleset = at(full, day)
+    library = prec.load_library(ruleset.directory)
+    if form is not None and form not in ruleset.form_index:
+        hint = hint_for(form, list(ruleset.form_index))
+        forms = ", ".join(ruleset.form_index)
+        raise UsageError(f"dalton cases: unknown form {form!r}{f' ({hint})' if hint else ''}; forms: {forms}")
+    chosen = prec.select(library, day, ruleset.sources, form, days.get("from"), days.get("until"), judgement, outcome)
+    if case is not None:
+        found = next((c for c in library if c.id == case), None)
+        if found is None:
+            hint = hint_for(case, [c.id for c in library])
+            said = f" ({hint})" if hint else ""
+            raise UsageError(f"dalton cases: no real case {case!r}{said}; 'dalton cases' lists them")
+        if found.day > day:
+            raise UsageError(
+                f"dalton cases: {case} was decided on {found.day}, after {day}: give --as-of {found.day} or later"
+            )
+        emit(cases_out.render_case(found, day, ruleset, format))
+        return True
+    if like is not None:
+        ids = {c.id for c in chosen}
+        ranked = prec.Library(library, ruleset).ranked(inputs.answers, None)
+        emit(cases_out.render_like(tuple(p for p in ranked if p.case.id in ids), day, ruleset, inputs.answers, format))
+        return True
+    emit(cases_out.render_list(chosen, day, ruleset, format))
+    return True

@@ -294,6 +294,23 @@ def _robustness_html(report: Report) -> list[str]:
     return h
 
 
+def _precedents_html(report: Report) -> str:
+    """The real cases most like this one (issue 23), after the leading forms; the words are
+    shared with the other formats (report.precedents_out)."""
+    from dalton_cli.report import precedents_out as words
+
+    h = [f'<section class="precedents"><h2>{escape(words.TITLE)}</h2>', f"<p><em>{escape(words.CAVEAT)}</em></p>"]
+    said = words.not_close_sentence(report) if report.precedents else words.empty_sentence(report)
+    if said:
+        h.append(f"<p><strong>{escape(said)}</strong></p>")
+    for i, p in enumerate(report.precedents, 1):
+        facts = words.facts(report.ruleset, p)
+        h.append(f"<h3>{i}. {escape(p.case.name)}</h3><p>{escape(facts[:1].upper() + facts[1:])}</p><ul>")
+        h += [f"<li><strong>{escape(k)}:</strong> {escape(v)}</li>" for k, v in words.detail_lines(report, p, None)]
+        h.append("</ul>")
+    return "".join(h) + "</section>"
+
+
 def render(report: Report) -> str:
     rs = report.ruleset
     h = [
@@ -329,6 +346,7 @@ def render(report: Report) -> str:
     h.append(_evidence_table(report))
     h.append("<h2>For and against each form</h2>")
     h += [_form_section(report, i, e) for i, e in enumerate(report.recommendations, 1)]
+    h.append(_precedents_html(report))
     if report.excluded:
         h.append("<h2>Excluded forms</h2>")
         for e in report.excluded:

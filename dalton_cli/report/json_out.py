@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from dalton_cli.report.model import Entry, Reason, References, Report, references_of
 from dalton_cli.report.phrases import verdict_sentence, what_if_sentence
+from dalton_cli.report.precedents_out import cited as precedent_citations
+from dalton_cli.report.precedents_out import json_list as precedent_list
 from dalton_cli.ruleset.model import Citation
 
 if TYPE_CHECKING:
@@ -66,6 +68,7 @@ def _every_source(report: Report) -> References:
     cited = [c for e in entries for r in e.reasons + e.for_ + e.against for c in r.citations]
     cited += [c for e in report.recommendations for step in e.form.pathway for c in step.citations]
     cited += [c for e in report.recommendations if e.form.evidence for c in e.form.evidence.citations]
+    cited += precedent_citations(report)
     return references_of(report.ruleset, cited) + report.references
 
 
@@ -118,6 +121,7 @@ def render(report: Report) -> str:
             }
             for w in report.what_if
         ],
+        "precedents": precedent_list(report),
         "sources": {
             src.id: {"author": src.author, "title": src.title, "date": src.date, "url": src.url}
             for src in sorted({s.id: s for _, s in _every_source(report)}.values(), key=lambda s: s.id)

@@ -95,6 +95,7 @@ def render(report: Report) -> str:
         out.append(f"| {i} | {md_cell(e.form.name)} | `{spectrum_picture(e.form)}` {e.form.spectrum} | {e.score} |")
     out += _evidence_table(report)
     out += _forms(report)
+    out += _precedents(report)
     out += _changes_and_unknowns(report)
     robust = robustness_lines(report)
     if robust:
@@ -180,6 +181,24 @@ def _forms(report: Report) -> list[str]:
             out += ["", f"### {md_text(e.form.name)}", "", "Excluded because:", ""]
             out += _reason_lines(report, e.reasons, "")
     return out
+
+
+def _precedents(report: Report) -> list[str]:
+    """The real cases most like this one (issue 23), after the forms; the words are shared with
+    the other formats (report.precedents_out)."""
+    from dalton_cli.report import precedents_out as words
+
+    out = ["", f"## {words.TITLE}", "", f"*{md_text(words.CAVEAT)}*", ""]
+    if not report.precedents:
+        return [*out, md_text(words.empty_sentence(report))]
+    if words.not_close_sentence(report):
+        out += [f"**{md_text(words.not_close_sentence(report))}**", ""]
+    for i, p in enumerate(report.precedents, 1):
+        facts = words.facts(report.ruleset, p)
+        out += [f"### {i}. {md_text(p.case.name)}", "", md_text(facts[:1].upper() + facts[1:]), ""]
+        out += [f"- **{md_text(label)}:** {md_text(text)}" for label, text in words.detail_lines(report, p, None)]
+        out.append("")
+    return out[:-1]
 
 
 def _changes_and_unknowns(report: Report) -> list[str]:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dalton_cli.engine.evaluate import Decision, FormResult
 from dalton_cli.engine.explain import RuleStatus, UnknownImpact, WhatIf, rules_for_form, unknown_impacts, what_if
+from dalton_cli.engine.precedents import Precedent, precedents
 from dalton_cli.engine.verdict import Verdict, verdict
 from dalton_cli.ruleset.dating import latest
 from dalton_cli.ruleset.model import Citation, Form, RuleSet, Source
@@ -55,6 +56,7 @@ class Report(NamedTuple):
     notes: tuple[str, ...] = ()
     defaults: tuple[tuple[str, float], ...] = ()  # the default values of parameters set with --param
     robustness: Robustness | None = None  # with --robustness
+    precedents: tuple[Precedent, ...] = ()  # the real cases most like this one, beside the ranking (never scored)
 
     @property
     def as_of(self) -> str:
@@ -160,6 +162,7 @@ def build_report(
         the_verdict,
         notes,
         tuple(sorted((defaults or {}).items())),
+        precedents=precedents(ruleset, answers),
     )
 
 

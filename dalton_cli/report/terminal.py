@@ -189,6 +189,7 @@ def _render_plain(report: Report) -> str:
     focus = focus_lines(report)
     if focus:
         out += ["", "Evidence and steps for the leading forms"] + focus
+    out += plain_precedents(report)
     if report.excluded:
         out += ["", "Excluded"]
         for e in report.excluded:
@@ -205,6 +206,41 @@ def _render_plain(report: Report) -> str:
     for i, text in enumerate(view.references, 1):
         out += _wrap(text, " " * 5, f"[{i:>2}] ")
     return "\n".join(out) + "\n"
+
+
+def plain_precedents(report: Report) -> list[str]:
+    """The real cases most like this one (issue 23), after the leading forms; the words are
+    shared with the other formats (report.precedents_out)."""
+    from dalton_cli.report import precedents_out as words
+
+    out = ["", words.TITLE] + _wrap(words.CAVEAT, "  ", "  ")
+    if not report.precedents:
+        return out + _wrap(words.empty_sentence(report), "  ", "  ")
+    out += _wrap(words.not_close_sentence(report), "  ", "  ") if words.not_close_sentence(report) else []
+    for i, p in enumerate(report.precedents, 1):
+        out += _wrap(words.headline(report.ruleset, p), "     ", f"  {i}. ")
+        for label, text in words.detail_lines(report, p):
+            out += _wrap(f"{label}: {text}", " " * 7, "     ")
+    return out
+
+
+def rich_precedents(report: Report, console: Any) -> None:
+    """The same section on a colour terminal and in the wizard's result screen."""
+    from rich.markup import escape
+    from rich.padding import Padding
+
+    from dalton_cli.report import precedents_out as words
+
+    console.print(f"\n[bold]{escape(words.TITLE)}[/bold]")
+    console.print(Padding(f"[dim]{escape(words.CAVEAT)}[/dim]", (0, 0, 0, 2)))
+    said = words.not_close_sentence(report) if report.precedents else words.empty_sentence(report)
+    if said:
+        console.print(Padding(f"[yellow]{escape(said)}[/yellow]", (0, 0, 0, 2)))
+    for i, p in enumerate(report.precedents, 1):
+        head = f"{i}. [bold]{escape(p.case.name)}[/bold]: {escape(words.facts(report.ruleset, p))}"
+        console.print(Padding(head, (0, 0, 0, 2)))
+        for label, text in words.detail_lines(report, p):
+            console.print(Padding(f"[dim]{escape(label)}:[/dim] {escape(text)}", (0, 0, 0, 5)))
 
 
 # --- colour terminal -------------------------------------------------------------------------
@@ -277,6 +313,7 @@ def _rich_tail(report: Report, console: Any, view: Sections, short: bool = False
         console.print(Padding(text, (0, 0, 0, left)))
 
     _rich_focus(report, console)
+    rich_precedents(report, console)
     if report.excluded:
         console.print("\n[bold]Excluded[/bold]")
         for e in report.excluded:

@@ -205,11 +205,11 @@ def _prune(kept: Path) -> None:
 FIELDS: dict[type, str] = {
     Source: "s s s s s s L s",
     Parameter: "s n s s C b P n n L",
-    FormEra: "P s s s C",
+    FormEra: "P s s s C s",
     FormEvidence: "s s C P",
     Why: "s C P",
     Step: "s C P",
-    Form: "s s s s C Sx s L P (FormEra) ?FormEvidence (Step) s (FormEvidence)",
+    Form: "s s s s C Sx s L P (FormEra) ?FormEvidence (Step) s (FormEvidence) Sx",
     Successor: "s @ s",
     ValueEra: "s P s sp",
     Wording: "s s s s pairs",

@@ -425,9 +425,34 @@ def _forms(items: Items, context: _Context) -> list[Form]:
                 tuple(pathway),
                 reader.text(raw, "never_first"),
                 versions,
+                _early_gap(raw, reader),
             )
         )
     return out
+
+
+def _early_gap(raw: YMap, reader: Reader) -> tuple[str, ...]:
+    """``early_gap``: one ``{from?, until, text}`` or a list of them: windows in which no evidence
+    of the time puts the form first. Kept flat as (from, until, text, from, until, text, ...)."""
+    given = raw.get("early_gap")
+    if given is None:
+        return ()
+    items = (
+        [(given, raw.value_loc("early_gap"))]
+        if isinstance(given, YMap)
+        else [(item, given.item_loc(i)) for i, item in enumerate(given)]
+    )
+    out: list[str] = []
+    for item, loc in items:
+        gap = reader.fields(item, "early_gap", loc)
+        if gap is None:
+            continue
+        period = reader.period(gap)
+        if not period.end:
+            reader.error("R102", gap.loc, "early_gap needs until (the first day the form may come first)")
+            continue
+        out += [period.start, period.end, " ".join(reader.text(gap, "text").split())]
+    return tuple(out)
 
 
 def _era(era: YMap, context: _Context, ident: str) -> FormEra:
@@ -438,7 +463,14 @@ def _era(era: YMap, context: _Context, ident: str) -> FormEra:
         cites = context.cites(era["citations"], era.value_loc("citations"), f"an era of form {ident}")
         text = " ".join((reader.text(era, "summary"), reader.text(era, "today")))
         period = context.dated(period, cites, era.loc, f"an era of form {ident}", text)
-    return FormEra(period, reader.text(era, "name"), reader.text(era, "summary"), reader.text(era, "today"), cites)
+    return FormEra(
+        period,
+        reader.text(era, "name"),
+        reader.text(era, "summary"),
+        reader.text(era, "today"),
+        cites,
+        reader.text(era, "never_first"),
+    )
 
 
 def _form_evidence(raw: YMap, context: _Context, ident: str) -> tuple[FormEvidence, ...]:

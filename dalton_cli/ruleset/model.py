@@ -150,6 +150,7 @@ class FormEra(NamedTuple):
     summary: str
     today: str
     citations: tuple[Citation, ...] = ()  # what the description rests on; replaces the form's own then
+    never_first: str = ""  # why the evidence of this period never puts the form first (as Form.never_first)
 
 
 class Step(NamedTuple):
@@ -192,6 +193,7 @@ class Form(NamedTuple):
     pathway: tuple[Step, ...] = ()
     never_first: str = ""  # why the evidence never puts this form first (rules check then expects that)
     evidence_versions: tuple[FormEvidence, ...] = ()  # every dated version; ``evidence`` is the one of the day
+    early_gap: tuple[str, ...] = ()  # (from, until, why) * n: windows in which no evidence of the time puts it first
 
 
 class Question(NamedTuple):

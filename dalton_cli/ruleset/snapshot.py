@@ -18,7 +18,7 @@ from typing import Any
 from dalton_cli.ruleset.build import make_ruleset
 from dalton_cli.ruleset.conditions import Any_, condition, params_of, prune
 from dalton_cli.ruleset.dating import known_by
-from dalton_cli.ruleset.model import Condition, Form, Parameter, Question, Rule, RuleSet, Source
+from dalton_cli.ruleset.model import Condition, Form, Parameter, Period, Question, Rule, RuleSet, Source
 
 
 def epoch_day(epoch: str) -> str | None:
@@ -41,10 +41,23 @@ def today() -> str:
     return day or datetime.now(timezone.utc).strftime("%Y-%m-%d")
 
 
+def future_note(day: str) -> str:
+    """For a day after today, what its advice rests on (no rule set knows what is not yet published);
+    else the empty string."""
+    now = today()
+    if day <= now:
+        return ""
+    return (
+        f"{day} is after today ({now}): the advice assumes today's rules and evidence hold then, "
+        "and cannot know what will be published or change before that day"
+    )
+
+
 def boundaries(ruleset: RuleSet) -> list[str]:
     """Every day on which something in the rule set starts or stops applying, in order."""
     periods = [f.period for f in ruleset.forms] + [e.period for f in ruleset.forms for e in f.eras]
     periods += [v.period for f in ruleset.forms for v in f.evidence_versions]
+    periods += [Period(*f.early_gap[i : i + 2]) for f in ruleset.forms for i in range(0, len(f.early_gap), 3)]
     periods += [w.period for q in ruleset.questions for w in q.whys]
     periods += [s.period for f in ruleset.forms for s in f.pathway]
     periods += [q.period for q in ruleset.questions] + [e.period for q in ruleset.questions for e in q.value_eras]
@@ -73,10 +86,17 @@ def _form_at(form: Form, day: str, sources: Mapping[str, Source]) -> Form:
     for era in form.eras:
         if era.period.contains(day):
             form = form._replace(
-                name=era.name or form.name, summary=era.summary or form.summary, today=era.today or form.today
+                name=era.name or form.name,
+                summary=era.summary or form.summary,
+                today=era.today or form.today,
+                never_first=era.never_first or form.never_first,
             )
             cites = era.citations or cites
             break
+    gaps = form.early_gap
+    for i in range(0, len(gaps), 3):
+        if Period(gaps[i], gaps[i + 1]).contains(day):
+            form = form._replace(never_first=gaps[i + 2])
     return form._replace(
         citations=known_by(cites, sources, day),
         pathway=tuple(s for s in form.pathway if s.period.contains(day)),
