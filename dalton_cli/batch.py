@@ -71,6 +71,7 @@ class Result(NamedTuple):
     unknowns: tuple[str, ...]  # unknown answers some undetermined rule reads
     problems: tuple[Diagnostic, ...] = ()
     notes: tuple[str, ...] = ()
+    precedent: str = ""  # the id of the real case most like it (engine.precedents)
 
     @property
     def ok(self) -> bool:
@@ -447,6 +448,7 @@ class Batch:
         self.params = params or {}
         self.snapshots: dict[str, RuleSet] = {}
         self.compiled: dict[str, tuple[Columns, float, float]] = {}  # by day: columns, margin, minimum
+        self.libraries: dict[str, Any] = {}  # by day: the real cases decided by then (engine.precedents.Library)
 
     def ruleset(self, day: str) -> RuleSet:
         if day not in self.snapshots:
@@ -494,11 +496,19 @@ class Batch:
                     found = Verdict(kind, forms, margin, minimum)
                     done[n] = Result(
                         item.ident, day, found, outcome.ranked, outcome.excluded, outcome.unknowns, (), item.notes
-                    )
+                    )._replace(precedent=self._nearest(day, item.answers))
             results += [done[n] for n in range(len(part))]
             if progress is not None:
                 progress(len(results), len(checked))
         return results
+
+    def _nearest(self, day: str, answers: dict[str, Any]) -> str:
+        from dalton_cli.engine.precedents import Library, load_library
+
+        if day not in self.libraries:
+            self.libraries[day] = Library(load_library(self.full.directory), self.ruleset(day))
+        nearest: str = self.libraries[day].nearest(answers)
+        return nearest
 
     def _compiled(self, day: str) -> tuple[Columns, float, float]:
         if day not in self.compiled:
@@ -583,6 +593,7 @@ COLUMNS = (
     "excluded",
     "unknowns_that_matter",
     "problems",
+    "precedent",
 )
 
 
@@ -593,7 +604,7 @@ def _record(r: Result) -> list[Any]:
     out.append(list(verdict.forms) if verdict and verdict.kind != "insufficient" else [])
     for n in range(TOP):
         out += r.ranked[n] if n < len(r.ranked) else ("", None)
-    out += [list(r.excluded), list(r.unknowns), [d.render() for d in r.problems]]
+    out += [list(r.excluded), list(r.unknowns), [d.render() for d in r.problems], r.precedent]
     return out
 
 

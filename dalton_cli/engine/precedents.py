@@ -185,26 +185,28 @@ def load_library(directory: str | Path) -> tuple[LibraryCase, ...]:
     folder. A file that cannot be read, or is no real case, is left out (``rules check`` says why)."""
     folder = Path(directory) / "cases"
     try:
-        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith((".yaml", ".yml")))
+        entries = sorted(
+            (e.name, info.st_size, info.st_mtime_ns)
+            for e in os.scandir(folder)
+            if e.name.endswith((".yaml", ".yml")) and (info := e.stat())
+        )
     except OSError:
         return ()
-    files = []
-    for name in names:
-        try:
-            with open(folder / name, "rb") as handle:
-                files.append((name, handle.read(4 * 1024 * 1024 + 1)))
-        except OSError:
-            continue
-    key = (str(folder), *((n, hash(b)) for n, b in files))
+    # A file is known by its name, size and modification time (as dalton's own code is, for the
+    # rule-set cache): reading a thousand files only to find them unchanged would cost more than
+    # the ranking.
+    key = (str(folder), *entries)
     if key not in _MEMO:
         from dalton_cli.engine import library_cache
 
-        fields = library_cache.load(files)
+        stamp = "\n".join(f"{n}\0{size}\0{mtime}" for n, size, mtime in entries).encode()
+        fields = library_cache.load(stamp)
         found = None if fields is None else tuple(_case(f) for f in fields)
         if found is None:
-            found = _parse(folder, files)
-            library_cache.store(files, found)
+            found = _parse(folder, [n for n, _, _ in entries])
+            library_cache.store(stamp, found)
         _MEMO.clear()
+        _ANSWERS.clear()
         _MEMO[key] = found
     return _MEMO[key]
 
@@ -213,17 +215,17 @@ def _case(fields: tuple[Any, ...]) -> LibraryCase:
     return LibraryCase._make((*fields[:10], tuple(Outcome(*o) for o in fields[10]), *fields[11:]))
 
 
-def _parse(folder: Path, files: list[tuple[str, bytes]]) -> tuple[LibraryCase, ...]:
+def _parse(folder: Path, names: list[str]) -> tuple[LibraryCase, ...]:
     from dalton_cli.errors import DaltonError
-    from dalton_cli.fileio import display_name
+    from dalton_cli.fileio import display_name, read_text
     from dalton_cli.ruleset.yamlload import load
 
     out = []
-    for name, data in files:
+    for name in names:
         shown = display_name(folder / name)
         try:
-            doc = load(data.decode("utf-8"), shown)
-        except (DaltonError, UnicodeDecodeError):
+            doc = load(read_text(folder / name, shown, regular_only=True), shown)
+        except DaltonError:
             continue
         case = case_of(name.rsplit(".", 1)[0], shown, doc)
         if case is not None:
@@ -247,6 +249,17 @@ def question_weights(ruleset: RuleSet) -> dict[str, int]:
     return weights
 
 
+_ANSWERS: dict[int, tuple[LibraryCase, dict[str, Any]]] = {}
+
+
+def _answers(case: LibraryCase) -> dict[str, Any]:
+    """A case's answers as a mapping, made once per case read (the case is kept with it, so its id is its own)."""
+    found = _ANSWERS.get(id(case))
+    if found is None or found[0] is not case:
+        found = _ANSWERS[id(case)] = (case, dict(case.answers))
+    return found[1]
+
+
 def _known(value: Any) -> bool:
     return value is not None and not isinstance(value, Sentinel) and value != UNKNOWN_WORD
 
@@ -262,7 +275,7 @@ class Library:
         eligible.sort(key=lambda c: c.id)
         eligible.sort(key=lambda c: c.day, reverse=True)  # ties go to the more recent decision
         self.cases = tuple(eligible)
-        self.answers = [dict(c.answers) for c in self.cases]
+        self.answers = [_answers(c) for c in self.cases]
         self.weights = question_weights(ruleset)
         self._columns: dict[tuple[str, Any], int] = {}
         self._keys: dict[str, list[Any]] = {}
@@ -302,10 +315,13 @@ class Library:
         found = self._keys.get(qid)
         if found is None:
             question = self.question(qid)
-            found = [
-                self._key(question, a[qid]) if question is not None and qid in a and _known(a[qid]) else None
-                for a in self.answers
-            ]
+            values = [a.get(qid) for a in self.answers]  # a case file's unknown answers were left out
+            if question is None:
+                found = [None] * len(values)
+            elif question.type in ("choice", "boolean"):
+                found = [None if isinstance(v, (tuple, list)) else v for v in values]
+            else:
+                found = [None if v is None else self._key(question, v) for v in values]
             self._keys[qid] = found
         return found
 
@@ -349,10 +365,13 @@ class Library:
 
     def nearest(self, answers: Mapping[str, Any]) -> str:
         """The id of the most alike case ("" when there is none or nothing was answered to compare)."""
-        sims = self.similarities(answers)
-        if not sims or max(sims) <= 0:
+        asked = self._asked(answers)
+        if not self.cases or not asked:
             return ""
-        return self.cases[sims.index(max(sims))].id
+        packed = sum(self._column(q, answers[q]) for q in asked)
+        fields = memoryview(packed.to_bytes(8 * len(self.cases), "little")).cast("Q").tolist()
+        best = max(fields)
+        return self.cases[fields.index(best)].id if best else ""
 
     def ranked(self, answers: Mapping[str, Any], limit: int | None = None) -> tuple[Precedent, ...]:
         """The cases most alike first (ties to the more recent decision), each with why."""
