@@ -34,7 +34,8 @@ def _entry(stamp: bytes) -> tuple[Path, bytes] | None:
 
 
 def _check(key: bytes, body: bytes) -> bytes:
-    return sha256(key + body).digest()
+    digest: bytes = sha256(key + body).digest()
+    return digest
 
 
 def load(stamp: bytes) -> list[tuple[Any, ...]] | None:
