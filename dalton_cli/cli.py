@@ -45,7 +45,7 @@ def _add_batch(app: typer.Typer, opt: Any) -> None:
     @app.command()
     def batch(
         source: str = typer.Argument(..., metavar="FILE", help="CSV, JSON Lines, or a folder of answers files."),
-        format: str = opt("batch", "format"),
+        format: str | None = opt("batch", "format"),
         output: str | None = opt("batch", "output"),
         keep_going: bool = opt("batch", "keep_going"),
         rules: str | None = opt("batch", "rules"),

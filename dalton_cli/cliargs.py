@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 FORMATS = ("text", "json", "markdown", "html")
 EXPLAIN_FORMATS = ("text", "json", "markdown")
 CHECK_FORMATS = ("text", "json", "github")
-BATCH_FORMATS = ("csv", "jsonl", "markdown", "html")
+BATCH_FORMATS = ("csv", "jsonl", "markdown", "html", "xlsx")
 SCHEMA_KINDS = ("rules", "answers", "case")
 
 
@@ -88,8 +88,14 @@ COMMANDS: dict[str, tuple[Opt, ...]] = {
         PARAM,
     ),
     "batch": (
-        Opt("format", ("--format", "-f"), None, "Output format.", default="csv", choices=BATCH_FORMATS),
-        Opt("output", ("--output", "-o"), "FILE", "Write to FILE."),
+        Opt(
+            "format",
+            ("--format", "-f"),
+            None,
+            "Output format (default: the one --output's name ends in, else csv; xlsx needs --output).",
+            choices=BATCH_FORMATS,
+        ),
+        Opt("output", ("--output", "-o"), "FILE", "Write to FILE (.csv, .jsonl, .md, .html or .xlsx)."),
         Opt("keep_going", ("--keep-going",), None, "Exit 0 even when some rows were bad.", default=False, flag=True),
         RULES,
         AS_OF,

@@ -85,11 +85,11 @@ def rules_dir(rules: str | None) -> Path:
     return Path(rules) if rules is not None else shipped_rules_dir()
 
 
-def write_output(text: str, output: str) -> None:
+def write_output(text: str | bytes, output: str) -> None:
     from dalton_cli.errors import DaltonError, Diagnostic, Location
     from dalton_cli.fileio import WriteError, write_file
 
-    if output == "-":
+    if output == "-" and isinstance(text, str):
         emit(text)
         return
     try:
@@ -140,7 +140,7 @@ def load_inputs(
     """The rule set as of the day and the checked answers from --answers and --set."""
     from dalton_cli.engine import answers as answers_mod
     from dalton_cli.ruleset.load import load_ruleset_or_fail
-    from dalton_cli.ruleset.snapshot import at, today
+    from dalton_cli.ruleset.snapshot import at, future_note, today
 
     if answers is None and not set_:
         example = "hospital_group " if command == "explain" else ""
@@ -168,6 +168,9 @@ def load_inputs(
         raise UsageError(*(f"dalton {command}: {line}" for line in exc.lines)) from None
     merged, ranges = answers_mod.split_ranges(answers_mod.merge(raw, overrides), ruleset)
     checked = answers_mod.check_answers_at(merged, ruleset)
+    later = future_note(day)  # a day after today: the advice assumes today's rules and evidence
+    if later:
+        checked = checked._replace(notes=(*checked.notes, later))
     defaults = {p: plain.parameters[p].value for p in params}
     return Inputs(ruleset, checked.answers, checked.notes, defaults, params, checked.given, ranges)
 
@@ -367,7 +370,7 @@ def rules_diff(old: str, new: str, cases: str | None, fail_on_change: bool) -> b
 
 def batch(
     source: str,
-    format: str,
+    format: str | None,
     output: str | None,
     keep_going: bool,
     rules: str | None,
@@ -379,8 +382,9 @@ def batch(
     from dalton_cli.engine import answers as answers_mod
     from dalton_cli.errors import DaltonError, Diagnostic, Location
     from dalton_cli.ruleset.load import load_ruleset_or_fail
-    from dalton_cli.ruleset.snapshot import at, today
+    from dalton_cli.ruleset.snapshot import at, future_note, today
 
+    format = batch_mod.output_format(format, output)
     path = Path(source)
     if not path.exists():
         raise DaltonError(
@@ -399,26 +403,33 @@ def batch(
 
     results, problems = batch_mod.run_batch(path, full, day, params, progress)
     ruleset = at(full, day, params) if params else at(full, day)
-    if format == "csv":
-        text = batch_mod.as_csv(results, ruleset)
+    changed: list[str] = []
+    data: str | bytes
+    if format == "xlsx":
+        data, changed = batch_mod.as_xlsx(results, ruleset, day)
+    elif format == "csv":
+        data = batch_mod.as_csv(results, ruleset)
     elif format == "jsonl":
-        text = batch_mod.as_jsonl(results, ruleset)
+        data = batch_mod.as_jsonl(results, ruleset)
     else:
         from dalton_cli.report import batch_out
 
         rows, title = list(batch_mod.rows_of(results, ruleset)), f"dalton batch: {path.name}"
-        text = (
+        data = (
             batch_out.markdown(rows, ruleset, title) if format == "markdown" else batch_out.html(rows, ruleset, title)
         )
     every = sorted(problems + [d for r in results for d in r.problems], key=lambda d: (d.location.line, d.location.col))
     for d in every:
         note(d.render())
+    for said in [future_note(d) for d in sorted({r.as_of for r in results if r.as_of})] + changed:
+        if said:
+            note(f"note: {said}")
     bad = sum(1 for r in results if not r.ok)
     note(f"{len(results) - bad} of {len(results)} organisations evaluated" + (f"; {bad} had problems" if bad else ""))
-    if output is None:
-        emit(text)
+    if output is None and isinstance(data, str):
+        emit(data)
     else:
-        write_output(text, output)
+        write_output(data, output or "-")
     return keep_going or not every
 
 

@@ -7,7 +7,29 @@ in one place, ``cli.main``.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
+
+SHOWN = 60  # the longest quoted value a message repeats in full
+MESSAGE = 2_000  # the longest message or hint said in full
+_QUOTED = re.compile(rf"'(?:[^'\\\n]|\\.){{{SHOWN},}}'|\"(?:[^\"\\\n]|\\.){{{SHOWN},}}\"")
+
+
+def shown(value: object) -> str:
+    """A value as a message quotes it: its repr, or for a long one a short prefix and its length."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= SHOWN:
+        return repr(value)
+    return f"{text[: SHOWN - 20]!r}… ({len(text):,} characters)"
+
+
+def clip(text: str) -> str:
+    """A message with every long quoted value cut to a prefix, and at most MESSAGE characters in all:
+    whatever a file holds, a message about it stays short (a 1 MB cell is not echoed back)."""
+    if len(text) <= SHOWN:
+        return text
+    text = _QUOTED.sub(lambda m: f"{m.group()[: SHOWN - 20]}{m.group()[0]}… ({len(m.group()) - 2:,} characters)", text)
+    return text if len(text) <= MESSAGE else f"{text[:MESSAGE]}… ({len(text):,} characters in all)"
 
 
 class Location(NamedTuple):
@@ -33,8 +55,8 @@ class Diagnostic(NamedTuple):
     hint: str = ""
 
     def render(self) -> str:
-        text = f"{self.location}: {self.code} {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        text = f"{self.location}: {self.code} {clip(self.message)}"
+        return f"{text} (hint: {clip(self.hint)})" if self.hint else text
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -42,8 +64,8 @@ class Diagnostic(NamedTuple):
             "line": self.location.line,
             "col": self.location.col,
             "code": self.code,
-            "message": self.message,
-            "hint": self.hint,
+            "message": clip(self.message),
+            "hint": clip(self.hint),
         }
 
 

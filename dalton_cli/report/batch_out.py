@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from dalton_cli.report.cells import inert
 from dalton_cli.ruleset.model import RuleSet
 
 VERDICT_WORDS = {"clear": "clear", "close_call": "close call", "insufficient": "not enough known", "": "not evaluated"}
@@ -20,7 +21,7 @@ def _cells(row: dict[str, Any], ruleset: RuleSet) -> list[str]:
     if row["problems"]:
         verdict = f"not evaluated: {len(row['problems'])} problem{'s' * (len(row['problems']) > 1)}"
     return [
-        row["id"],
+        inert(row["id"]),  # a table pasted into a spreadsheet runs no formula either
         verdict,
         form(1),
         form(2),
