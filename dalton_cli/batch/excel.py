@@ -104,14 +104,14 @@ def _check_size(path: Path, name: str) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise refuse("B001", "is not a regular file (a pipe, device or socket)", "give a saved .xlsx file")
     if info.st_size > BATCH_BYTES:
-        raise refuse("B008", f"the workbook is larger than {BATCH_BYTES >> 20} MB", "split it")
+        raise refuse("B008", f"the workbook is larger than {BATCH_BYTES:,} bytes", "split it")
     try:
         with zipfile.ZipFile(path) as archive:
             expands = sum(i.file_size for i in archive.infolist())
     except Exception as exc:  # not a zip, a damaged directory: not a workbook
         raise refuse("B001", f"not a readable Excel workbook ({type(exc).__name__})", RESAVE) from None
     if expands > BATCH_BYTES:
-        said = f"the workbook expands to {expands:,} bytes, more than {BATCH_BYTES >> 20} MB"
+        said = f"the workbook expands to {expands:,} bytes, more than the {BATCH_BYTES:,} a batch input may hold"
         raise refuse("B008", said, "split it, or save the sheet as CSV UTF-8")
 
 
