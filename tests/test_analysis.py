@@ -11,9 +11,9 @@ from dalton_cli.ruleset.contract import CORE_FORMS
 BROKEN = {
     "R501": (
         "questions.yaml",
-        "    when: {not: {question: partner, equals: none_identified}}",
+        "    when:\n      not: {question: partner, equals: none_identified}\n    prompt: About how far",
         "    when: {all: [{question: partner, equals: none_identified}, "
-        "{not: {question: partner, equals: none_identified}}]}",
+        "{not: {question: partner, equals: none_identified}}]}\n    prompt: About how far",
         "partner_distance_miles",
     ),
     "R502": (
@@ -24,8 +24,8 @@ BROKEN = {
     ),
     "R503": (
         "rules.yaml",
-        "        - {question: timescale, equals: urgent}\n    effects:\n      - {form: integrated_care_organisation",
-        "        - {question: timescale, in: [urgent, within_2_years, longer_term]}\n    effects:\n"
+        "    when: {question: timescale, equals: urgent}\n    effects:\n      - {form: integrated_care_organisation",
+        "    when: {question: timescale, in: [urgent, within_2_years, longer_term]}\n    effects:\n"
         "      - {form: integrated_care_organisation",
         "integration_takes_years",
     ),
@@ -192,15 +192,14 @@ def test_rules_diff_after_a_weight_change(dalton, rules_copy):
 
     path = rules_copy / "rules.yaml"
     text = path.read_text()
-    old = "    effects:\n      - {form: hospital_group, weight: 3}\n    evidence: cases"
-    assert text.count(old) == 1
-    path.write_text(text.replace(old, old.replace("weight: 3", "weight: 1")))
+    start = text.index("  - id: support_from_a_strong_trust_from_2015")
+    at = text.index("{form: buddying, weight: 2}", start)
+    path.write_text(text[:at] + "{form: buddying, weight: -2}" + text[at + len("{form: buddying, weight: 2}") :])
     result = dalton("rules", "diff", str(RULES), str(rules_copy))
     assert result.returncode == 0
-    assert "Pennine Acute, 2016: top hospital_group -> buddying" in result.stdout
+    assert "Colchester, 2016: top buddying -> hospital_group" in result.stdout
     assert (
-        "leadership_from_a_strong_neighbour: effects changed from hospital_group +3 to hospital_group +1"
-        in result.stdout
+        "support_from_a_strong_trust_from_2015: effects changed from buddying +2 to buddying \u22122" in result.stdout
     )
     assert dalton("rules", "diff", str(RULES), str(rules_copy), "--fail-on-change").returncode == 1
     assert dalton("rules", "diff", str(RULES), str(RULES), "--fail-on-change").returncode == 0
@@ -239,7 +238,7 @@ def test_one_broken_rule_still_has_its_other_problems_said(dalton, rules_copy):
     second = text.index("  - id:", first + 5)
     third = text.index("  - id:", second + 5)
     rule = text[first:second].replace("rationale:", "rationle:")
-    rule = rule.replace("source: formfollowsfunction", "source: formfollowsfuncton")
+    rule = rule.replace("source: stableproviders2014", "source: stableprovders2014")
     repeat = text[second:third].replace("weight: ", 'weight: "', 1)
     repeat = repeat.replace('weight: "', 'weight: "x', 1)
     assert 'weight: "x' in repeat
@@ -249,7 +248,7 @@ def test_one_broken_rule_still_has_its_other_problems_said(dalton, rules_copy):
     result = dalton("rules", "check", str(rules_copy))
     assert result.returncode == 1
     said = result.stdout
-    assert "R203 citation of unknown source 'formfollowsfuncton' (hint: did you mean 'formfollowsfunction'?)" in said
+    assert "R203 citation of unknown source 'stableprovders2014' (hint: did you mean 'stableproviders2014'?)" in said
     assert "R104 duplicate rule id" in said
     assert "R103 effect field 'weight' must be a whole number" in said
     assert "R206" not in said

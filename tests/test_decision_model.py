@@ -93,7 +93,7 @@ def test_the_same_board_in_2014_and_today(dalton):
 
 
 @pytest.mark.parametrize("path", [DGH, TEACHING])
-@pytest.mark.parametrize("day", ["2008-01-01", "2016-06-01", "2023-06-01", "2026-12-01"])
+@pytest.mark.parametrize("day", ["2013-01-01", "2016-06-01", "2023-06-01", "2026-12-01"])
 def test_every_rationale_item_is_graded_within_its_cap(dalton, path, day):
     doc = recommend(dalton, "-a", path, "--as-of", day)
     seen = list(items(doc))

@@ -76,6 +76,15 @@ def _score(decision: Decision, form: str) -> int | None:
     return next((r.score for r in decision.ranked if r.form.id == form), None)
 
 
+def _evidence_score(decision: Decision, form: str) -> int | None:
+    """The form's score from the evidence alone: law and policy set aside (competition review
+    of a merger of neighbours is the law's, and rightly falls on the near partner)."""
+    result = next((r for r in decision.ranked if r.form.id == form), None)
+    if result is None:
+        return None
+    return sum(h.weight for h in result.hits if h.rule.evidence != "law_or_policy")
+
+
 def _top(decision: Decision) -> str | None:
     return decision.ranked[0].form.id if decision.ranked else None
 
@@ -172,12 +181,20 @@ def test_a_farther_partner_never_helps_a_takeover(situation, near, extra):
         answers = {**answers, "partner": "nearby_high_performer"}
     close = evaluate(rs, {**answers, "partner_distance_miles": near})
     far = evaluate(rs, {**answers, "partner_distance_miles": near + extra})
-    if _score(close, "merger_acquisition") is not None and _score(far, "merger_acquisition") is not None:
-        assert _score(far, "merger_acquisition") <= _score(close, "merger_acquisition")
+    if (
+        _evidence_score(close, "merger_acquisition") is not None
+        and _evidence_score(far, "merger_acquisition") is not None
+    ):
+        assert _evidence_score(far, "merger_acquisition") <= _evidence_score(close, "merger_acquisition")
     if answers.get("partner") == "nearby_high_performer":
         distant = evaluate(rs, {**answers, "partner": "distant_high_performer"})
-        if _score(distant, "merger_acquisition") is not None and _score(close, "merger_acquisition") is not None:
-            assert _score(distant, "merger_acquisition") <= (_score(evaluate(rs, answers), "merger_acquisition") or 0)
+        if (
+            _evidence_score(distant, "merger_acquisition") is not None
+            and _evidence_score(close, "merger_acquisition") is not None
+        ):
+            assert _evidence_score(distant, "merger_acquisition") <= (
+                _evidence_score(evaluate(rs, answers), "merger_acquisition") or 0
+            )
 
 
 @SETTINGS

@@ -41,8 +41,8 @@ def test_many_problems_reported_together(dalton, rules_copy):
     edit(rules, "{form: federation, weight: 2}", "{form: federatoin, weight: 2}")
     edit(
         rules_copy / "questions.yaml",
-        "values: [high, medium, low]\n    prompt: How strongly would",
-        "values: [high, low]\n    prompt: How strongly would",
+        "values: [high, medium, low]\n    prompt: >-\n      How strongly does",
+        "values: [high, low]\n    prompt: >-\n      How strongly does",
     )
     result = dalton("rules", "check", str(rules_copy), "--format", "json")
     assert result.returncode == 1

@@ -19,6 +19,9 @@ from dalton_cli.ruleset.snapshot import at, periods
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
+HINDSIGHT = ("R140", "R141", "R143")
+
+
 def check_ruleset(directory: Path, counterexample_dir: Path | None = None) -> list[Diagnostic]:
     """All problems at once: files, schema, references, citations, grades and thresholds, core facts,
     then the exact analysis for every period between validity boundaries."""
@@ -36,7 +39,9 @@ def check_ruleset(directory: Path, counterexample_dir: Path | None = None) -> li
             diagnostics += [_in_period(d, span, len(snapshots)) for d in core_facts(snapshot, where, span[0])]
             diagnostics += [_in_period(d, span, len(snapshots)) for d in core_forms(snapshot, where)]
             diagnostics += [_in_period(d, span, len(snapshots)) for d in missing_questions(ruleset, span[0])]
-        if not diagnostics:  # the analysis needs a rule set that compiled cleanly
+        # the analysis needs a rule set that compiled cleanly; hindsight findings do not stop it
+        # (the loader has already kept each item to the days after its evidence)
+        if all(d.code in HINDSIGHT for d in diagnostics):
             diagnostics += analysis_diagnostics(snapshots, where, counterexample_dir)
         diagnostics += _case_problems(ruleset)  # the cases do not stop the analysis of the rules
     return sorted(dict.fromkeys(diagnostics), key=sort_key)  # same input, same order, every run
