@@ -26,7 +26,6 @@ def main() -> int:
     from dalton_cli.engine.verdict import verdict
     from dalton_cli.errors import DaltonError
     from dalton_cli.ruleset.load import load_ruleset_or_fail
-    from dalton_cli.ruleset.snapshot import at, periods
 
     parser = argparse.ArgumentParser()
     parser.add_argument("rules", nargs="?", default=str(ROOT / "rules"))
@@ -61,6 +60,30 @@ def main() -> int:
             place = ranked.index(case.chosen) + 1 if case.chosen in ranked else 0
             places[f"{case.judgement} ranked {place or 'excluded'}"] += 1
     share = len(insufficient) / rich if rich else 0.0
+    report(rich, insufficient, silent, late, places, real, failed)
+    if args.balance:
+        balance(rs)
+    return 0 if share <= 0.2 and not late and not silent else 1
+
+
+def balance(rs) -> None:  # type: ignore[no-untyped-def]
+    """Reasons for and against each form, by period (rules in force)."""
+    from dalton_cli.ruleset.snapshot import at, periods
+
+    print("\nreasons for / against each form, by period (rules in force):")
+    for start, end in periods(rs):
+        snap = at(rs, start or rs.covers.start or "2003-01-01")
+        pro: Counter[str] = Counter()
+        con: Counter[str] = Counter()
+        for rule in snap.rules:
+            for e in rule.effects:
+                (pro if e.weight > 0 else con)[e.form] += 1
+        row = "  ".join(f"{f.id[:14]} {pro[f.id]}/{con[f.id]}" for f in snap.forms)
+        print(f"{start or '...'} to {end or 'today'}: {row}")
+
+
+def report(rich, insufficient, silent, late, places, real, failed) -> None:  # type: ignore[no-untyped-def]
+    share = len(insufficient) / rich if rich else 0.0
     print(f"case files answering 12 or more questions: {rich}")
     print(f"  'not enough known': {len(insufficient)} ({share:.0%}; budget at most 20%)")
     for name in insufficient:
@@ -74,18 +97,6 @@ def main() -> int:
     print(f"case files failing rules test: {len(failed)}")
     for name in failed:
         print(f"    {name}")
-    if args.balance:
-        print("\nreasons for / against each form, by period (rules in force):")
-        for start, end in periods(rs):
-            snap = at(rs, start or rs.covers.start or "2003-01-01")
-            pro: Counter[str] = Counter()
-            con: Counter[str] = Counter()
-            for rule in snap.rules:
-                for e in rule.effects:
-                    (pro if e.weight > 0 else con)[e.form] += 1
-            row = "  ".join(f"{f.id[:14]} {pro[f.id]}/{con[f.id]}" for f in snap.forms)
-            print(f"{start or '...'} to {end or 'today'}: {row}")
-    return 0 if share <= 0.2 and not late and not silent else 1
 
 
 if __name__ == "__main__":
