@@ -30,7 +30,7 @@ def _entry(stamp: bytes) -> tuple[Path, bytes] | None:
     if folder is None:
         return None
     sha = sha256(stamp).hexdigest()
-    return folder / f"{PREFIX}{sha[:32]}.marshal", f"{sha}\0{cache.code_fingerprint()}".encode()
+    return folder / f"{PREFIX}{sha[:32]}.cases", f"{sha}\0{cache.code_fingerprint()}".encode()
 
 
 def _check(key: bytes, body: bytes) -> bytes:
@@ -80,7 +80,7 @@ def store(stamp: bytes, cases: Sequence[tuple[Any, ...]]) -> None:
 def _prune(kept: Path) -> None:
     entries = []
     for entry in os.scandir(kept.parent):
-        if entry.name.startswith(PREFIX) and entry.name.endswith(".marshal") and entry.name != kept.name:
+        if entry.name.startswith(PREFIX) and entry.name.endswith(".cases") and entry.name != kept.name:
             try:
                 entries.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
             except OSError:
