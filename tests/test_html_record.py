@@ -21,7 +21,7 @@ from dalton_cli.report.html import COMMAND_WIDTH, command_lines
 DGH = EXAMPLES / "district-general.yaml"
 EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
 # One answers file for each verdict: a close call (the example), a clear lead, not enough known.
-VERDICT_CASES = {"close_call": None, "clear": "moorfields-network", "insufficient": "synthetic-everything-unknown"}
+VERDICT_CASES = {"close_call": "cmast-2021", "clear": "moorfields-network", "insufficient": "synthetic-everything-unknown"}
 
 
 def answers_of(case: str | None, tmp_path: Path) -> Path:
@@ -173,7 +173,7 @@ def test_picture_scales_to_its_width_and_says_what_it_shows(dalton):
     assert "width:100%" in style and "height:auto" in style and f"max-width:{width}px" in style
     assert 'role="img"' in head
     label = html.unescape(re.search(r'aria-label="([^"]*)"', head)[1])
-    doc = json.loads(dalton("recommend", "-a", str(DGH), "-f", "json").stdout)
+    doc = json.loads(dalton("recommend", "-a", str(DGH), "-f", "json", env=EPOCH).stdout)
     for rank, entry in enumerate(doc["recommendations"], 1):
         assert f"{rank}. " in label and f"score {entry['score']}" in label
     first = doc["recommendations"][0]
@@ -228,8 +228,8 @@ def test_the_verdict_sentence_comes_first(dalton, tmp_path, kind, case):
 
 def test_each_reason_shows_its_evidence_grade(dalton):
     page = record(dalton, "-a", str(DGH))
-    assert '<span class="rule">(several cases; rule fragile_service_network)</span>' in page
-    assert '<span class="rule">(expert view; rule pool_workforce_with_neighbours)</span>' in page
+    assert '<span class="rule">(expert view, 2014; rule fragile_service_network)</span>' in page  # grade, year, id
+    assert '<span class="rule">(research, 2014; rule centralised_stroke_network_saves_lives_2014)</span>' in page
 
 
 def test_the_record_is_the_same_to_the_byte(dalton):
