@@ -166,6 +166,8 @@ def test_why_shows_the_reason_and_asks_again(ruleset, tmp_path):
 
 def test_review_change_reasks_what_becomes_relevant(ruleset, tmp_path):
     script = {
+        "perspective": ["seeking_support"],
+        "cqc_rating": ["inadequate"],
         "partner": ["none_identified", "nearby_high_performer"],
         "partner_distance_miles": [12],
         "Ready?": [Action.CHANGE, Action.SHOW_RESULT],
