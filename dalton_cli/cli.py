@@ -51,9 +51,10 @@ def _add_batch(app: typer.Typer, opt: Any) -> None:
         rules: str | None = opt("batch", "rules"),
         as_of: str | None = opt("batch", "as_of"),
         param: list[str] = opt("batch", "param"),
+        organisation: str | None = opt("batch", "organisation"),
     ) -> int:
         """Evaluate many organisations at once: one row each, one table out."""
-        return _code(commands.batch(source, format, output, keep_going, rules, as_of, list(param or [])))
+        return _code(commands.batch(source, format, output, keep_going, rules, as_of, list(param or []), organisation))
 
 
 def _add_cases(app: typer.Typer) -> None:
@@ -151,10 +152,14 @@ def _build_app() -> Any:
         as_of: str | None = opt("recommend", "as_of"),
         param: list[str] = opt("recommend", "param"),
         robust: bool = opt("recommend", "robust"),
+        organisation: str | None = opt("recommend", "organisation"),
+        detail: str = opt("recommend", "detail"),
     ) -> int:
         """Recommend organisational forms from an answers file, ranked with reasons and citations."""
         return _code(
-            commands.recommend(answers, list(set_ or []), format, rules, output, as_of, list(param or []), robust)
+            commands.recommend(
+                answers, list(set_ or []), format, rules, output, as_of, list(param or []), robust, organisation, detail
+            )
         )
 
     @app.command()
@@ -174,9 +179,10 @@ def _build_app() -> Any:
         ),
         as_of: str | None = opt("recommend", "as_of"),
         param: list[str] = opt("recommend", "param"),
+        organisation: str | None = opt("recommend", "organisation"),
     ) -> int:
         """Interview in the terminal: answer questions, review them, get the recommendation."""
-        return _code(commands.wizard(rules, resume, save, output, as_of, list(param or [])))
+        return _code(commands.wizard(rules, resume, save, output, as_of, list(param or []), organisation))
 
     @app.command()
     def explain(

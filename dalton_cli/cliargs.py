@@ -56,6 +56,23 @@ PARAM = Opt(
     multiple=True,
 )
 
+ORGANISATION = Opt(
+    "organisation",
+    ("--organisation",),
+    "NAME",
+    "Name the organisation the record is for (default: organisation: in the answers file).",
+)
+DETAILS = ("board", "full")
+DETAIL = Opt(
+    "detail",
+    ("--detail",),
+    None,
+    "How much a decision record (markdown, html) holds: board, a paper of at most four A4 pages "
+    "(default); full, every reason for every form.",
+    default="board",
+    choices=DETAILS,
+)
+
 COMMANDS: dict[str, tuple[Opt, ...]] = {
     "recommend": (
         ANSWERS,
@@ -78,6 +95,8 @@ COMMANDS: dict[str, tuple[Opt, ...]] = {
             default=False,
             flag=True,
         ),
+        ORGANISATION,
+        DETAIL,
     ),
     "explain": (
         ANSWERS,
@@ -100,6 +119,7 @@ COMMANDS: dict[str, tuple[Opt, ...]] = {
         RULES,
         AS_OF,
         PARAM,
+        ORGANISATION._replace(help="Name the organisation the summary is prepared for, in its title."),
     ),
 }
 POSITIONAL = {"recommend": None, "explain": "form", "batch": "source"}  # the one argument a command takes, if any

@@ -127,6 +127,7 @@ class Inputs(NamedTuple):
     params: dict[str, float]  # the --param values, for a record's reproduce command
     given: dict[str, Any]  # the answers as given, for a record's reproduce command
     ranges: dict[str, tuple[float, float]]  # answers given as {between: [LOW, HIGH]}
+    organisation: str = ""  # organisation: in the answers file
 
 
 def load_inputs(
@@ -156,6 +157,7 @@ def load_inputs(
     full = load_ruleset_or_fail(rules_dir(rules))
     stdin = read_stdin() if answers == "-" else None
     raw = answers_mod.read_answers_file(answers, stdin) if answers is not None else {}
+    named = answers_mod.organisation_of(raw)
     raw, file_day = answers_mod.split_as_of(raw)
     day = day or file_day or today()
     check_covered(full, day, command)
@@ -172,7 +174,7 @@ def load_inputs(
     if later:
         checked = checked._replace(notes=(*checked.notes, later))
     defaults = {p: plain.parameters[p].value for p in params}
-    return Inputs(ruleset, checked.answers, checked.notes, defaults, params, checked.given, ranges)
+    return Inputs(ruleset, checked.answers, checked.notes, defaults, params, checked.given, ranges, named)
 
 
 def check_covered(ruleset: RuleSet, day: str, command: str) -> None:
@@ -191,8 +193,11 @@ def recommend(
     as_of: str | None = None,
     param: list[str] | None = None,
     robust: bool = False,
+    organisation: str | None = None,
+    detail: str = "board",
 ) -> bool:
     inputs = load_inputs("recommend", answers, set_, rules, as_of, param)
+    name = organisation_name(organisation, "recommend") if organisation is not None else inputs.organisation
     if inputs.ranges and not robust:
         from dalton_cli.engine.answers import range_note
 
@@ -206,7 +211,9 @@ def recommend(
 
         date = record_date()
         ranges = inputs.ranges if robust else None
-        command = reproduce_command(inputs.given, rules, format, inputs.ruleset.as_of, inputs.params, ranges)
+        command = reproduce_command(
+            inputs.given, rules, format, inputs.ruleset.as_of, inputs.params, ranges, name, detail
+        )
     found = None
     if robust:
         from dalton_cli.engine.robustness import robustness
@@ -219,7 +226,7 @@ def recommend(
         command=command,
         notes=inputs.notes,
         defaults=inputs.defaults,
-    )._replace(robustness=found)
+    )._replace(robustness=found, organisation=name, detail=detail)
     if format == "text" and output in (None, "-") and _colour(sys.stdout):
         from dalton_cli.report.terminal import print_rich
 
@@ -229,12 +236,42 @@ def recommend(
         except BrokenPipeError:
             raise ClosedPipe from None
         return True
-    text = _render(report, format)
+    text = _render(report, format) if format != "text" else _plain(report, output)
     if output is None:
         emit(text)
     else:
         write_output(text, output)
     return True
+
+
+def _plain(report: Any, output: str | None) -> str:
+    from dalton_cli.report.terminal import render_plain
+
+    return render_plain(report, text_width(sys.stdout) if output in (None, "-") else 80)
+
+
+def text_width(stream: IO[str]) -> int:
+    """How wide plain text may be: the terminal's width when the stream is one, else COLUMNS when
+    it is set (``COLUMNS=60 dalton recommend … | less``), else 80; never more than 100 (longer
+    lines are hard to read)."""
+    width = 0
+    try:
+        if stream.isatty():
+            width = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        width = 0
+    columns = os.environ.get("COLUMNS", "")
+    if not width and columns.isdigit():
+        width = int(columns)
+    return min(width or 80, 100)
+
+
+def organisation_name(text: str, command: str) -> str:
+    """The organisation named with --organisation, spaces tidied; an empty name is a usage error."""
+    name = " ".join(text.split())
+    if not name:
+        raise UsageError(f"dalton {command}: --organisation takes a name, e.g. --organisation 'Northshire Hospitals'")
+    return name
 
 
 def _colour(stream: IO[str]) -> bool:
@@ -289,7 +326,9 @@ def wizard(
     output: str | None,
     as_of: str | None = None,
     param: list[str] | None = None,
+    organisation: str | None = None,
 ) -> bool:
+    name = organisation_name(organisation, "wizard") if organisation is not None else None
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(
             "dalton wizard needs an interactive terminal (standard input and output are not both terminals).",
@@ -305,6 +344,7 @@ def wizard(
         rules,
         as_of=as_of,
         params=list(param or []),
+        organisation=name,
     )
     return True
 
@@ -376,6 +416,7 @@ def batch(
     rules: str | None,
     as_of: str | None,
     param: list[str],
+    organisation: str | None = None,
 ) -> bool:
     """``dalton batch``: every row evaluated, the table written, each problem said on standard error."""
     from dalton_cli import batch as batch_mod
@@ -414,7 +455,10 @@ def batch(
     else:
         from dalton_cli.report import batch_out
 
-        rows, title = list(batch_mod.rows_of(results, ruleset)), f"dalton batch: {path.name}"
+        title = f"dalton batch: {path.name}"
+        if organisation is not None:
+            title = f"{organisation_name(organisation, 'batch')}: {title}"
+        rows = list(batch_mod.rows_of(results, ruleset))
         data = (
             batch_out.markdown(rows, ruleset, title) if format == "markdown" else batch_out.html(rows, ruleset, title)
         )

@@ -22,8 +22,19 @@ def typer_parse(argv: list[str]) -> dict | None:
         def run(*args, **kwargs):
             names = {
                 "explain": ["form", "answers", "set_", "format", "rules", "as_of", "param"],
-                "recommend": ["answers", "set_", "format", "rules", "output", "as_of", "param", "robust"],
-                "batch": ["source", "format", "output", "keep_going", "rules", "as_of", "param"],
+                "recommend": [
+                    "answers",
+                    "set_",
+                    "format",
+                    "rules",
+                    "output",
+                    "as_of",
+                    "param",
+                    "robust",
+                    "organisation",
+                    "detail",
+                ],
+                "batch": ["source", "format", "output", "keep_going", "rules", "as_of", "param", "organisation"],
             }[name]
             seen.update(dict(zip(names, args, strict=False)), **kwargs)
             return True

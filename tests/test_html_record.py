@@ -21,7 +21,11 @@ from dalton_cli.report.html import COMMAND_WIDTH, command_lines
 DGH = EXAMPLES / "district-general.yaml"
 EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
 # One answers file for each verdict: a close call (the example), a clear lead, not enough known.
-VERDICT_CASES = {"close_call": "cmast-2021", "clear": "moorfields-network", "insufficient": "synthetic-everything-unknown"}
+VERDICT_CASES = {
+    "close_call": "cmast-2021",
+    "clear": "moorfields-network",
+    "insufficient": "synthetic-everything-unknown",
+}
 
 
 def answers_of(case: str | None, tmp_path: Path) -> Path:
@@ -33,8 +37,9 @@ def answers_of(case: str | None, tmp_path: Path) -> Path:
     return target
 
 
-def record(dalton, *args: str) -> str:
-    result = dalton("recommend", *args, "--format", "html", env=EPOCH)
+def record(dalton, *args: str, detail: str = "full") -> str:
+    """The HTML record: the full one (every reason, the picture, the evidence table) unless asked."""
+    result = dalton("recommend", *args, "--format", "html", "--detail", detail, env=EPOCH)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -106,9 +111,9 @@ def _words(block: str) -> list[str]:
 def test_reproduce_command_is_one_argument_a_line_and_the_same_command(dalton):
     page = record(dalton, "-a", str(DGH))
     block = command_block(page)
-    markdown = dalton("recommend", "-a", str(DGH), "-f", "markdown", env=EPOCH).stdout
+    markdown = dalton("recommend", "-a", str(DGH), "-f", "markdown", "--detail", "full", env=EPOCH).stdout
     command = shlex.split(markdown.split("```sh\n")[1].split("\n```")[0])
-    assert command[-2:] == ["--format", "markdown"]
+    assert command[-4:] == ["--detail", "full", "--format", "markdown"]
     assert _words(block) == [*command[:-1], "html"]
     lines = block.split("\n")
     assert lines[0] == "dalton recommend --set organisation_type=nhs_trust \\"
@@ -177,7 +182,7 @@ def test_picture_scales_to_its_width_and_says_what_it_shows(dalton):
     for rank, entry in enumerate(doc["recommendations"], 1):
         assert f"{rank}. " in label and f"score {entry['score']}" in label
     first = doc["recommendations"][0]
-    assert f"{first['name']}, {first['spectrum']}, score {first['score']}" in label
+    assert f"1. {first['name']}, {first['spectrum']}, score {first['score']}" in label
     assert re.search(r"<figcaption>How to read the picture: .*bar.*score.*</figcaption>", page)
 
 
@@ -293,3 +298,126 @@ def test_prints_on_a4_and_fits_a_phone_in_a_real_browser(dalton, tmp_path):
     )
     assert viewport < 576  # the narrow layout
     assert right <= 420 and picture <= 420  # nothing sideways of 420 px; the whole picture, every column, in view
+
+
+# --- the board paper (the default record) ------------------------------------------------------
+
+CASES = sorted((RULES / "cases").glob("*.yaml"))
+
+
+def _board_pdf(dalton, tmp_path: Path, answers: Path, *args: str) -> tuple[Path, str]:
+    page = tmp_path / f"{answers.stem}.html"
+    page.write_text(record(dalton, "-a", str(answers), *args, detail="board"), encoding="utf-8")
+    pdf = tmp_path / f"{answers.stem}.pdf"
+    _chromium(tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri())
+    assert pdf.exists()
+    return pdf, page.read_text(encoding="utf-8")
+
+
+def _pdf_pages(pdf: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
+
+
+def _pdf_text(pdf: Path, page: int) -> str:
+    """The words of one page, in reading order (a table cell's lines together)."""
+    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True)
+    return " ".join(out.stdout.split())
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (apt-get install chromium)")
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_the_board_paper_prints_on_at_most_four_a4_pages(dalton, tmp_path, case):
+    pdf, _ = _board_pdf(dalton, tmp_path, answers_of(case.stem, tmp_path))
+    boxes = re.findall(rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]", pdf.read_bytes())
+    assert {(round(float(w)), round(float(h))) for _, _, w, h in boxes} == {(595, 842)}
+    assert 1 <= _pdf_pages(pdf) <= 4
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None or shutil.which("pdftotext") is None, reason="no chromium or pdftotext (apt-get install)"
+)
+@pytest.mark.parametrize("case", ["district", "frimley-heatherwood-2014", "synthetic-everything-unknown"])
+def test_page_one_says_who_when_what_and_what_would_change_it(dalton, tmp_path, case):
+    answers = answers_of(None if case == "district" else case, tmp_path)
+    pdf, page = _board_pdf(dalton, tmp_path, answers, "--organisation", "Northshire Hospitals NHS Trust")
+    doc = json.loads(dalton("recommend", "-a", str(answers), "-f", "json", env=EPOCH).stdout)
+    first = _pdf_text(pdf, 1)
+    assert "Northshire Hospitals NHS Trust" in first and "Date: 2023-11-14" in first
+    assert " ".join(html.unescape(doc["verdict"]["text"]).split()) in first
+    assert "The leading forms" in first and doc["recommendations"][0]["name"] in first
+    assert "What would change the result" in first and "Unanswered questions" in first
+    assert re.search(r"\((several cases|one case|expert view|research|law or policy|by definition)", first) or (
+        doc["verdict"]["kind"] == "insufficient" and not any(r["rationale"] for r in doc["recommendations"][:3])
+    )
+    # no rule or question id before the appendix; the appendix keeps the rules' ids
+    board = page.split("<h2>Appendix: for the record</h2>")[0]
+    text = html.unescape(re.sub(r"<[^>]*>", " ", re.sub(r"<(style|svg)\b.*?</\1>", "", board, flags=re.S)))
+    for rec in doc["recommendations"][:3]:
+        for reason in rec["rationale"]:
+            assert reason["rule"] not in text
+    for qid in doc["answers"]:
+        if "_" in qid:  # an id such as "services" is also an English word
+            assert not re.search(rf"\b{qid}\b", text), qid
+    # the ranked table is on one page
+    names = [r["name"] for r in doc["recommendations"]]
+    pages = [_pdf_text(pdf, n) for n in range(1, _pdf_pages(pdf) + 1)]
+    holding = [n for n, t in enumerate(pages) if "Place: independent" in t]
+    assert len(holding) == 1 and all(name.split(" (")[0] in pages[holding[0]] for name in names)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (apt-get install chromium)")
+def test_the_board_paper_fits_a_phone_in_a_real_browser(dalton, tmp_path):
+    page = tmp_path / "board.html"
+    page.write_text(record(dalton, "-a", str(DGH), detail="board"), encoding="utf-8")
+    measured = tmp_path / "measured.html"
+    probe = MEASURE.replace("document.querySelector('svg')", "document.querySelector('table.ranked-forms')")
+    measured.write_text(page.read_text(encoding="utf-8").replace("</body>", probe), encoding="utf-8")
+    dom = _chromium(tmp_path, "--window-size=420,2000", "--dump-dom", measured.as_uri()).stdout
+    viewport, right, table = (float(n) for n in re.search(r'data-measured="([\d.]+) ([\d.]+) ([\d.]+)"', dom).groups())
+    assert viewport < 576 and right <= 420 and table <= 420
+
+
+def test_board_bars_are_proportional_to_scores_from_zero(dalton, tmp_path):
+    page = record(dalton, "-a", str(answers_of("cmast-2021", tmp_path)), detail="board")
+    bars = re.findall(
+        r'<span class="zero" style="left:([\d.]+)%"></span><span class="bar (pos|neg)" '
+        r'data-score="(-?\d+)" style="left:([\d.]+)%;width:([\d.]+)%"',
+        page,
+    )
+    assert bars
+    units = [float(w) / abs(int(s)) for _, _, s, _, w in bars if int(s)]
+    assert all(u == pytest.approx(units[0], abs=0.11) for u in units)
+    for zero, kind, score, left, width in bars:
+        assert (kind == "neg") == (int(score) < 0)
+        edge = float(left) if int(score) >= 0 else float(left) + float(width)
+        assert edge == pytest.approx(float(zero), abs=0.11)
+
+
+def test_organisation_names_the_record_and_its_command(dalton, tmp_path):
+    answers = tmp_path / "a.yaml"
+    answers.write_text(DGH.read_text(encoding="utf-8") + "\norganisation: Northshire Hospitals\n", encoding="utf-8")
+    page = record(dalton, "-a", str(answers), detail="board")
+    assert "<h1>Northshire Hospitals: choosing an organisational form</h1>" in page
+    given = record(dalton, "-a", str(answers), "--organisation", "St Elsewhere", detail="board")
+    assert "<h1>St Elsewhere: choosing an organisational form</h1>" in given
+    assert "--organisation 'St Elsewhere'" in command_block(given)
+    markdown = dalton("recommend", "-a", str(answers), "-f", "markdown", env=EPOCH).stdout
+    assert markdown.startswith("# Northshire Hospitals: choosing an organisational form\n")
+    headings = [line for line in markdown.splitlines() if line.startswith("## ")]
+    board_order = [
+        "## Verdict",
+        "## The leading forms",
+        "## What would change the result",
+        "## Precedents",
+        "## Ranked forms",
+        "## Answers given",
+        "## References",
+        "## Appendix",
+    ]
+    found = [next(i for i, h in enumerate(headings) if h.startswith(b)) for b in board_order]
+    assert found == sorted(found)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("organisation: [a, b]\n", encoding="utf-8")
+    result = dalton("recommend", "-a", str(bad))
+    assert result.returncode == 1 and "A009 organisation must be a name" in result.stderr
+    assert dalton("recommend", "-a", str(DGH), "--organisation", " ").returncode == 2

@@ -101,7 +101,7 @@ def test_unknown_answers_are_listed(dalton, tmp_path):
 
 
 def test_markdown_is_a_document(dalton):
-    result = dalton("recommend", "--answers", DGH, "--format", "markdown")
+    result = dalton("recommend", "--answers", DGH, "--format", "markdown", "--detail", "full")
     assert result.returncode == 0
     text = result.stdout
     assert text.startswith("# Organisational form: decision record")

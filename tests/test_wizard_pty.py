@@ -210,8 +210,10 @@ def test_kill_9_leaves_the_old_or_the_new_file(tmp_path):
 
 @pytest.mark.parametrize("columns", [60, 80])
 def test_the_result_fits_the_terminal(tmp_path, columns):
-    """At 60 and 80 columns, 24 rows: no line runs past the edge, every form's name is whole or
-    ends in an ellipsis, and the references are one short line each (the full list on request)."""
+    """At 60 and 80 columns, 24 rows: no line runs past the edge, nothing is cut short (no
+    ellipsis: a long name wraps between words onto the next line), a score bar is as long as its
+    score on a fixed scale, the verdict is the last thing above "What next?", and the references
+    are one short line each (the full list on request)."""
     saved = tmp_path / "mine.yaml"
     saved.write_text((EXAMPLES / "district-general.yaml").read_text())
     cmd = dalton_command() + ["wizard", "--resume", str(saved)]
@@ -227,13 +229,31 @@ def test_the_result_fits_the_terminal(tmp_path, columns):
     lines = screen.split("\n")
     lines = lines[next(i for i, line in enumerate(lines) if "Recommendation" in line) :]  # the result screen
     assert [line for line in lines if len(line) > columns] == []
+    assert not any("…" in line for line in lines)
     ruleset = at(load_ruleset_or_fail(RULES), TODAY)
-    ranked = [line for line in lines if re.match(r"^ {0,2}\d+\. ", line)]
-    assert len(ranked) >= 5
     names = {f.name for f in ruleset.forms}
-    for line in ranked:
-        text = re.split(r"\s{2,}|\s[█░]|\s+-?\d+$", re.sub(r"^ {0,2}\d+\. ", "", line))[0].strip()
-        assert text in names or (text.endswith("…") and any(n.startswith(text[:-1]) for n in names)), line
+    shown, bars = [], []
+    start = next(i for i, line in enumerate(lines) if re.match(r"^ {0,2}1\. ", line))
+    end = next(i for i, line in enumerate(lines[start:], start) if line.strip() and not line.startswith(" "))
+    for i, line in enumerate(lines[:end]):
+        if i < start or not re.match(r"^ {0,2}\d+\. ", line):
+            continue
+        head = re.sub(r"^ {0,2}\d+\. ", "", line)
+        text = re.split(r"\s{2,}|\s[█░]|\s+-?\d+(\s|$)", head)[0].strip()
+        for more in lines[i + 1 :]:
+            if not re.match(r"^ {5}\S", more):
+                break
+            text += " " + more.strip()
+        shown.append(text)
+        bar = re.search(r"([█░]{10})\s+(-?\d+)", line)
+        if bar:
+            bars.append((bar[1].count("█"), int(bar[2])))
+    assert len(shown) >= 5 and all(text in names for text in shown), shown
+    if columns == 80:
+        scale = max([3, *(score for _, score in bars)])  # the minimum support at least
+        assert bars and all(filled == min(10, round(10 * max(score, 0) / scale)) for filled, score in bars)
+    tail = [line for line in lines if line.strip()][-7:]
+    assert any(re.search(r"Clear|Close call|Not enough known|Evidence too thin", line) for line in tail), tail
     references = lines[lines.index(next(x for x in lines if x.startswith("References"))) :]
     assert all("http" not in line for line in references)  # full entries only on request
     child.send(DOWN * 3 + ENTER)  # Show the references (after Finish, Write the record, Explain)
@@ -253,3 +273,17 @@ def test_recommend_on_a_narrow_terminal_wraps_words_whole(tmp_path):
     text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", child.before).replace("\r", "")
     assert max(len(line) for line in text.split("\n")) <= 60
     assert "…" not in text and "Ranked forms" in text  # no word cut short to fit a column
+
+
+@pytest.mark.parametrize("columns", [60, 72])
+def test_plain_text_fits_the_terminal_and_columns_when_piped(tmp_path, columns):
+    """NO_COLOR on a terminal gives plain text as wide as the terminal; piped, as COLUMNS says."""
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1", "COLUMNS": str(columns), "LINES": "24"}
+    cmd = dalton_command() + ["recommend", "--answers", str(EXAMPLES / "district-general.yaml")]
+    child = pexpect.spawn(cmd[0], cmd[1:], cwd=str(tmp_path), env=env, dimensions=(24, columns), encoding="utf-8")
+    child.expect(pexpect.EOF)
+    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", child.before).replace("\r", "")
+    assert max(len(line) for line in text.split("\n") if "http" not in line) <= columns
+    piped = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60).stdout
+    widths = [len(line) for line in piped.split("\n") if "http" not in line]  # an address is never broken
+    assert max(widths) <= columns and max(widths) > columns - 10  # wrapped at COLUMNS, not at 80

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -14,6 +15,7 @@ from dalton_cli.ruleset.yamlload import YMap, load
 
 STDIN_NAME = "<stdin>"
 AS_OF_KEY = "as_of"  # the day an answers or case file is judged as of: not a question
+ORGANISATION_KEY = "organisation"  # whose answers they are, named in a record: not a question either
 
 
 class RawAnswer(NamedTuple):
@@ -85,6 +87,7 @@ def split_as_of(raw: dict[str, RawAnswer]) -> tuple[dict[str, RawAnswer], str | 
     """The answers without ``as_of``, and the day it gives (checked); None when it is not given."""
     from dalton_cli.ruleset.schema import is_day
 
+    raw = {k: v for k, v in raw.items() if k != ORGANISATION_KEY}  # metadata, read by organisation_of
     if AS_OF_KEY not in raw:
         return raw, None
     item = raw[AS_OF_KEY]
@@ -102,6 +105,24 @@ def split_as_of(raw: dict[str, RawAnswer]) -> tuple[dict[str, RawAnswer], str | 
             )
         )
     return rest, day
+
+
+def organisation_of(raw: dict[str, RawAnswer]) -> str:
+    """The organisation an answers file names (``organisation: Northshire Hospitals NHS Trust``),
+    or '' when it names none."""
+    item = raw.get(ORGANISATION_KEY)
+    if item is None or is_unknown(item.value):
+        return ""
+    if isinstance(item.value, (str, int, float)) and not isinstance(item.value, bool) and str(item.value).strip():
+        return " ".join(str(item.value).split())
+    raise DaltonError(
+        Diagnostic(
+            "A009",
+            item.value_loc,
+            f"organisation must be a name written as text, not {item.value!r}",
+            "e.g. organisation: Northshire Hospitals NHS Trust",
+        )
+    )
 
 
 def check_answers(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Answers:
@@ -204,9 +225,15 @@ def check_answers_at(raw: dict[str, RawAnswer], ruleset: RuleSet) -> Checked:
     return Checked(answers, tuple(notes), given)
 
 
-def answers_file_text(ruleset: RuleSet, answers: dict[str, Any], comments: list[str], as_of: str = "") -> str:
-    """An answers file: comment lines, the day it is judged as of (if given), then one answer per line."""
-    lines = [f"# {c}" for c in comments] + ([f"{AS_OF_KEY}: {as_of}"] if as_of else [])
+def answers_file_text(
+    ruleset: RuleSet, answers: dict[str, Any], comments: list[str], as_of: str = "", organisation: str = ""
+) -> str:
+    """An answers file: comment lines, the organisation and the day it is judged as of (if given),
+    then one answer per line."""
+    lines = [f"# {c}" for c in comments] + (
+        [f"{ORGANISATION_KEY}: {json.dumps(organisation, ensure_ascii=False)}"] if organisation else []
+    )
+    lines += [f"{AS_OF_KEY}: {as_of}"] if as_of else []
     lines += [f"{q.id}: {answer_text(answers[q.id])}" for q in ruleset.questions if q.id in answers]
     return "\n".join(lines) + "\n"
 

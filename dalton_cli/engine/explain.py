@@ -24,9 +24,14 @@ class WhatIf(NamedTuple):
     params: tuple[tuple[str, float], ...] = ()  # (parameter id, new value): a board's own judgement
 
 
+REACHES = ("first", "top", "below")  # how far an unknown answer could move the result, furthest first
+TOP = 3  # "the first three": what the interview settles and a board reads
+
+
 class UnknownImpact(NamedTuple):
     question: str
     could_come_first: tuple[str, ...]  # forms that could rank first depending on this answer
+    reach: str = "first"  # first: another form first; top: the first three or the verdict; below: only lower places
 
 
 class RuleStatus(NamedTuple):
@@ -44,6 +49,8 @@ def _change_options(ruleset: RuleSet, question: Question, current: Any) -> list[
     what-if asks how sensitive the result is to the facts, not what an opposite organisation
     would be told."""
     options = TYPES[question.type].changes(question, current, candidate_values(ruleset, question))
+    if question.type == "multi" and not question.allow_empty:  # "if the services run were none": not an answer
+        options = [v for v in options if v]
     order = question.ordered
     if question.kind == "fact" and current in order:
         i = order.index(current)
@@ -132,13 +139,34 @@ def _pairs(
 
 
 def unknown_impacts(ruleset: RuleSet, decision: Decision) -> tuple[UnknownImpact, ...]:
-    out = []
+    """Each unknown answer that matters: the forms it could put first, and how far it could move
+    the result (another form first; the first three, their exclusion or the verdict; or only the
+    places below them)."""
+    from dalton_cli.engine.verdict import MARGIN, MINIMUM, judge, setting
+
+    margin, minimum = setting(ruleset, MARGIN), setting(ruleset, MINIMUM)
     prober = prober_of(ruleset, decision)
+    order = [f.id for f in ruleset.forms]
+
+    def head(changes: dict[str, Any]) -> tuple[Any, ...]:
+        scores, out = prober.scores(changes)
+        ranked = sorted((i for i in range(len(scores)) if not out[i]), key=lambda i: (-scores[i], i))
+        kind = judge([(order[i], scores[i]) for i in ranked], margin, minimum)
+        return tuple(order[i] for i in ranked[:TOP]), kind
+
+    base = head({})
+    out = []
     for qid in decision.unknown:
-        question = ruleset.question(qid)
-        tops = {decision.top} | {prober.top({qid: v}) for v in _change_options(ruleset, question, UNKNOWN)}
-        order = [f.id for f in ruleset.forms]
-        out.append(UnknownImpact(qid, tuple(sorted((t for t in tops if t), key=order.index))))
+        values = _change_options(ruleset, ruleset.question(qid), UNKNOWN)
+        tops = {decision.top} | {prober.top({qid: v}) for v in values}
+        firsts = tuple(sorted((t for t in tops if t), key=order.index))
+        if len(firsts) > 1:
+            reach = "first"
+        elif any(head({qid: v}) != base for v in values):
+            reach = "top"
+        else:
+            reach = "below"
+        out.append(UnknownImpact(qid, firsts, reach))
     return tuple(out)
 
 

@@ -193,10 +193,16 @@ class Interview:
         while True:
             rows = [
                 (q.short[:1].upper() + q.short[1:], shown_answer(q, self.answers[q.id]))
-                for q in self.ruleset.questions
+                for q in self.as_asked()
                 if q.id in self.answers
             ]
             self.prompter.table(REVIEW_TITLE, ("Question", "Answer"), rows)
+            effective = effective_answers(self.ruleset.questions, known(self.answers))
+            unasked = [
+                q.short for q in self.as_asked() if q.id not in self.answers and effective[q.id] is not NOT_APPLICABLE
+            ]
+            if unasked:
+                self.prompter.say(f"Not asked, since no answer would change them: {'; '.join(unasked)}.", "note")
             choices: list[tuple[str, Any]] = [
                 ("Show the recommendation", Action.SHOW_RESULT),
                 ("Change an answer…", Action.CHANGE),
@@ -205,7 +211,7 @@ class Interview:
             choice = self.prompter.select("Ready?", choices, Action.SHOW_RESULT)
             if choice is not Action.CHANGE:
                 return choice
-            editable = [q for q in self.ruleset.questions if q.id in self.answers or self.applies(q)]
+            editable = [q for q in self.as_asked() if q.id in self.answers or self.applies(q)]
             options: list[tuple[str, Any]] = [
                 (f"{q.short[:1].upper()}{q.short[1:]}: {shown_answer(q, self.answers.get(q.id))}", q.id)
                 for q in editable
@@ -216,6 +222,11 @@ class Interview:
                 self.changing = picked
                 self.remembered[picked] = self.answers.get(picked)
                 return picked
+
+    def as_asked(self) -> list[Question]:
+        """Every question in the words put to this perspective: an answer is shown as it was given."""
+        perspective = self.answers.get("perspective")
+        return [q.worded(perspective) for q in self.ruleset.questions]
 
     def applies(self, question: Question) -> bool:
         return effective_answers(self.ruleset.questions, known(self.answers))[question.id] is not NOT_APPLICABLE

@@ -17,6 +17,7 @@ from dalton_cli.engine.answers import (
     answers_file_text,
     check_answers,
     is_unknown,
+    organisation_of,
     parse_day,
     parse_params,
     read_answers_file,
@@ -41,6 +42,10 @@ def load_saved(path: Path, ruleset: RuleSet) -> dict[str, Any]:
 
 def saved_day(path: Path) -> str | None:
     return split_as_of(read_answers_file(str(path)))[1]
+
+
+def saved_organisation(path: Path) -> str:
+    return organisation_of(read_answers_file(str(path)))
 
 
 def unwritable(path: Path) -> str:
@@ -68,10 +73,12 @@ class Saver:
         prompter: Prompter,
         warned: bool = False,
         as_of: str = "",
+        organisation: str = "",
     ) -> None:
         self.path, self.ruleset, self.original, self.prompter = path, ruleset, original, prompter
         self.failed = warned
         self.as_of = as_of
+        self.organisation = organisation
 
     def text(self, answers: dict[str, Any]) -> str:
         if self.original is not None:
@@ -81,6 +88,7 @@ class Saver:
             self.ruleset,
             answers,
             as_of=self.as_of,
+            organisation=self.organisation,
             comments=[
                 f"Answers from dalton wizard (rule set {self.ruleset.name} {self.ruleset.version}).",
                 f"Resume: dalton wizard --resume {name}",
@@ -109,6 +117,7 @@ def run_wizard(
     prompter: Prompter | None = None,
     as_of: str | None = None,
     params: list[str] | None = None,
+    organisation: str | None = None,
 ) -> int:
     from dalton_cli.ruleset.load import load_ruleset_or_fail
     from dalton_cli.ruleset.snapshot import at, today
@@ -118,7 +127,8 @@ def run_wizard(
     day = given_day or today()
     plain = at(full, day)
     chosen = parse_params(list(params or []), plain, "wizard")
-    settings = Settings(chosen, rules_arg, {pid: plain.parameters[pid].value for pid in chosen})
+    named = organisation if organisation is not None else (saved_organisation(resume) if resume else "")
+    settings = Settings(chosen, rules_arg, {pid: plain.parameters[pid].value for pid in chosen}, named)
     ruleset = at(full, day, settings.params) if settings.params else plain
     answers = load_saved(resume, ruleset) if resume else {}
     save_path = save or resume or default_save_path(Path.cwd())
@@ -141,7 +151,7 @@ def run_wizard(
     p.say("Each question offers Don't know, Why is this asked? and « Back. Ctrl-C saves and stops.", "help")
     if answers:
         p.say(f"Resuming with {len(answers)} answers already given.", "note")
-    saver = Saver(save_path, ruleset, original, p, warned=bool(problem), as_of=given_day or "")
+    saver = Saver(save_path, ruleset, original, p, warned=bool(problem), as_of=given_day or "", organisation=named)
     interview = Interview(ruleset, p, saver, answers)
     try:
         final = interview.run()
@@ -173,6 +183,7 @@ class Settings(NamedTuple):
     params: dict[str, float]
     rules_arg: str | None
     defaults: dict[str, float]
+    organisation: str = ""
 
 
 def show_result(ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: Path | None, settings: Settings) -> int:
@@ -180,9 +191,11 @@ def show_result(ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: 
     from dalton_cli.report.model import build_explain_report, build_report
 
     decision = evaluate(ruleset, known(answers))
-    p.show_result(build_report(ruleset, decision, defaults=settings.defaults))
+    asked = frozenset(answers)  # what the interview asked (an answer of don't know included)
+    report = build_report(ruleset, decision, defaults=settings.defaults)
+    p.show_result(report._replace(organisation=settings.organisation, asked=asked))
     if output is not None:
-        write_record(ruleset, decision, output, settings, p)
+        write_record(ruleset, decision, output, settings, p, asked)
     while True:
         choices: list[tuple[str, Any]] = [
             ("Finish", Action.FINISH),
@@ -197,12 +210,12 @@ def show_result(ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: 
         if action is Action.REFERENCES:
             from dalton_cli.report.terminal import references_text
 
-            p.show_text(references_text(build_report(ruleset, decision, defaults=settings.defaults)))
+            p.show_text(references_text(report))
             continue
         if action is Action.RECORD:
             path = ask_record_path(p)
             if path is not None:
-                write_record(ruleset, decision, path, settings, p)
+                write_record(ruleset, decision, path, settings, p, asked)
         else:
             ranked = [(f"{r.form.name} (score {r.score})", r.form.id) for r in decision.ranked]
             ranked += [(f"{r.form.name} (excluded)", r.form.id) for r in decision.excluded]
@@ -235,14 +248,29 @@ def ask_record_path(p: Prompter) -> Path | None:
             return None
 
 
-def write_record(ruleset: RuleSet, decision: Decision, path: Path, settings: Settings, p: Prompter) -> None:
+def write_record(
+    ruleset: RuleSet,
+    decision: Decision,
+    path: Path,
+    settings: Settings,
+    p: Prompter,
+    asked: frozenset[str] | None = None,
+) -> None:
     from dalton_cli.report.markdown import render
     from dalton_cli.report.model import build_report
     from dalton_cli.report.record import record_date, reproduce_command
 
     try:
-        command = reproduce_command(decision.answers, settings.rules_arg, "markdown", ruleset.as_of, settings.params)
+        command = reproduce_command(
+            decision.answers,
+            settings.rules_arg,
+            "markdown",
+            ruleset.as_of,
+            settings.params,
+            organisation=settings.organisation,
+        )
         report = build_report(ruleset, decision, date=record_date(), command=command, defaults=settings.defaults)
+        report = report._replace(organisation=settings.organisation, asked=asked)
         write_file(path, render(report))
         p.say(f"Wrote the decision record to {path}.", "note")
     except WriteError as exc:

@@ -7,6 +7,7 @@ import textwrap
 from html import escape
 
 from dalton_cli import __version__
+from dalton_cli.report import paper
 from dalton_cli.report.model import Entry, Reason, Report
 from dalton_cli.report.phrases import (
     CAVEAT,
@@ -14,19 +15,23 @@ from dalton_cli.report.phrases import (
     NO_FOR,
     NO_UNKNOWNS,
     NO_WHAT_IF,
-    WHAT_IF_GROUPS,
     could_come_first,
+    effect_word,
     evidence_sentence,
+    first_sentence,
     grade_words,
+    grouped_what_ifs,
     parameter_sentence,
     reason_grade,
     reference_text,
     robustness_lines,
     short_source,
     signed,
+    spectrum_picture,
     steps_title,
     summary,
     value_phrase,
+    verdict_title,
     what_if_sentence,
 )
 from dalton_cli.ruleset.model import SPECTRUM, Citation
@@ -257,19 +262,17 @@ def _changes_html(report: Report) -> list[str]:
     h: list[str] = ["<h2>What would change the answer</h2>"]
     if not report.what_if:
         h.append(f"<p>{NO_WHAT_IF}</p>")
-    for kind, title in WHAT_IF_GROUPS:
-        found = [w for w in report.what_if if w.kind == kind]
-        if found:
-            h.append(f"<h3>{escape(title)}</h3>")
-            listed = "".join(f"<li>{escape(what_if_sentence(rs, w, report.answers))}</li>" for w in found)
-            h.append(f"<ul>{listed}</ul>")
+    for title, found in grouped_what_ifs(report.what_if):
+        h.append(f"<h3>{escape(title)}</h3>")
+        listed = "".join(f"<li>{escape(what_if_sentence(rs, w, report.answers))}</li>" for w in found)
+        h.append(f"<ul>{listed}</ul>")
     h.append("<h2>Unanswered questions that could change the ranking</h2>")
     if not report.unknown_impacts:
         return [*h, f"<p>{NO_UNKNOWNS}</p>"]
     first = report.recommendations[0].form.id if report.recommendations else None
     items = []
     for u in report.unknown_impacts:
-        forms = could_come_first(rs, u.could_come_first, first)
+        forms = could_come_first(rs, u.could_come_first, first, u.reach)
         prompt = escape(rs.question(u.question).prompt)
         items.append(f"<li>{prompt} <code>{escape(u.question)}</code>: {escape(forms)}</li>")
     return [*h, "<ul>" + "".join(items) + "</ul>"]
@@ -312,14 +315,23 @@ def _precedents_html(report: Report) -> str:
 
 
 def render(report: Report) -> str:
-    rs = report.ruleset
-    h = [
+    """The decision record: the board paper, or with ``detail`` full every reason for every form."""
+    return render_full(report) if report.detail == "full" else render_board(report)
+
+
+def _head(report: Report) -> list[str]:
+    name = escape(paper.title(report))
+    return [
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Organisational form: decision record</title><style>{CSS}</style></head><body>",
-        "<h1>Organisational form: decision record</h1>",
-        '<p class="meta">',
+        f"<title>{name}</title><style>{CSS}</style></head><body>",
+        f"<h1>{name}</h1>",
     ]
+
+
+def render_full(report: Report) -> str:
+    rs = report.ruleset
+    h = [*_head(report), '<p class="meta">']
     if report.date:
         h.append(f"Date: {escape(report.date)} · ")
     h.append(f"As of {escape(report.as_of)} · ")
@@ -369,3 +381,252 @@ def render(report: Report) -> str:
         h.append(f'<h2>Reproduce this record</h2><pre class="command">{command}</pre>')
     h.append("</body></html>")
     return "\n".join(h) + "\n"
+
+
+# --- the board paper ------------------------------------------------------------------------
+
+BOARD_CSS = """
+.lead{break-inside:avoid;margin-bottom:.4rem}.lead h3{margin:.5rem 0 .1rem}
+.lead ul,.changes ul{margin:.1rem 0 .3rem;padding-left:1.2rem}.lead li,.changes li{margin-bottom:.15rem}
+.place{color:#555;font-weight:normal;font-size:.9rem}.grade{color:#555;font-size:.85rem}
+.more{color:#555;font-size:.85rem;margin:.1rem 0 .3rem}.ranked{break-inside:avoid}
+table.ranked-forms{break-inside:avoid}td.bars{width:22%;vertical-align:middle}
+.track{position:relative;display:block;height:.75rem}.track .zero{position:absolute;top:-.15rem;bottom:-.15rem;
+width:1px;background:#444}.track .bar{position:absolute;top:0;bottom:0}.bar.pos{background:#005eb8}
+.bar.neg{background:#b10e1e}.place-dots{white-space:nowrap;font-size:.85rem}
+.track,.bar{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+@media (max-width:36rem){.place-dots{white-space:normal}td.bars{width:18%}}.small{font-size:.85rem}
+table.small td,table.small th,table.ranked-forms td{padding:.12rem .4rem;line-height:1.25}
+ul.answers{columns:2;column-gap:1.5rem;padding-left:1rem;font-size:.85rem}ul.answers li{break-inside:avoid}
+.appendix pre.command{font-size:.62rem;padding:.3rem}@media (max-width:36rem){ul.answers{columns:1}}
+.appendix{font-size:.8rem;color:#333}.appendix h2{font-size:1.05rem}.appendix td{padding:.15rem .4rem}
+@page{size:A4;margin:13mm 14mm 14mm}
+@media print{body{font-size:9.5pt;line-height:1.3}h1{font-size:1.4rem;margin:0 0 .1rem}h2{font-size:1.08rem;
+margin:.7rem 0 .3rem}h3{font-size:.98rem}.verdict{margin:.4rem 0}figure{margin:.3rem 0}
+ol.refs li{font-size:.75rem;margin-bottom:.05rem;line-height:1.25}}
+"""
+
+
+SHORT_LEGEND = (
+    "Each dot is where a form sits from independence (left) to consolidation (right); each bar its score "
+    "from the zero line (blue above zero, red below). The forms the verdict is about are in bold."
+)
+
+
+def _grade(r: Reason) -> str:
+    return f' <span class="grade">({escape(reason_grade(r))})</span>' if r.evidence else ""
+
+
+def _board_reason(report: Report, r: Reason) -> str:
+    cls = "for" if r.weight > 0 and not r.exclude else "against"
+    mark = "excluded" if r.exclude else signed(r.weight)
+    return (
+        f'<li><span class="{cls}">{mark}</span> {escape(first_sentence(r.text))} {_markers(report, r)}{_grade(r)}</li>'
+    )
+
+
+def _board_verdict(report: Report) -> list[str]:
+    kind = report.verdict.kind if report.verdict is not None else "excluded"
+    return [
+        f"<h2>Verdict: {escape(verdict_title(report))}</h2>",
+        f'<p class="verdict" data-verdict="{kind}">{escape(summary(report))}</p>',
+    ]
+
+
+def _board_leading(report: Report) -> list[str]:
+    leads = paper.leading_forms(report)
+    if not leads:
+        return []
+    h = ["<h2>The leading forms</h2>"]
+    for lead in leads:
+        e = lead.entry
+        place = f'<span class="place">(score {e.score}; {escape(e.form.spectrum)})</span>'
+        items = "".join(_board_reason(report, r) for r in lead.reasons) or f"<li>{escape(NO_FOR)}</li>"
+        rest = f'<p class="more">{escape(lead.rest)}</p>' if lead.rest else ""
+        h.append(f'<div class="lead"><h3>{lead.rank}. {escape(e.form.name)} {place}</h3><ul>{items}</ul>{rest}</div>')
+    return h
+
+
+def _board_changes(report: Report) -> list[str]:
+    found = paper.changes(report)
+    h = ['<div class="changes"><h2>What would change the result</h2>']
+    if not found.groups:
+        h.append(f"<p>{escape(NO_WHAT_IF)}</p>")
+    for title, sentences, more in found.groups:
+        h.append(f"<h3>{escape(title)}</h3><ul>" + "".join(f"<li>{escape(t)}</li>" for t in sentences) + "</ul>")
+        if more:
+            h.append(f'<p class="more">{more} more in the full record (--detail full) and the JSON.</p>')
+    h.append("<h3>Unanswered questions</h3>")
+    if found.unknowns:
+        h.append("<ul>" + "".join(f"<li>{escape(u)}</li>" for u in found.unknowns) + "</ul>")
+    elif not found.unknowns_note:
+        h.append(f"<p>{escape(NO_UNKNOWNS)}</p>")
+    if found.unknowns_note:
+        h.append(f'<p class="more">{escape(found.unknowns_note)}</p>')
+    return [*h, "</div>"]
+
+
+def _board_ranked(report: Report) -> list[str]:
+    """The ranked forms as one table that is never split: rank, name, place on the spectrum, score,
+    and the score as a bar from a zero line (blue to the right, red to the left), every point of
+    score the same length."""
+    recs = report.recommendations
+    focus = {e.form.id for e in report.focus}
+    low, high = min([0] + [e.score for e in recs]), max([0] + [e.score for e in recs])
+    unit = 100 / max(high - low, 1)
+    zero = -low * unit
+    rows = []
+    for i, e in enumerate(recs, 1):
+        length = abs(e.score) * unit
+        start = zero if e.score >= 0 else zero - length
+        cls = "neg" if e.score < 0 else "pos"
+        bar = (
+            f'<span class="track"><span class="zero" style="left:{zero:.1f}%"></span>'
+            f'<span class="bar {cls}" data-score="{e.score}" '
+            f'style="left:{start:.1f}%;width:{length:.1f}%"></span></span>'
+        )
+        name = f"<strong>{escape(e.form.name)}</strong>" if e.form.id in focus else escape(e.form.name)
+        rows.append(
+            f'<tr><td class="num">{i}</td><td>{name}</td><td class="place-dots" title="{e.form.spectrum}">'
+            f'{spectrum_picture(e.form)} {e.form.spectrum}</td><td class="num">{e.score}</td>'
+            f'<td class="bars">{bar}</td></tr>'
+        )
+    return [
+        f'<p class="caveat">{escape(CAVEAT)}</p>',
+        '<div class="ranked"><h2>Ranked forms</h2>',
+        '<table class="ranked-forms"><thead><tr><th class="num">Rank</th><th>Form</th>'
+        '<th>Place: independent → consolidation</th><th class="num">Score</th><th>Score from zero</th></tr>'
+        f"</thead><tbody>{''.join(rows)}</tbody></table></div>",
+    ]
+
+
+def _board_excluded(report: Report) -> list[str]:
+    if not report.excluded:
+        return []
+    items = "".join(
+        f"<li><strong>{escape(e.form.name)}</strong>: "
+        + " ".join(f"{escape(first_sentence(r.text))} {_markers(report, r)}{_grade(r)}" for r in e.reasons)
+        + "</li>"
+        for e in report.excluded
+    )
+    return [f"<h2>Excluded forms</h2><ul>{items}</ul>"]
+
+
+def _board_evidence(report: Report) -> list[str]:
+    shown = [e for e in report.focus if e.form.evidence or e.form.pathway]
+    if not shown:
+        return []
+    h = ["<h2>Evidence and steps for the leading forms</h2>"]
+    for e in shown:
+        h.append(f"<h3>{escape(e.form.name)}</h3>{_focus(report, e)}")
+    return h
+
+
+def _board_notes(report: Report) -> list[str]:
+    return [_notes_and_thresholds(report)]
+
+
+def _board_answers(report: Report) -> list[str]:
+    """The answers, each a question's short name and the answer in the words it was given, in two
+    columns on paper."""
+    rs = report.ruleset
+    items = "".join(
+        f"<li><strong>{escape(_capital(rs.question(qid).short))}:</strong> "
+        f"{escape(value_phrase(rs.question(qid), value))}</li>"
+        for qid, value in report.answers.items()
+    )
+    return [f'<h2>Answers given</h2><ul class="answers">{items}</ul>'] if items else []
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _board_robustness(report: Report) -> list[str]:
+    return _robustness_html(report)
+
+
+def _board_references(report: Report) -> list[str]:
+    items = "".join(
+        f'<li id="ref{i}">{escape(reference_text(s, c))}</li>' for i, (c, s) in enumerate(report.references, 1)
+    )
+    return [f'<h2>References</h2><ol class="refs">{items}</ol>'] if items else []
+
+
+def _board_appendix(report: Report) -> list[str]:
+    """For the record: the rule set and its checksum, the rule behind each reason shown, the answers
+    as an answers file writes them, and the command that rebuilds this record."""
+    rs = report.ruleset
+    h = [
+        '<div class="appendix"><h2>Appendix: for the record</h2>',
+        f"<p>Rule set {escape(rs.name)} {escape(rs.version)}, sha256 <code>{rs.sha256}</code>; "
+        f"dalton {__version__}. The full record (<code>--detail full</code>) gives every reason for every "
+        "form; the JSON (<code>--format json</code>) gives everything with its ids.</p>",
+    ]
+    rules = []
+    for lead in paper.leading_forms(report):
+        said = ", ".join(f"{effect_word(r.weight, r.exclude)} <code>{escape(r.rule)}</code>" for r in lead.reasons)
+        rules.append(f"<li>{escape(lead.entry.form.name)}: {said or 'none'}</li>")
+    for e in report.excluded:
+        said = ", ".join(f"<code>{escape(r.rule)}</code>" for r in e.reasons)
+        rules.append(f"<li>{escape(e.form.name)} (excluded): {said}</li>")
+    if rules:
+        h.append("<p>The rules behind the reasons shown:</p><ul>" + "".join(rules) + "</ul>")
+    if report.command:
+        lines = packed_lines(report.command, PACKED_WIDTH)
+        command = "\n".join(_unbreakable(line, i == 0) for i, line in enumerate(lines))
+        h.append(f'<h2>Reproduce this record</h2><pre class="command">{command}</pre>')
+    return [*h, "</div>"]
+
+
+PACKED_WIDTH = 100  # the board paper's appendix prints the command small: several options a line
+
+
+def packed_lines(command: str, width: int) -> list[str]:
+    """command_lines with as many options on each line as fit in ``width`` (small print): still
+    the same shell command when copied, each line but the last ending in a continuation."""
+    out: list[str] = []
+    for line in command_lines(command):
+        body = line.removesuffix(" \\")
+        if out and len(out[-1]) + 1 + len(body.strip()) <= width:
+            out[-1] += " " + body.strip()
+        else:
+            out.append(body)
+    return [line + " \\" for line in out[:-1]] + out[-1:]
+
+
+BOARD_SECTIONS = {
+    "verdict": _board_verdict,
+    "leading": _board_leading,
+    "changes": _board_changes,
+    "precedents": lambda report: [_precedents_html(paper.fewer_precedents(report))],
+    "ranked": _board_ranked,
+    "excluded": _board_excluded,
+    "evidence": _board_evidence,
+    "notes": _board_notes,
+    "answers": _board_answers,
+    "robustness": _board_robustness,
+    "references": _board_references,
+    "appendix": _board_appendix,
+}
+
+
+def _meta(report: Report) -> str:
+    rs = report.ruleset
+    day = f"Date: {escape(report.date)} · " if report.date else ""
+    return f'<p class="meta">{day}As of {escape(report.as_of)} · Rule set {escape(rs.name)} {escape(rs.version)}</p>'
+
+
+def render_board(report: Report) -> str:
+    """The board paper: page 1 (paper.PAGE_ONE), then the rest (paper.LATER); ids only in the appendix."""
+    report = paper.cited_only(report)
+    h = _head(report)
+    h[2] = h[2].replace("</style>", f"{BOARD_CSS}</style>")
+    h += [_meta(report), '<div class="page1">']
+    for name in paper.PAGE_ONE:
+        h += BOARD_SECTIONS[name](report)
+    h.append("</div>")
+    for name in paper.LATER:
+        h += BOARD_SECTIONS[name](report)
+    h.append("</body></html>")
+    return "\n".join(part for part in h if part) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from dalton_cli import __version__
+from dalton_cli.report import paper
 from dalton_cli.report.model import Entry, Reason, Report
 from dalton_cli.report.phrases import (
     CAVEAT,
@@ -12,12 +13,14 @@ from dalton_cli.report.phrases import (
     NO_FOR,
     NO_UNKNOWNS,
     NO_WHAT_IF,
-    WHAT_IF_GROUPS,
     could_come_first,
     effect_word,
     evidence_sentence,
+    first_sentence,
     grade_words,
+    grouped_what_ifs,
     number,
+    parameter_sentence,
     reason_grade,
     reference_text,
     robustness_lines,
@@ -26,9 +29,10 @@ from dalton_cli.report.phrases import (
     steps_title,
     summary,
     value_phrase,
+    verdict_title,
     what_if_sentence,
 )
-from dalton_cli.ruleset.qtypes import with_unit
+from dalton_cli.ruleset.qtypes import answer_text, with_unit
 
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
@@ -69,8 +73,13 @@ def _for_against(report: Report, entry: Entry) -> list[str]:
 
 
 def render(report: Report) -> str:
+    """The decision record: the board paper, or with ``detail`` full every reason for every form."""
+    return render_full(report) if report.detail == "full" else render_board(report)
+
+
+def render_full(report: Report) -> str:
     rs = report.ruleset
-    out = ["# Organisational form: decision record", ""]
+    out = [f"# {md_text(paper.title(report))}", ""]
     if report.date:
         out.append(f"- Date: {report.date}")
     out += [
@@ -206,21 +215,176 @@ def _changes_and_unknowns(report: Report) -> list[str]:
     out = ["", "## What would change the answer", ""]
     if not report.what_if:
         out.append(NO_WHAT_IF)
-    for kind, title in WHAT_IF_GROUPS:
-        found = [w for w in report.what_if if w.kind == kind]
-        if found:
-            said = [f"- {md_text(what_if_sentence(rs, w, report.answers))}" for w in found]
-            out += [f"### {title}", "", *said, ""]
+    for title, found in grouped_what_ifs(report.what_if):
+        said = [f"- {md_text(what_if_sentence(rs, w, report.answers))}" for w in found]
+        out += [f"### {title}", "", *said, ""]
     if out[-1] == "":
         out.pop()
     out += ["", "## Unanswered questions that could change the ranking", ""]
     if report.unknown_impacts:
         for u in report.unknown_impacts:
             first = report.recommendations[0].form.id if report.recommendations else None
-            forms = md_text(could_come_first(rs, u.could_come_first, first))
+            forms = md_text(could_come_first(rs, u.could_come_first, first, u.reach))
             out.append(f"- {md_text(rs.question(u.question).prompt)} ({_code(u.question)}): {forms}.")
     elif report.unknown:
         out += [f"- {md_text(rs.question(q).prompt)} ({_code(q)})" for q in report.unknown]
     else:
         out.append(NO_UNKNOWNS)
     return out
+
+
+# --- the board paper: the HTML record's sections, in the same order (report.paper) -------------
+
+
+def _board_reason(report: Report, r: Reason) -> str:
+    mark = "excluded" if r.exclude else effect_word(r.weight, False)
+    grade = f" ({reason_grade(r)})" if r.evidence else ""
+    return f"- **{mark}** {md_text(first_sentence(r.text))} {report.markers(r.citations)}{grade}"
+
+
+def _board_verdict(report: Report) -> list[str]:
+    return [f"## Verdict: {verdict_title(report)}", "", md_text(summary(report))]
+
+
+def _board_leading(report: Report) -> list[str]:
+    leads = paper.leading_forms(report)
+    out = ["", "## The leading forms"] if leads else []
+    for lead in leads:
+        e = lead.entry
+        out += ["", f"### {lead.rank}. {md_text(e.form.name)} (score {e.score}; {e.form.spectrum})", ""]
+        out += [_board_reason(report, r) for r in lead.reasons] or [f"- {NO_FOR}"]
+        if lead.rest:
+            out += ["", f"*{md_text(lead.rest)}*"]
+    return out
+
+
+def _board_changes(report: Report) -> list[str]:
+    found = paper.changes(report)
+    out = ["", "## What would change the result"]
+    if not found.groups:
+        out += ["", NO_WHAT_IF]
+    for title, sentences, more in found.groups:
+        out += ["", f"### {title}", ""] + [f"- {md_text(t)}" for t in sentences]
+        if more:
+            out += ["", f"*{more} more in the full record (--detail full) and the JSON.*"]
+    out += ["", "### Unanswered questions", ""]
+    out += [f"- {md_text(u)}" for u in found.unknowns]
+    if found.unknowns_note:
+        out += ["", f"*{md_text(found.unknowns_note)}*"] if found.unknowns else [md_text(found.unknowns_note)]
+    elif not found.unknowns:
+        out.append(NO_UNKNOWNS)
+    return out
+
+
+def _board_ranked(report: Report) -> list[str]:
+    out = ["", f"> {CAVEAT}", "", "## Ranked forms", "", "| Rank | Form | Independent → consolidation | Score |"]
+    out.append("| ---: | --- | :---: | ---: |")
+    for i, e in enumerate(report.recommendations, 1):
+        out.append(f"| {i} | {md_cell(e.form.name)} | `{spectrum_picture(e.form)}` {e.form.spectrum} | {e.score} |")
+    return out
+
+
+def _board_excluded(report: Report) -> list[str]:
+    if not report.excluded:
+        return []
+    out = ["", "## Excluded forms", ""]
+    for e in report.excluded:
+        why = " ".join(f"{md_text(first_sentence(r.text))} {report.markers(r.citations)}" for r in e.reasons)
+        out.append(f"- **{md_text(e.form.name)}**: {why}")
+    return out
+
+
+def _board_evidence(report: Report) -> list[str]:
+    shown = [e for e in report.focus if e.form.evidence or e.form.pathway]
+    out = ["", "## Evidence and steps for the leading forms"] if shown else []
+    for e in shown:
+        out += ["", f"### {md_text(e.form.name)}", *_focus(report, e)]
+    return out
+
+
+def _board_notes(report: Report) -> list[str]:
+    out: list[str] = []
+    if report.notes:
+        out += ["", "## Notes on the answers", ""] + [f"- {md_text(n)}" for n in report.notes]
+    if report.defaults:
+        out += ["", "## Thresholds set for this run", ""]
+        out += [f"- {md_text(parameter_sentence(report, pid))}" for pid, _ in report.defaults]
+    return out
+
+
+def _board_answers(report: Report) -> list[str]:
+    rs = report.ruleset
+    out = ["", "## Answers given", "", "| Question | Answer |", "| --- | --- |"]
+    for qid, value in report.answers.items():
+        q = rs.question(qid)
+        out.append(f"| {md_cell(q.prompt)} | {md_cell(value_phrase(q, value))} |")
+    return out
+
+
+def _board_robustness(report: Report) -> list[str]:
+    robust = robustness_lines(report)
+    return ["", "## How robust this is", "", *(md_text(line) for line in robust)] if robust else []
+
+
+def _board_references(report: Report) -> list[str]:
+    if not report.references:
+        return ["", "## References", "", "None cited."]
+    return ["", "## References", ""] + [
+        f"{i}. {md_text(reference_text(s, c))}" for i, (c, s) in enumerate(report.references, 1)
+    ]
+
+
+def _board_appendix(report: Report) -> list[str]:
+    rs = report.ruleset
+    out = [
+        "",
+        "## Appendix: for the record",
+        "",
+        f"Rule set {md_text(rs.name)} {md_text(rs.version)}, sha256 `{rs.sha256}`; dalton {__version__}. "
+        "The full record (`--detail full`) gives every reason for every form; the JSON (`--format json`) "
+        "gives everything with its ids.",
+    ]
+    rules = [
+        f"- {md_text(lead.entry.form.name)}: "
+        + (", ".join(f"{effect_word(r.weight, r.exclude)} {_code(r.rule)}" for r in lead.reasons) or "none")
+        for lead in paper.leading_forms(report)
+    ]
+    rules += [
+        f"- {md_text(e.form.name)} (excluded): " + ", ".join(_code(r.rule) for r in e.reasons) for e in report.excluded
+    ]
+    if rules:
+        out += ["", "The rules behind the reasons shown:", "", *rules]
+    if report.answers:
+        out += ["", "The answers as an answers file writes them:", "", "```yaml"]
+        out += [f"{qid}: {answer_text(value)}" for qid, value in report.answers.items()] + ["```"]
+    if report.command:
+        out += ["", "### Reproduce this record", "", "```sh", report.command, "```"]
+    return out
+
+
+BOARD_SECTIONS = {
+    "verdict": _board_verdict,
+    "leading": _board_leading,
+    "changes": _board_changes,
+    "precedents": lambda report: _precedents(paper.fewer_precedents(report)),
+    "ranked": _board_ranked,
+    "excluded": _board_excluded,
+    "evidence": _board_evidence,
+    "notes": _board_notes,
+    "answers": _board_answers,
+    "robustness": _board_robustness,
+    "references": _board_references,
+    "appendix": _board_appendix,
+}
+
+
+def render_board(report: Report) -> str:
+    """The board paper in Markdown: the HTML board paper's sections in the same order."""
+    report = paper.cited_only(report)
+    out = [f"# {md_text(paper.title(report))}", ""]
+    out += [f"- Date: {report.date}"] if report.date else []
+    out += [f"- As of: {report.as_of}", f"- Rule set: {md_text(report.ruleset.name)} {md_text(report.ruleset.version)}"]
+    out.append("")
+    for name in paper.PAGE_ONE + paper.LATER:
+        out += BOARD_SECTIONS[name](report)
+    return "\n".join(out) + "\n"

@@ -56,6 +56,9 @@ class Report(NamedTuple):
     notes: tuple[str, ...] = ()
     defaults: tuple[tuple[str, float], ...] = ()  # the default values of parameters set with --param
     robustness: Robustness | None = None  # with --robustness
+    organisation: str = ""  # whose decision: --organisation, or organisation: in the answers file
+    detail: str = "board"  # board: a paper of four A4 pages at most; full: every reason for every form
+    asked: frozenset[str] | None = None  # in an interview: the questions it asked (None: not an interview)
     precedents: tuple[Precedent, ...] = ()  # the real cases most like this one, beside the ranking (never scored)
 
     @property
@@ -117,6 +120,16 @@ def _reasons(result: FormResult, sources: dict[str, Source], only_exclusions: bo
     )
 
 
+def worded(ruleset: RuleSet, perspective: Any) -> RuleSet:
+    """The rule set with every question in the words put to this perspective (prompt, short name,
+    value labels): a record shows an answer as it was given, never relabelled for another reader.
+    Only for rendering: the engine keeps the rule set it was given."""
+    if not any(q.wording for q in ruleset.questions):
+        return ruleset
+    index = {qid: q.worded(perspective) for qid, q in ruleset.question_index.items()}
+    return ruleset._replace(question_index=index)
+
+
 def references_of(ruleset: RuleSet, citations: list[Citation]) -> References:
     """One entry per source, in order of first use, with every locator cited (in order of first
     use, each once, joined by '; ')."""
@@ -149,7 +162,7 @@ def build_report(
         cited += [c for step in entry.form.pathway for c in step.citations]
     answers = {q.id: decision.answers[q.id] for q in ruleset.questions if q.id in decision.answers}
     return Report(
-        ruleset,
+        worded(ruleset, answers.get("perspective")),
         answers,
         recs,
         excluded,
@@ -194,5 +207,12 @@ def build_explain_report(ruleset: RuleSet, decision: Decision, form_id: str) -> 
     )
     refs = references_of(ruleset, [c for s in statuses for c in s.rule.citations])
     return ExplainReport(
-        ruleset, form, "ranked" if rank else "excluded", rank, len(decision.ranked), score, statuses, refs
+        worded(ruleset, decision.answers.get("perspective")),
+        form,
+        "ranked" if rank else "excluded",
+        rank,
+        len(decision.ranked),
+        score,
+        statuses,
+        refs,
     )

@@ -13,7 +13,7 @@ from dalton_cli.ruleset.model import SPECTRUM, Citation, Form, Question, RuleSet
 from dalton_cli.ruleset.qtypes import TYPES, in_sentence, phrase, with_unit
 
 if TYPE_CHECKING:
-    from dalton_cli.engine.explain import WhatIf
+    from dalton_cli.engine.explain import UnknownImpact, WhatIf
     from dalton_cli.report.model import Entry, Reason, Report
 
 CAVEAT = (
@@ -85,7 +85,6 @@ GRADE_WORDS = {
     "definition": "by definition",
     "none": "no evidence yet",
 }
-VERDICT_TITLES = {"clear": "Clear", "close_call": "Close call", "insufficient": "Not enough known"}
 
 
 def grade_words(grade: str) -> str:
@@ -120,14 +119,17 @@ def verdict_sentence(report: Report) -> str:
         return "Every form is excluded by these answers."
     scores = {e.form.id: e.score for e in recs}
     if v.kind == "insufficient":
-        text = (
+        if not v.settling:  # no unknown answer could change it: the evidence, not the answers, falls short
+            return (
+                f"The evidence is too thin to favour a form: none reaches the minimum support of "
+                f"{number(v.minimum)} that this rule set asks before favouring one, and no unanswered "
+                f"question could change that."
+            )
+        shorts = [report.ruleset.question(q).short for q in v.settling]
+        return (
             f"Not enough known: no form reaches the minimum support of {number(v.minimum)} "
-            f"that this rule set asks before favouring one."
+            f"that this rule set asks before favouring one. Answering {' or '.join(shorts)} could settle it."
         )
-        if v.settling:
-            shorts = [report.ruleset.question(q).short for q in v.settling]
-            text += f" Answering {' or '.join(shorts)} could settle it."
-        return text
     if v.kind == "close_call":
         listed = (
             " and ".join(f"{scores[f]}" for f in v.forms)
@@ -144,11 +146,36 @@ def verdict_sentence(report: Report) -> str:
 
 
 def summary(report: Report) -> str:
+    """The verdict, and how many unanswered questions could move what a board reads: another form
+    first, or the first three; questions that could move only the places below are not counted here."""
     text = verdict_sentence(report)
-    if report.unknown and (report.verdict is None or report.verdict.kind != "insufficient"):
-        n = len(report.unknown)
-        text += f" {n} unanswered question{'s' if n > 1 else ''} could change the ranking."
+    if report.verdict is not None and report.verdict.kind == "insufficient":
+        return text
+    reaches = [u.reach for u in report.unknown_impacts]
+    first, top = reaches.count("first"), reaches.count("top")
+    if first:
+        text += f" {questions(first)} could put another form first."
+    elif top:
+        text += f" {questions(top)} could change the order of the first three, not the first form."
     return text
+
+
+def questions(n: int) -> str:
+    return f"{n} unanswered question{'s' if n > 1 else ''}"
+
+
+VERDICT_WORDS = {"clear": "Clear", "close_call": "Close call", "insufficient": "Not enough support"}
+
+
+def verdict_title(report: Report) -> str:
+    """The verdict in two or three words, for a heading: 'Clear', 'Close call', 'Not enough known'
+    (an unknown answer could settle it) or 'Evidence too thin' (none could)."""
+    v = report.verdict
+    if v is None or not report.recommendations:
+        return "Every form excluded"
+    if v.kind == "insufficient":
+        return "Not enough known" if v.settling else "Evidence too thin"
+    return VERDICT_WORDS[v.kind]
 
 
 def value_phrase(question: Question, value: Any) -> str:
@@ -196,19 +223,49 @@ def what_if_sentence(ruleset: RuleSet, change: WhatIf, answers: Mapping[str, Any
     return f"If {' and '.join(parts)}, {lower_first(ruleset.form(change.top).name)} would come first."
 
 
-def could_come_first(ruleset: RuleSet, forms: tuple[str, ...], first: str | None = None) -> str:
-    """'could put first A; B' (names separated by semicolons: names hold commas), leaving out
-    the form already first."""
+def could_come_first(ruleset: RuleSet, forms: tuple[str, ...], first: str | None = None, reach: str = "") -> str:
+    """How far an unknown answer could move the result: 'could put first A; B' (names separated
+    by semicolons: names hold commas, the form already first left out), 'could change the order of
+    the first three (not the first form)', or 'could change only the places below the first three'."""
     others = [lower_first(ruleset.form(f).name) for f in forms if f != first]
-    if not others:
-        return "could change the order below the first form"
-    return "could put first " + "; ".join(others)
+    if others:
+        return "could put first " + "; ".join(others)
+    if reach == "below":
+        return "could change only the places below the first three"
+    return "could change the order of the first three (not the first form)"
+
+
+def impact_text(ruleset: RuleSet, impact: UnknownImpact, first: str | None, asked: frozenset[str] | None) -> str:
+    """One unknown answer that matters, in words: whether it was asked (in an interview: answered
+    don't know) and how far it could move the result."""
+    said = could_come_first(ruleset, impact.could_come_first, first, impact.reach)
+    if asked is None:
+        return said
+    how = "answered don't know" if impact.question in asked else "not asked"
+    return f"{how}; {said}"
 
 
 WHAT_IF_GROUPS = (
     ("lever", "What the board could choose differently"),
+    ("judgement", "How sensitive this is to a judgement the board makes"),
     ("sensitivity", "How sensitive this is to the facts"),
 )
+
+
+def what_if_group(change: WhatIf) -> str:
+    """Which heading a what-if goes under: a choice (lever), a threshold the board judges
+    (judgement: sensitivity to it, not a choice), or a fact that might be otherwise."""
+    return "judgement" if change.params else change.kind
+
+
+def grouped_what_ifs(what_ifs: tuple[WhatIf, ...]) -> list[tuple[str, list[WhatIf]]]:
+    """The what-ifs under their headings, in WHAT_IF_GROUPS order; empty groups left out."""
+    out = []
+    for kind, title in WHAT_IF_GROUPS:
+        found = [w for w in what_ifs if what_if_group(w) == kind]
+        if found:
+            out.append((title, found))
+    return out
 
 
 def heading(report: Report) -> str:

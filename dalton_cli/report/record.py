@@ -34,6 +34,8 @@ def reproduce_command(
     as_of: str = "",
     params: dict[str, float] | None = None,
     ranges: dict[str, tuple[float, float]] | None = None,
+    organisation: str = "",
+    detail: str = "board",
 ) -> str:
     """The `dalton recommend` command line that rebuilds a record from its answers, day and parameters."""
     import shlex
@@ -51,5 +53,9 @@ def reproduce_command(
         parts += ["--param", shlex.quote(f"{pid}={answer_text(value)}")]
     if ranges is not None:
         parts.append("--robustness")
+    if organisation:
+        parts += ["--organisation", shlex.quote(organisation)]
+    if detail != "board":
+        parts += ["--detail", detail]
     parts += ["--format", fmt]
     return " ".join(parts)

@@ -11,16 +11,17 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import IO, Any, NamedTuple
 
+from dalton_cli.engine.explain import REACHES
 from dalton_cli.report.model import Entry, Reason, Report, references_of
 from dalton_cli.report.phrases import (
     CAVEAT,
     NO_WHAT_IF,
     SPECTRUM_LEGEND,
-    WHAT_IF_GROUPS,
-    could_come_first,
     evidence_sentence,
     first_sentence,
+    grouped_what_ifs,
     heading,
+    impact_text,
     leading,
     parameter_sentence,
     reason_grade,
@@ -31,8 +32,10 @@ from dalton_cli.report.phrases import (
     steps_title,
     summary,
     the_rest,
+    verdict_title,
     what_if_sentence,
 )
+from dalton_cli.ruleset.model import SPECTRUM
 
 SHOWN_WHAT_IFS = 4
 SHOWN_REASONS = 3  # reasons under each form in the plain text and the table; the rest are summed up
@@ -57,17 +60,14 @@ class Sections(NamedTuple):
 def sections(report: Report) -> Sections:
     rs = report.ruleset
     groups = []
-    for kind, title in WHAT_IF_GROUPS:
-        found = [w for w in report.what_if if w.kind == kind]
-        if found:
-            extra = len(found) - SHOWN_WHAT_IFS
-            more = f"({extra} more in --format markdown or json)" if extra > 0 else ""
-            groups.append((title, tuple(what_if_sentence(rs, w, report.answers) for w in found[:SHOWN_WHAT_IFS]), more))
-    impacts = report.unknown_impacts
+    for title, found in grouped_what_ifs(report.what_if):
+        extra = len(found) - SHOWN_WHAT_IFS
+        more = f"({extra} more in --format markdown or json)" if extra > 0 else ""
+        groups.append((title, tuple(what_if_sentence(rs, w, report.answers) for w in found[:SHOWN_WHAT_IFS]), more))
+    impacts = sorted(report.unknown_impacts, key=lambda u: REACHES.index(u.reach))  # furthest first
     first = report.recommendations[0].form.id if report.recommendations else None
     unknowns = tuple(
-        f"{rs.question(u.question).short}: {could_come_first(rs, u.could_come_first, first)}"
-        for u in impacts[:SHOWN_UNKNOWNS]
+        f"{rs.question(u.question).short}: {impact_text(rs, u, first, report.asked)}" for u in impacts[:SHOWN_UNKNOWNS]
     )
     if not impacts:
         unknowns = tuple(report.unknown[:SHOWN_UNKNOWNS])
@@ -174,7 +174,7 @@ def render_plain(report: Report, width: int = WIDTH) -> str:
 
 def _render_plain(report: Report) -> str:
     view = sections(report)
-    out = [view.heading, ""]
+    out = [*_wrap(view.heading), ""]
     out += _wrap(view.summary) + [""]
     for title, lines in (("Notes on the answers", view.notes), ("Thresholds set for this run", view.thresholds)):
         if lines:
@@ -345,7 +345,7 @@ def _rich_references(report: Report, console: Any, view: Sections, short: bool) 
     if short:
         console.print("[bold]References[/bold] [dim](the full list: “Show the references” below, or the record)[/dim]")
         for line in short_references(report):
-            console.print(escape(line), overflow="ellipsis", no_wrap=True)
+            console.print(escape(line))
         return
     console.print("[bold]References[/bold]")
     for i, text in enumerate(view.references, 1):
@@ -382,28 +382,29 @@ def print_rich(report: Report, file: IO[str]) -> None:
 
 # --- the wizard's result screen ----------------------------------------------------------------
 
+BAR = 10  # the score bar's width in the wizard's result screen
+PLACE = 2 * len(SPECTRUM) - 1  # the place picture's width: '○─●─○─○'
 
-def score_bar(score: int, low: int, high: int, width: int = 10) -> str:
-    """A bar from zero to the highest score shown, e.g. '███████░░░'; empty for a score of zero
-    or below (the number beside it says how far below)."""
-    filled = round(width * max(score, 0) / max(high, 1))
+
+def score_bar(score: int, scale: float, width: int = BAR) -> str:
+    """A bar as long as the score on a fixed scale (the highest score shown, and never less than
+    the minimum support a verdict asks), e.g. '██████░░░░': a score of 1 below a minimum of 3 never
+    fills it. Empty for a score of zero or below (the number beside it says how far below)."""
+    filled = min(width, round(width * max(score, 0) / max(scale, 1)))
     return "█" * filled + "░" * (width - filled)
 
 
-def _ranked_line(i: int, e: Entry, low: int, high: int) -> str:
+def _ranked_lines(i: int, e: Entry, scale: float, width: int) -> list[str]:
+    """A form's lines in the result screen: its name wrapped at word boundaries (never cut) in the
+    room left by the bar, score and place; on a narrow screen, name and score only."""
     from rich.markup import escape
 
-    name = e.form.name if len(e.form.name) <= 34 else e.form.name[:33].rstrip(" ,(") + "…"
-    line = f"{i:>3}. {escape(name)}{' ' * (34 - len(name))} {score_bar(e.score, low, high)} {e.score:>3}   "
-    return line + spectrum_picture(e.form)
-
-
-def _narrow_line(i: int, e: Entry, width: int) -> str:
-    from rich.markup import escape
-
-    room = max(width - 11, 10)
-    name = e.form.name if len(e.form.name) <= room else e.form.name[: room - 1].rstrip(" ,(") + "…"
-    return f"{i:>3}. {escape(name)}{' ' * (room - len(name))} {e.score:>3}"
+    wide = width >= 72
+    tail = f" {score_bar(e.score, scale)} {e.score:>3}   {spectrum_picture(e.form)}" if wide else f" {e.score:>3}"
+    room = max(width - 1 - 5 - len(tail), 12)
+    names = textwrap.wrap(e.form.name, room, break_long_words=False, break_on_hyphens=False) or [""]
+    lines = [f"{i:>3}. {escape(names[0])}{' ' * (room - len(names[0]))}{tail}"]
+    return lines + [f"     {escape(n)}" for n in names[1:]]
 
 
 def wizard_reasons(rank: int) -> int:
@@ -413,29 +414,36 @@ def wizard_reasons(rank: int) -> int:
 
 def print_result(report: Report, console: Any) -> None:
     """The wizard's result screen: ranked forms with bars and spectrum place, then the same
-    sections as the other terminal views. Fits 80 columns."""
+    sections as the other terminal views, and the verdict again at the end, where the screen
+    stops. Fits the console's width: nothing is cut, every line wraps between words."""
     from rich.markup import escape
     from rich.padding import Padding
 
     report = on_screen(report, wizard_reasons)
     view = sections(report)
+    width = console.width
     console.rule("[bold]Recommendation[/bold]")
     console.print(f"[dim]{escape(view.heading)}[/dim]")
     console.print(escape(view.summary) + "\n")
     _rich_front(console, view)
     scores = [e.score for e in report.recommendations] or [0]
-    low, high = min([*scores, 0]), max([*scores, 0])
-    narrow = console.width < 72  # no room for the bar and the place picture: name and score only
-    if not narrow:
-        console.print(f"[dim]     {'form':<34} {'score':>14}   place[/dim]")
+    minimum = report.verdict.minimum if report.verdict is not None else 0
+    scale = max([*scores, minimum, 1])
+    wide = width >= 72  # room for the bar and the place picture; else name and score only
+    if wide:
+        room = width - 1 - 5 - (1 + BAR + 4 + 3 + PLACE)
+        console.print(f"[dim]     {'form':<{room}} {'score':>{BAR + 4}}   place[/dim]")
     for i, e in enumerate(report.recommendations, 1):
-        line = _narrow_line(i, e, console.width) if narrow else _ranked_line(i, e, low, high)
-        console.print(f"[bold]{line}[/bold]" if i == 1 else line)
+        for n, line in enumerate(_ranked_lines(i, e, scale, width)):
+            console.print(f"[bold]{line}[/bold]" if i == 1 and n == 0 else line, overflow="fold")
         count = wizard_reasons(i)
         for r in leading(e, count):
             console.print(Padding(_rich_reason(report, r), (0, 0, 0, 7)))
         if count and the_rest(e, count):
             console.print(Padding(f"[dim]{escape(the_rest(e, count))}[/dim]", (0, 0, 0, 7)))
-    if not narrow:
-        console.print(f"[dim]     {SPECTRUM_LEGEND}[/dim]")
+    if wide:
+        note = f"bars on a scale of 0 to {scale:g}; {SPECTRUM_LEGEND}"
+        console.print(Padding(f"[dim]{escape(note)}[/dim]", (0, 0, 0, 2)))
     _rich_tail(report, console, view, short=True)
+    console.rule(f"[bold]{escape(verdict_title(report))}[/bold]")
+    console.print(escape(view.summary))
