@@ -165,6 +165,7 @@ def _words(text: Any) -> str:
 def _read_checked(path: Path, ruleset: RuleSet) -> tuple[str, YMap, Any, list[Diagnostic]]:
     """A case file read (its shown name, document and day), and what is wrong with its keys,
     day, citations and expectations; an unreadable file, or one that is no mapping, raises."""
+    from dalton_cli.ruleset.schema import is_day
     from dalton_cli.ruleset.snapshot import today
 
     shown = display_name(path)
@@ -175,7 +176,7 @@ def _read_checked(path: Path, ruleset: RuleSet) -> tuple[str, YMap, Any, list[Di
     problems = _check_header(doc, day) + _check_citations(doc, ruleset) + _check_real(doc, day, ruleset)
     expect = doc.get("expect")
     if isinstance(expect, YMap):
-        problems += _check_expect(expect, ruleset)
+        problems += _check_expect(expect, ruleset, day if isinstance(day, str) and is_day(day) else "")
     return shown, doc, day, problems
 
 
@@ -345,9 +346,16 @@ def case_problems(directory: Path, ruleset: RuleSet) -> list[Diagnostic]:
     return problems
 
 
-def _check_expect(expect: YMap, ruleset: RuleSet) -> list[Diagnostic]:
+def _in_force_hint(rule_id: str, day: str, ruleset: RuleSet) -> str:
+    """The rules in force on ``day`` whose ids are nearest ``rule_id`` (its dated versions)."""
+    live = sorted(r.id for r in ruleset.rules if r.period.contains(day))
+    return hint_for(rule_id, live, "name a rule in force on that day: each rule's from and until say when")
+
+
+def _check_expect(expect: YMap, ruleset: RuleSet, day: str = "") -> list[Diagnostic]:
     problems = []
-    rules = {r.id for r in ruleset.rules}
+    by_id = {r.id: r for r in ruleset.rules}
+    rules = set(by_id)
     for key, value in expect.items():
         where = expect.value_loc(key)
         if key == "verdict":
@@ -366,6 +374,16 @@ def _check_expect(expect: YMap, ruleset: RuleSet) -> list[Diagnostic]:
                 Diagnostic("C008", where, f"unknown rule {r!r}", hint_for(r, sorted(rules)))
                 for r in value
                 if r not in rules
+            ]
+            problems += [
+                Diagnostic(
+                    "C014",
+                    where,
+                    f"holds names rule {r!r}, in force {by_id[r].period.words()}, not on as_of {day}",
+                    _in_force_hint(r, day, ruleset),
+                )
+                for r in value
+                if r in by_id and day and not by_id[r].period.contains(day)
             ]
             continue
         if key not in FORM_EXPECTATIONS and not _TOP_N.match(str(key)) and key not in LIST_EXPECTATIONS:
