@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -134,10 +133,7 @@ def read_sections(files: list[tuple[Path, bytes | DaltonError]], diagnostics: li
 
 
 class Loaded:
-    """What loading found: the rule set (when the directory could be read) and every problem.
-
-    It unpacks as ``ruleset, diagnostics``, as dalton 0.1's tuple did.
-    """
+    """What loading found: the rule set (when the directory could be read) and every problem."""
 
     def __init__(
         self,
@@ -150,9 +146,6 @@ class Loaded:
         self.diagnostics = diagnostics
         self.cited = cited  # sources cited anywhere, even by items that failed their checks
         self.warnings = warnings or []  # problems only `rules check` reports: the rule set still loads
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter((self.ruleset, self.diagnostics))
 
 
 def _not_a_rule_set(directory: Path) -> Diagnostic | None:
