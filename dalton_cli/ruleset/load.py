@@ -52,10 +52,9 @@ from dalton_cli.ruleset.model import (
     Why,
     Wording,
 )
-from dalton_cli.ruleset.schema import Reader, checked, is_day, unique
+from dalton_cli.ruleset.schema import SECTIONS, Reader, checked, is_day, unique
 from dalton_cli.ruleset.yamlload import YList, YMap, load
 
-SECTIONS = ("ruleset", "sources", "parameters", "forms", "questions", "rules")
 MAX_WEIGHT = 5
 MAX_LIMIT = 1e15  # a question's min or max beyond this is a mistake
 
@@ -120,7 +119,7 @@ def read_sections(files: list[tuple[Path, bytes | DaltonError]], diagnostics: li
                         "R101",
                         doc.key_loc(key),
                         f"unknown section {key!r}",
-                        hint_for(key, SECTIONS, f"sections: {', '.join(SECTIONS)}"),
+                        hint_for(key, list(SECTIONS), f"sections: {', '.join(SECTIONS)}"),
                     )
                 )
             elif key == "ruleset":
