@@ -120,3 +120,44 @@ def test_a_range_is_valid_for_a_number_question():
     doc["financial_margin_pct"] = {"between": [-6, -2]}
     doc["as_of"] = "2014-06-30"
     assert _validator(_named_schema(path)).is_valid(doc)
+
+
+# --- diagnostic codes: one registry, used and documented exactly ---
+
+_CODE = re.compile(r"[A-Z][0-9]{3}")
+
+
+def _codes_in_source() -> set[str]:
+    found: set[str] = set()
+    for path in (ROOT / "dalton_cli").rglob("*.py"):
+        if path.name != "errors.py" or path.parent.name != "dalton_cli":
+            found |= set(re.findall(r"[\"']([A-Z][0-9]{3})[\"']", path.read_text(encoding="utf-8")))
+    return found
+
+
+def _documented_codes() -> set[str]:
+    """The codes the README's and docs/rules.md's tables list; a row `A001–A007` lists a run."""
+    found: set[str] = set()
+    for name in ("README.md", "docs/rules.md"):
+        for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
+            row = re.match(r"^\| ([A-Z][0-9]{3})(?:–([A-Z][0-9]{3}))? \|", line)
+            if row is None:
+                continue
+            first, last = row[1], row[2] or row[1]
+            found |= {f"{first[0]}{n:03d}" for n in range(int(first[1:]), int(last[1:]) + 1)}
+    return found
+
+
+def test_every_code_the_code_reports_is_in_the_registry_and_none_is_dead():
+    from dalton_cli.errors import CODES
+
+    assert all(_CODE.fullmatch(code) and meaning for code, meaning in CODES.items())
+    assert _codes_in_source() == set(CODES)
+
+
+def test_the_docs_list_exactly_the_registered_codes():
+    from dalton_cli.errors import CODES
+
+    documented = _documented_codes()
+    assert sorted(set(CODES) - documented) == [], "document these in README.md or docs/rules.md"
+    assert sorted(documented - set(CODES)) == [], "documented, but no code reports them"
