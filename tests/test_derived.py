@@ -161,3 +161,10 @@ def test_the_docs_list_exactly_the_registered_codes():
     documented = _documented_codes()
     assert sorted(set(CODES) - documented) == [], "document these in README.md or docs/rules.md"
     assert sorted(documented - set(CODES)) == [], "documented, but no code reports them"
+
+
+def test_the_loaders_stages_are_the_list_its_docstring_names():
+    from dalton_cli.ruleset import load
+
+    said = " ".join(load.__doc__.split())
+    assert " → ".join(stage.name for stage in load.STAGES) in said
