@@ -54,6 +54,7 @@ from dalton_cli.ruleset.model import (
     Why,
     Wording,
 )
+from dalton_cli.ruleset.qtypes import TYPES
 from dalton_cli.ruleset.schema import SECTIONS, Reader, checked, is_day, unique
 from dalton_cli.ruleset.yamlload import YList, YMap, load
 
@@ -561,7 +562,7 @@ def _each(raw: YMap, key: str, kind: str, reader: Reader) -> list[YMap]:
 def _question_values(raw: YMap, reader: Reader, ident: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     qtype = raw["type"]
     values = raw.get("values")
-    if qtype in ("choice", "multi"):
+    if TYPES[qtype].has_values:
         if not isinstance(values, YList) or not values or not all(isinstance(v, str) for v in values):
             reader.error(
                 "R107",
