@@ -72,12 +72,12 @@ def main() -> None:
         generate(folder, args.cases, snapshot)
         raw, _ = split_as_of(read_answers_file(str(ROOT / "examples" / "district-general.yaml")))
         answers = check_answers_at(raw, snapshot).answers
-        prec.load_library(folder)  # the first run writes the cache
+        prec.load_index(folder)  # the first run writes the cache
         loads, ranks = [], []
         for _ in range(args.runs):
             prec._MEMO.clear()  # as a new process: read the files' bytes, then the cache entry
             start = time.perf_counter()
-            library = prec.load_library(folder)
+            library = prec.load_index(folder)
             middle = time.perf_counter()
             found = prec.Library(library, snapshot).ranked(answers, prec.SHOWN)
             end = time.perf_counter()
