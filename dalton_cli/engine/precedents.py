@@ -211,7 +211,10 @@ class Index:
         answers = [dict(cases[i].answers) for i in order]
         columns: dict[str, tuple[tuple[Any, ...], Any]] = {}
         for qid in sorted({q for a in answers for q in a}):
-            seen: dict[tuple[type, Any], int] = {}  # by type too: True and 1 are equal, not alike
+            # Answers that compare alike with every other answer share a code: equal and of one
+            # type (True and 1 are equal, not alike); a list, by its items (whatever the question,
+            # a list is compared as a set of items, or not at all).
+            seen: dict[tuple[type, Any], int] = {}
             values: list[Any] = []
             codes = []
             for a in answers:
@@ -219,10 +222,11 @@ class Index:
                 if v is None:
                     codes.append(0)
                     continue
-                code = seen.get((type(v), v))
+                alike = (tuple, frozenset(v)) if type(v) is tuple else (type(v), v)
+                code = seen.get(alike)
                 if code is None:
                     values.append(v)
-                    code = seen[(type(v), v)] = len(values)
+                    code = seen[alike] = len(values)
                 codes.append(code)
             kind = "B" if len(values) < 1 << 8 else "H" if len(values) < 1 << 16 else "I"
             columns[qid] = (tuple(values), array(kind, codes))
@@ -431,8 +435,7 @@ class Library:
                 found = half * self._ones
             else:
                 table = [half, *(self._credit(question, mine, v, full, half) for v in values)]
-                credits = array("Q", [table[c] for c in codes[self.start :]])
-                found = int.from_bytes(credits.tobytes(), "little") if credits else 0
+                found = _spread(table, codes[self.start :])
             self._columns[(qid, mine)] = found
         return found
 
@@ -488,6 +491,23 @@ class Library:
             case.disputed_by(self.day),
             theirs.get("perspective"),
         )
+
+
+def _spread(table: list[int], codes: array[int]) -> int:
+    """Each code's credit from the table, in a 64-bit field a case. Codes that fit a byte, with
+    few different credits, are spread a credit at a time (the cases with that credit picked out
+    by ``bytes.translate``, then put one to a field): a few C loops, not a Python step per case."""
+    spread = sorted(set(table) - {0})
+    if codes.typecode != "B" or not codes or len(spread) > 6:  # one loop is quicker than many
+        credits = array("Q", [table[c] for c in codes])
+        return int.from_bytes(credits.tobytes(), "little") if credits else 0
+    raw = codes.tobytes()
+    fields = bytearray(8 * len(raw))
+    total = 0
+    for credit in spread:
+        fields[::8] = raw.translate(bytes([t == credit for t in table]).ljust(256, b"\0"))
+        total += credit * int.from_bytes(fields, "little")
+    return total
 
 
 def precedents(ruleset: RuleSet, answers: Mapping[str, Any], limit: int | None = SHOWN) -> tuple[Precedent, ...]:
