@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from budget import Budgets  # the sibling module: met / MISSED, and the exit code
+
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_MS = 20.0
 
@@ -84,7 +86,7 @@ def generate(folder: Path, n: int, rs) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=30)
@@ -135,18 +137,15 @@ def main() -> None:
     print(f"{args.cases} generated cases, {args.runs} runs, medians")
     print(f"  load the library (warm cache)   {load_ms:6.1f} ms")
     print(f"  rank it and explain the top 3   {rank_ms:6.1f} ms (max {max(ranks) * 1000:.1f})")
-    print(f"  added to a scripted run         {load_ms + rank_ms:6.1f} ms (budget {BUDGET_MS:.0f})")
     print(f"  nearest for 10,000 batch rows   {batch * 1000:6.0f} ms ({batch * 100:.1f} µs a row)")
+    budgets = Budgets()
+    budgets.check(f"precedents added to a scripted run, {args.cases} cases", load_ms + rank_ms, BUDGET_MS, " ms")
     if paired is not None:
         print(f"  scripted recommend, {args.runs} paired runs, medians: {paired[0]:.1f} ms with the cases,")
-        print(f"    {paired[1]:.1f} ms with none: {paired[2]:.1f} ms added (median of the differences; a cross-check)")
-    added = load_ms + rank_ms
-    if added <= BUDGET_MS:
-        print(f"budget MET: {added:.1f} ms <= {BUDGET_MS:.0f} ms for {args.cases} cases")
-    else:
-        print(f"budget MISSED: {added:.1f} ms > {BUDGET_MS:.0f} ms for {args.cases} cases")
-        raise SystemExit(1)
+        print(f"    {paired[1]:.1f} ms with none")
+        budgets.check(f"end to end, median of the paired differences, {args.cases} cases", paired[2], BUDGET_MS, " ms")
+    return budgets.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
