@@ -203,10 +203,10 @@ def precedents(
 ) -> tuple[Any, ...]:
     """Every real case of the library decided by the day, most like these answers first (``limit``
     for the first few): exactly `dalton cases --like`. Each is an ``engine.precedents.Precedent``."""
-    from dalton_cli.engine.precedents import Library, load_library
+    from dalton_cli.engine.precedents import Library, load_index
 
     checked = check_answers(answers, rules, as_of)
-    return Library(load_library(checked.ruleset.directory), checked.ruleset).ranked(checked.answers, limit)
+    return Library(load_index(checked.ruleset.directory), checked.ruleset).ranked(checked.answers, limit)
 
 
 class Explanation(NamedTuple):

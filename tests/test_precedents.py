@@ -155,6 +155,21 @@ def test_a_distant_nearest_is_said_to_be_not_close(dalton, rules_dir, tmp_path):
     assert "None of the real cases decided by 2021-01-01 is close to this situation" in " ".join(text.split())
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_a_weak_match_after_a_close_one_says_it_is_not_close(dalton, rules_dir, answers, fmt):
+    """The nearest (early) is close; the second (late) is not, and says so in its own line."""
+    doc = _json(dalton, rules_dir, answers, "2021-01-01")
+    assert [p["close"] for p in doc["precedents"]] == [True, False]
+    result = dalton(
+        "recommend", "--answers", str(answers), "--rules", str(rules_dir), "--as-of", "2021-01-01", "-f", fmt
+    )
+    out = " ".join(result.stdout.split())
+    early, late = out.index("Early acquisition (test)"), out.index("Late collaborative (test)")
+    weak = "not close (below 60%): a distant comparison"
+    assert weak not in out[early:late] and weak in out[late : late + 400]
+    assert "None of the real cases" not in out  # the nearest is close
+
+
 def test_the_perspective_words_each_side(dalton, rules_dir, tmp_path):
     """A trust offering support is asked about the organisation it would support: its answers are
     put in those words, the case's in its own."""

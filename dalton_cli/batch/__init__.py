@@ -387,10 +387,10 @@ class Batch:
         return self.futures[day]
 
     def _nearest(self, day: str, answers: dict[str, Any]) -> str:
-        from dalton_cli.engine.precedents import Library, load_library
+        from dalton_cli.engine.precedents import Library, load_index
 
         if day not in self.libraries:
-            self.libraries[day] = Library(load_library(self.full.directory), self.ruleset(day))
+            self.libraries[day] = Library(load_index(self.full.directory), self.ruleset(day))
         nearest: str = self.libraries[day].nearest(answers)
         return nearest
 

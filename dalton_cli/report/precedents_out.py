@@ -81,10 +81,13 @@ def cite_words(rs: RuleSet, citations: tuple[Citation, ...]) -> str:
 
 
 def facts(rs: RuleSet, p: Precedent) -> str:
-    """'decided 2013-10-01, chose merger or acquisition; 72% alike (evidence of a single case)'."""
+    """'decided 2013-10-01, chose merger or acquisition; 72% alike (evidence of a single case)';
+    a case below the line of close says so itself, so that a weak match never reads as a strong one
+    (whether it is the nearest or comes after a close one)."""
+    weak = "" if p.close else f", not close (below {percent(CLOSE)}): a distant comparison"
     return (
         f"decided {p.case.day}, chose {form_name(rs, p.case.chosen)}; "
-        f"{percent(p.similarity)} alike (evidence of a single case)"
+        f"{percent(p.similarity)} alike{weak} (evidence of a single case)"
     )
 
 
