@@ -34,6 +34,7 @@ from dalton_cli.ruleset.model import UNKNOWN_WORD, Citation, Question, RuleSet, 
 CLOSE = 0.6  # a local judgement: below this share of weighted answers alike, the nearest "is not close"
 SHOWN = 3  # precedents shown beside a recommendation
 UNRECORDED = 0.5  # the credit of an answer the case does not record
+RECORDED = 0.5  # a local judgement: a case that records less than this share of what matters is never "close"
 EXCLUDE_WEIGHT = 5  # what an exclusion counts for in a question's weight (the largest weight a rule may carry)
 SCALE = 1000  # credits are whole thousandths of a question's weight
 EVIDENCE = "single_case"  # the grade of what one precedent shows
@@ -116,8 +117,22 @@ class Precedent(NamedTuple):
     perspective: Any  # the case's perspective, for the words of its answers
 
     @property
+    def recorded(self) -> float:
+        """The share of what matters here (by weight) that the case records at all."""
+        total = sum(m.weight for m in (*self.alike, *self.differ, *self.unrecorded))
+        return 1.0 - sum(m.weight for m in self.unrecorded) / total if total else 0.0
+
+    @property
     def close(self) -> bool:
-        return self.similarity >= CLOSE
+        return self.similarity >= CLOSE and self.recorded >= RECORDED
+
+    def not_close_reason(self) -> str:
+        """Why this case is not close ("" when it is): too little alike, or too little recorded."""
+        if self.similarity < CLOSE:
+            return f"below {round(CLOSE * 100)}% alike"
+        if self.recorded < RECORDED:
+            return f"the case records only {round(self.recorded * 100)}% of what matters here"
+        return ""
 
 
 # --- the library -----------------------------------------------------------------------------
