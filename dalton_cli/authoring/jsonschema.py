@@ -131,6 +131,7 @@ def case_schema(ruleset: RuleSet) -> dict[str, Any]:
 
     forms = {"enum": [f.id for f in ruleset.forms]}
     form_list = {"type": "array", "items": forms}
+    one_form = {"anyOf": [forms, {"type": "array", "items": forms, "minItems": 1, "maxItems": 1}]}
     day = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
     citations = {"type": "array", "items": rules_schema()["$defs"]["citation"]}
     return {
@@ -163,8 +164,8 @@ def case_schema(ruleset: RuleSet) -> dict[str, Any]:
             "expect": {
                 "type": "object",
                 "properties": {
-                    "top_1": forms,
-                    "first_or_close": forms,
+                    "top_1": one_form,
+                    "first_or_close": one_form,
                     "verdict": {"enum": list(VERDICTS)},
                     "holds": {"type": "array", "items": {"enum": [r.id for r in ruleset.rules]}},
                     "excluded": form_list,

@@ -145,11 +145,13 @@ class Loaded:
         diagnostics: list[Diagnostic],
         cited: set[str],
         warnings: list[Diagnostic] | None = None,
+        rule_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.ruleset = ruleset
         self.diagnostics = diagnostics
         self.cited = cited  # sources cited anywhere, even by items that failed their checks
         self.warnings = warnings or []  # problems only `rules check` reports: the rule set still loads
+        self.rule_ids = rule_ids  # every rule id written, even of a rule that failed its checks
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.ruleset, self.diagnostics))
@@ -227,7 +229,10 @@ def load_ruleset(directory: Path, use_cache: bool = True) -> Loaded:
         from dalton_cli.ruleset import cache
 
         cache.store(ruleset)
-    return Loaded(ruleset, diagnostics, reader.cited, context.warnings)
+    written = frozenset(
+        raw["id"] for raw, _ in sections["rules"] if isinstance(raw, YMap) and isinstance(raw.get("id"), str)
+    )
+    return Loaded(ruleset, diagnostics, reader.cited, context.warnings, written)
 
 
 def load_ruleset_or_fail(directory: Path) -> RuleSet:
