@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
-from dalton_cli.errors import UsageError
+from dalton_cli.errors import DaltonError, UsageError
 
 if TYPE_CHECKING:
     from dalton_cli.ruleset.model import RuleSet
@@ -168,8 +168,14 @@ def load_inputs(
         answers_mod.check_set_ids(overrides, ruleset)
     except UsageError as exc:
         raise UsageError(*(f"dalton {command}: {line}" for line in exc.lines)) from None
-    merged, ranges = answers_mod.split_ranges(answers_mod.merge(raw, overrides), ruleset)
-    checked = answers_mod.check_answers_at(merged, ruleset)
+    try:
+        merged, ranges = answers_mod.split_ranges(answers_mod.merge(raw, overrides), ruleset)
+        checked = answers_mod.check_answers_at(merged, ruleset)
+    except DaltonError as exc:
+        usage = answers_mod.on_the_command_line(exc)
+        if usage is None:
+            raise
+        raise UsageError(*(f"dalton {command}: {line}" for line in usage.lines)) from None
     later = future_note(day)  # a day after today: the advice assumes today's rules and evidence
     if later:
         checked = checked._replace(notes=(*checked.notes, later))
