@@ -303,4 +303,7 @@ def test_without_the_excel_extra_the_message_says_what_to_install(tmp_path, monk
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if not installed
     with pytest.raises(DaltonError) as raised:
         read_rows(sheet, ruleset)
-    assert "pip install 'dalton-cli[excel]'" in raised.value.diagnostics[0].render()
+    assert (
+        "pip install openpyxl (what the excel extra adds; from a clone: pip install '.[excel]')"
+        in raised.value.diagnostics[0].render()
+    )
