@@ -321,7 +321,13 @@ def explain(
     from dalton_cli.report.explain_out import RENDERERS
     from dalton_cli.report.model import build_explain_report
 
-    emit(RENDERERS[format](build_explain_report(ruleset, evaluate(ruleset, given), form)))
+    report = build_explain_report(ruleset, evaluate(ruleset, given), form)
+    if format == "text":  # as wide as the terminal, or COLUMNS when piped, as recommend's text
+        from dalton_cli.report.explain_out import render_text
+
+        emit(render_text(report, text_width(sys.stdout) - 1))
+    else:
+        emit(RENDERERS[format](report))
     return True
 
 
