@@ -383,7 +383,12 @@ def rules_check(directory: str | None, format: str, counterexamples: str | None)
 def rules_test(directory: str | None, coverage_min: float) -> bool:
     from dalton_cli.authoring.casetest import run_tests
 
-    return run_tests(rules_dir(directory), coverage_min, sys.stdout, shipped=directory is None)
+    try:
+        passed = run_tests(rules_dir(directory), coverage_min, sys.stdout, shipped=directory is None)
+        sys.stdout.flush()
+    except BrokenPipeError:  # written as it runs: a reader gone early is not a failure (as emit)
+        raise ClosedPipe from None
+    return passed
 
 
 def rules_schema(kind: str, rules: str | None) -> bool:
@@ -416,7 +421,11 @@ def rules_diff(old: str, new: str, cases: str | None, fail_on_change: bool) -> b
                 "give --cases DIR, a folder holding cases/*.yaml",
             )
         )
-    report(changes, problems, compared, sys.stdout)
+    try:
+        report(changes, problems, compared, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise ClosedPipe from None
     return not (problems or (fail_on_change and changes))
 
 

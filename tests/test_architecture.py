@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "dalton_cli"
 
 # Top to bottom. Packages on one line share a layer but may not import each other.
 LAYERS: list[tuple[str, ...]] = [
-    ("dalton_cli.__main__", "dalton_cli.answers"),  # answers: dalton 0.1's module name, kept for scripts
+    ("dalton_cli.__main__",),
     ("dalton_cli.cli",),
     ("dalton_cli.api",),
     ("dalton_cli.commands", "dalton_cli.cliargs"),

@@ -232,6 +232,6 @@ def test_the_package_says_what_it_is_and_the_docs_name_a_release_tag():
     quick = readme.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     assert quick.splitlines() == [
         "python3 -m venv .venv && . .venv/bin/activate && pip install . && dalton wizard",
-        'pip install -e ".[test]" && pytest',
+        'pip install -e ".[test]" && pytest --cov-fail-under=90',
     ]
     assert "dalton-cli[excel]" not in readme  # not on PyPI: never ask PyPI for a package of dalton's name
