@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
-from dalton_cli.errors import UsageError
+from dalton_cli.errors import DaltonError, UsageError
 
 if TYPE_CHECKING:
     from dalton_cli.ruleset.model import RuleSet
@@ -168,8 +168,14 @@ def load_inputs(
         answers_mod.check_set_ids(overrides, ruleset)
     except UsageError as exc:
         raise UsageError(*(f"dalton {command}: {line}" for line in exc.lines)) from None
-    merged, ranges = answers_mod.split_ranges(answers_mod.merge(raw, overrides), ruleset)
-    checked = answers_mod.check_answers_at(merged, ruleset)
+    try:
+        merged, ranges = answers_mod.split_ranges(answers_mod.merge(raw, overrides), ruleset)
+        checked = answers_mod.check_answers_at(merged, ruleset)
+    except DaltonError as exc:
+        usage = answers_mod.on_the_command_line(exc)
+        if usage is None:
+            raise
+        raise UsageError(*(f"dalton {command}: {line}" for line in usage.lines)) from None
     later = future_note(day)  # a day after today: the advice assumes today's rules and evidence
     if later:
         checked = checked._replace(notes=(*checked.notes, later))
@@ -315,7 +321,13 @@ def explain(
     from dalton_cli.report.explain_out import RENDERERS
     from dalton_cli.report.model import build_explain_report
 
-    emit(RENDERERS[format](build_explain_report(ruleset, evaluate(ruleset, given), form)))
+    report = build_explain_report(ruleset, evaluate(ruleset, given), form)
+    if format == "text":  # as wide as the terminal, or COLUMNS when piped, as recommend's text
+        from dalton_cli.report.explain_out import render_text
+
+        emit(render_text(report, text_width(sys.stdout) - 1))
+    else:
+        emit(RENDERERS[format](report))
     return True
 
 
@@ -400,7 +412,7 @@ def rules_diff(old: str, new: str, cases: str | None, fail_on_change: bool) -> b
     old_rs, new_rs = load_ruleset_or_fail(Path(old)), load_ruleset_or_fail(Path(new))
     folder = case_folder(Path(old), Path(new), Path(cases) if cases else None)
     changes, problems, compared = diff(old_rs, new_rs, folder)
-    if not compared:
+    if not compared and not problems:
         raise DaltonError(
             Diagnostic(
                 "C000",
@@ -468,9 +480,8 @@ def batch(
         if organisation is not None:
             title = f"{organisation_name(organisation, 'batch')}: {title}"
         rows = list(batch_mod.rows_of(results, ruleset))
-        data = (
-            batch_out.markdown(rows, ruleset, title) if format == "markdown" else batch_out.html(rows, ruleset, title)
-        )
+        whole = [d.render() for d in problems]  # the file's own problems, such as a column left out
+        data = (batch_out.markdown if format == "markdown" else batch_out.html)(rows, ruleset, title, whole)
     every = sorted(problems + [d for r in results for d in r.problems], key=lambda d: (d.location.line, d.location.col))
     for d in every:
         note(d.render())

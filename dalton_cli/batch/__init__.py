@@ -502,9 +502,11 @@ def output_format(format: str | None, output: str | None) -> str:
         try:
             import openpyxl  # noqa: F401
         except ImportError:
+            from dalton_cli.batch.excel import EXTRA
+
             raise UsageError(
                 "dalton batch: writing an .xlsx workbook needs the excel extra",
-                "pip install 'dalton-cli[excel]' (from a clone: pip install '.[excel]'), or write --format csv",
+                f"{EXTRA}, or write --format csv",
             ) from None
     return chosen
 

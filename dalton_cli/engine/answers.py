@@ -71,6 +71,15 @@ def check_set_ids(overrides: list[tuple[str, RawAnswer]], ruleset: RuleSet) -> N
             )
 
 
+def on_the_command_line(exc: DaltonError) -> UsageError | None:
+    """A value given with ``--set`` that the question does not allow is a mistake on the command
+    line (exit 2, as an unknown id in it is), said as a file's would be; None when every problem
+    is in a file."""
+    if not any(d.location.file.startswith("--set ") for d in exc.diagnostics):
+        return None
+    return UsageError(*(d.render() for d in exc.diagnostics))
+
+
 def is_unknown(value: Any) -> bool:
     return value is None or value == UNKNOWN_WORD
 
