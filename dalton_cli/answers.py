@@ -9,8 +9,7 @@ from dalton_cli.engine.answers import (
     RawAnswer,
     answers_file_text,
     check_answers,
-    parse_set,
     read_answers_file,
 )
 
-__all__ = ["RawAnswer", "answers_file_text", "check_answers", "parse_set", "read_answers_file"]
+__all__ = ["RawAnswer", "answers_file_text", "check_answers", "read_answers_file"]

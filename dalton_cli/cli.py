@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from dalton_cli import commands
 from dalton_cli.cliargs import CHECK_FORMATS, SCHEMA_KINDS, Opt, fast_parse, option
-from dalton_cli.errors import DaltonError, Terminated, UsageError
+from dalton_cli.errors import DaltonError, SettingError, Terminated, UsageError
 
 if TYPE_CHECKING:
     import typer
@@ -309,8 +309,10 @@ def _install_signal_handlers() -> dict[int, Any]:
     return previous
 
 
-def _exit_code(exc: BaseException) -> int:
+def _exit_code(exc: BaseException, command: str = "") -> int:
     """Say what went wrong, once, and give the contract's exit code for it."""
+    if isinstance(exc, SettingError):  # a setting given on the command line: its own mistake
+        exc = UsageError(*setting_lines(exc, command))
     if isinstance(exc, DaltonError):
         for d in exc.diagnostics:
             commands.note(d.render())
@@ -337,6 +339,22 @@ def _exit_code(exc: BaseException) -> int:
     return 3
 
 
+def setting_lines(exc: SettingError, command: str) -> list[str]:
+    """A wrong setting as the command line says it: ``dalton recommend: --param ID: what is wrong``."""
+    lines: list[str] = []
+    for d in exc.diagnostics:
+        where = f"{d.location.file}: " if d.location.file else ""
+        lines.append(f"dalton {command}: {where}{d.message}")
+        lines += [f"  {d.hint}"] if d.hint else []
+    return lines
+
+
+def _command(args: list[str]) -> str:
+    """The command a command line runs (``rules check`` for a subcommand), for its messages."""
+    words = [a for a in args[:2] if not a.startswith("-")]
+    return " ".join(words[:2]) if words[:1] == ["rules"] else (words[0] if words else "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run dalton with these arguments (default: the command line); return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -346,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except (Exception, KeyboardInterrupt, Terminated) as exc:
-        return _exit_code(exc)
+        return _exit_code(exc, _command(args))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any
 
 from dalton_cli.errors import UsageError
 
 if TYPE_CHECKING:
-    from dalton_cli.ruleset.model import RuleSet
+    from dalton_cli.app.inputs import Inputs, Places
+    from dalton_cli.engine.answers import RawAnswer
 
 
 class ClosedPipe(Exception):
@@ -117,17 +118,49 @@ def read_stdin() -> bytes:
     return read_fd(fd, "<stdin>", MAX_BYTES, idle=None if sys.stdin.isatty() else IDLE_SECONDS)
 
 
-class Inputs(NamedTuple):
-    """What an evaluating command works on: the rule set as of the day, and the checked answers."""
+def places() -> Places:
+    """What the command line calls each setting, for the place of a problem with it."""
+    from dalton_cli.app.inputs import Places
+    from dalton_cli.errors import Location
 
-    ruleset: RuleSet  # the snapshot as of the day, with any --param values
-    answers: dict[str, Any]
-    notes: tuple[str, ...]
-    defaults: dict[str, float]  # the default values of the parameters set with --param
-    params: dict[str, float]  # the --param values, for a record's reproduce command
-    given: dict[str, Any]  # the answers as given, for a record's reproduce command
-    ranges: dict[str, tuple[float, float]]  # answers given as {between: [LOW, HIGH]}
-    organisation: str = ""  # organisation: in the answers file
+    return Places(Location("--as-of"), Location("--param"), Location(""))
+
+
+def parse_set(option: str, command: str) -> tuple[str, RawAnswer]:
+    """One ``--set ID=VALUE``; VALUE is read as a YAML value."""
+    from dalton_cli.engine.answers import RawAnswer
+    from dalton_cli.errors import DaltonError, Location
+    from dalton_cli.ruleset.yamlload import load
+
+    ident, sep, text = option.partition("=")
+    ident = ident.strip()
+    if not sep or not ident:
+        raise UsageError(f"dalton {command}: --set takes ID=VALUE, got {option!r} (e.g. --set cqc_rating=good)")
+    name = f"--set {ident}"
+    try:
+        value = load(text, name) if text.strip() else None
+    except DaltonError as exc:
+        raise UsageError(f"dalton {command}: --set {option!r}: {exc.diagnostics[0].message}") from None
+    return ident, RawAnswer(value, Location(name), Location(name))
+
+
+def parse_params(items: list[str], command: str) -> dict[str, float]:
+    """``--param ID=VALUE`` options as a mapping of parameter id to number (the last of one id
+    wins); whether each is a parameter of the rule set, in its range, is the application's check."""
+    import math
+
+    out: dict[str, float] = {}
+    for item in items:
+        ident, sep, text = item.partition("=")
+        ident = ident.strip()
+        if not sep or not ident:
+            raise UsageError(f"dalton {command}: --param takes ID=VALUE, got {item!r} (e.g. --param verdict_margin=3)")
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise UsageError(f"dalton {command}: --param {ident}: {text!r} is not a number") from None
+        out[ident] = int(value) if math.isfinite(value) and value.is_integer() else value
+    return out
 
 
 def load_inputs(
@@ -138,10 +171,8 @@ def load_inputs(
     as_of: str | None = None,
     param: list[str] | None = None,
 ) -> Inputs:
-    """The rule set as of the day and the checked answers from --answers and --set."""
-    from dalton_cli.engine import answers as answers_mod
-    from dalton_cli.ruleset.load import load_ruleset_or_fail
-    from dalton_cli.ruleset.snapshot import at, future_note, today
+    """The checked inputs from --answers, --set, --as-of and --param (``app.inputs.prepare``)."""
+    from dalton_cli.app.inputs import load_rules, prepare, read_answers
 
     if answers is None and not set_:
         example = "hospital_group " if command == "explain" else ""
@@ -149,39 +180,12 @@ def load_inputs(
             f"dalton {command}: give --answers FILE (or '-' for standard input) and/or --set ID=VALUE",
             f"  example: dalton {command} {example}--answers examples/district-general.yaml",
         )
-    try:
-        overrides = [answers_mod.parse_set(item) for item in set_]
-    except UsageError as exc:
-        raise UsageError(*(f"dalton {command}: {line}" for line in exc.lines)) from None
-    day = answers_mod.parse_day(as_of, command) if as_of is not None else None
-    full = load_ruleset_or_fail(rules_dir(rules))
+    overrides = [parse_set(item, command) for item in set_]
+    params = parse_params(list(param or []), command)
+    full = load_rules(rules_dir(rules))
     stdin = read_stdin() if answers == "-" else None
-    raw = answers_mod.read_answers_file(answers, stdin) if answers is not None else {}
-    named = answers_mod.organisation_of(raw)
-    raw, file_day = answers_mod.split_as_of(raw)
-    day = day or file_day or today()
-    check_covered(full, day, command)
-    plain = at(full, day)
-    params = answers_mod.parse_params(list(param or []), plain, command)
-    ruleset = at(full, day, params) if params else plain
-    try:
-        answers_mod.check_set_ids(overrides, ruleset)
-    except UsageError as exc:
-        raise UsageError(*(f"dalton {command}: {line}" for line in exc.lines)) from None
-    merged, ranges = answers_mod.split_ranges(answers_mod.merge(raw, overrides), ruleset)
-    checked = answers_mod.check_answers_at(merged, ruleset)
-    later = future_note(day)  # a day after today: the advice assumes today's rules and evidence
-    if later:
-        checked = checked._replace(notes=(*checked.notes, later))
-    defaults = {p: plain.parameters[p].value for p in params}
-    return Inputs(ruleset, checked.answers, checked.notes, defaults, params, checked.given, ranges, named)
-
-
-def check_covered(ruleset: RuleSet, day: str, command: str) -> None:
-    if ruleset.covers.start and day < ruleset.covers.start:
-        raise UsageError(
-            f"dalton {command}: the rule set {ruleset.name} speaks for days from {ruleset.covers.start}, not {day}"
-        )
+    raw = read_answers(answers, stdin) if answers is not None else {}
+    return prepare(full, raw, overrides=overrides, day=as_of, params=params, places=places())
 
 
 def recommend(
@@ -196,15 +200,10 @@ def recommend(
     organisation: str | None = None,
     detail: str = "board",
 ) -> bool:
+    from dalton_cli.app import run
+
     inputs = load_inputs("recommend", answers, set_, rules, as_of, param)
     name = organisation_name(organisation, "recommend") if organisation is not None else inputs.organisation
-    if inputs.ranges and not robust:
-        from dalton_cli.engine.answers import range_note
-
-        inputs = inputs._replace(notes=(*inputs.notes, range_note(inputs.ranges)))
-    from dalton_cli.engine.evaluate import evaluate
-    from dalton_cli.report.model import build_report
-
     date = command = ""
     if format in ("markdown", "html"):
         from dalton_cli.report.record import record_date, reproduce_command
@@ -214,19 +213,7 @@ def recommend(
         command = reproduce_command(
             inputs.given, rules, format, inputs.ruleset.as_of, inputs.params, ranges, name, detail
         )
-    found = None
-    if robust:
-        from dalton_cli.engine.robustness import robustness
-
-        found = robustness(inputs.ruleset, inputs.answers, inputs.ranges)
-    report = build_report(
-        inputs.ruleset,
-        evaluate(inputs.ruleset, inputs.answers),
-        date=date,
-        command=command,
-        notes=inputs.notes,
-        defaults=inputs.defaults,
-    )._replace(robustness=found, organisation=name, detail=detail)
+    report = run.recommend(inputs, robust=robust, organisation=name, detail=detail, date=date, command=command)
     if format == "text" and output in (None, "-") and _colour(sys.stdout):
         from dalton_cli.report.terminal import print_rich
 
@@ -301,21 +288,11 @@ def explain(
     as_of: str | None = None,
     param: list[str] | None = None,
 ) -> bool:
-    from dalton_cli.errors import hint_for
+    from dalton_cli.app import run
+    from dalton_cli.report.explain_out import RENDERERS
 
     inputs = load_inputs("explain", answers, set_, rules, as_of, param)
-    ruleset, given = inputs.ruleset, inputs.answers
-    if form not in ruleset.form_index:
-        hint = hint_for(form, list(ruleset.form_index))
-        raise UsageError(
-            f"dalton explain: unknown form {form!r}{f' ({hint})' if hint else ''}; "
-            f"forms: {', '.join(ruleset.form_index)}"
-        )
-    from dalton_cli.engine.evaluate import evaluate
-    from dalton_cli.report.explain_out import RENDERERS
-    from dalton_cli.report.model import build_explain_report
-
-    emit(RENDERERS[format](build_explain_report(ruleset, evaluate(ruleset, given), form)))
+    emit(RENDERERS[format](run.explain(inputs, form, places())))
     return True
 
 
@@ -343,8 +320,9 @@ def wizard(
         Path(output) if output else None,
         rules,
         as_of=as_of,
-        params=list(param or []),
+        params=parse_params(list(param or []), "wizard"),
         organisation=name,
+        places=places(),
     )
     return True
 
@@ -420,21 +398,13 @@ def batch(
 ) -> bool:
     """``dalton batch``: every row evaluated, the table written, each problem said on standard error."""
     from dalton_cli import batch as batch_mod
-    from dalton_cli.engine import answers as answers_mod
-    from dalton_cli.errors import DaltonError, Diagnostic, Location
-    from dalton_cli.ruleset.load import load_ruleset_or_fail
-    from dalton_cli.ruleset.snapshot import at, future_note, today
+    from dalton_cli.app import run
+    from dalton_cli.app.inputs import load_rules
+    from dalton_cli.ruleset.snapshot import future_note
 
     format = batch_mod.output_format(format, output)
-    path = Path(source)
-    if not path.exists():
-        raise DaltonError(
-            Diagnostic("B005", Location(source), "no such file or folder", "give a CSV, JSON Lines file or folder")
-        )
-    day = answers_mod.parse_day(as_of, "batch") if as_of is not None else today()
-    full = load_ruleset_or_fail(rules_dir(rules))
-    check_covered(full, day, "batch")
-    params = answers_mod.parse_params(param, at(full, day), "batch")
+    params = parse_params(param, "batch")
+    full = load_rules(rules_dir(rules))
     show = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
@@ -442,8 +412,8 @@ def batch(
             sys.stderr.write(f"\r{done:,} of {total:,} organisations" + ("\n" if done == total else ""))
             sys.stderr.flush()
 
-    results, problems = batch_mod.run_batch(path, full, day, params, progress)
-    ruleset = at(full, day, params) if params else at(full, day)
+    path = Path(source)
+    results, problems, ruleset, day = run.batch(full, path, as_of, params, places(), progress)
     changed: list[str] = []
     data: str | bytes
     if format == "xlsx":
@@ -494,23 +464,22 @@ def cases(
 ) -> bool:
     """``dalton cases``: the library of real cases, one case in full, or the library ranked by
     likeness to an answers file; all as of a day (only cases decided by then, only outcomes by then)."""
-    from dalton_cli.engine import answers as answers_mod
+    from dalton_cli.app.inputs import judged_day, load_rules
     from dalton_cli.engine import precedents as prec
-    from dalton_cli.errors import hint_for
+    from dalton_cli.engine.answers import check_day
+    from dalton_cli.errors import Location, hint_for
     from dalton_cli.report import cases_out
-    from dalton_cli.ruleset.load import load_ruleset_or_fail
-    from dalton_cli.ruleset.snapshot import at, today
+    from dalton_cli.ruleset.snapshot import at
 
     if case is not None and like is not None:
         raise UsageError("dalton cases: give a CASE to show, or --like ANSWERS to rank the library, not both")
-    days = {k: answers_mod.parse_day(v, "cases") for k, v in (("as_of", as_of), ("from", start), ("until", end)) if v}
+    days = {k: check_day(v, Location(f"--{k}")) for k, v in (("from", start), ("until", end)) if v}
     if like is not None:
-        inputs = load_inputs("cases", like, [], rules, days.get("as_of"))
+        inputs = load_inputs("cases", like, [], rules, as_of)
         ruleset, day = inputs.ruleset, inputs.ruleset.as_of
     else:
-        full = load_ruleset_or_fail(rules_dir(rules))
-        day = days.get("as_of") or today()
-        check_covered(full, day, "cases")
+        full = load_rules(rules_dir(rules))
+        day = judged_day(full, {}, as_of, places())
         ruleset = at(full, day)
     library = prec.load_library(ruleset.directory)
     if form is not None and form not in ruleset.form_index:

@@ -1,8 +1,10 @@
 """Problems as data: every user-facing error is a Diagnostic with a code and a place.
 
 Only two exceptions cross the layers: ``DaltonError`` (the input is wrong: exit 1) and
-``UsageError`` (the command line is wrong: exit 2). Which exit code each means is decided
-in one place, ``cli.main``.
+``UsageError`` (the command line is wrong: exit 2). ``SettingError``, a ``DaltonError``, is a
+setting of the run that is wrong (a day, a parameter, an override's question, a form): data
+like any other diagnostic, which the command line reports as its own mistake (exit 2) and
+the API as an input error. Which exit code each means is decided in one place, ``cli.main``.
 """
 
 from __future__ import annotations
@@ -81,6 +83,12 @@ class DaltonError(Exception):
             diagnostics = [diagnostics]
         self.diagnostics = sorted(diagnostics, key=sort_key)
         super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+
+class SettingError(DaltonError):
+    """A setting of the run is wrong: the day, a parameter, the question of an override, the form
+    asked about. Each diagnostic's location names the setting (``--as-of``, ``params``, ...),
+    as its caller named it."""
 
 
 class UsageError(Exception):

@@ -17,9 +17,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "dalton_cli"
 LAYERS: list[tuple[str, ...]] = [
     ("dalton_cli.__main__", "dalton_cli.answers"),  # answers: dalton 0.1's module name, kept for scripts
     ("dalton_cli.cli",),
-    ("dalton_cli.api",),
     ("dalton_cli.commands", "dalton_cli.cliargs"),
-    ("dalton_cli.interview", "dalton_cli.authoring", "dalton_cli.batch"),
+    ("dalton_cli.api", "dalton_cli.interview"),  # the public API and the wizard: both on the application layer
+    ("dalton_cli.app",),  # the pipeline once: inputs prepared, results made, for every way in
+    ("dalton_cli.authoring", "dalton_cli.batch"),
     ("dalton_cli.report",),
     ("dalton_cli.engine",),
     ("dalton_cli.ruleset",),
