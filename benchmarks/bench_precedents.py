@@ -5,7 +5,7 @@ the shipped rule set, then times, for the district example as of 2026-12-01:
   1. loading the library (warm: from the cache, as a scripted run does),
   2. ranking it (question weights from the rules of the day, every case compared, the three
      nearest explained),
-and a batch of 10,000 rows' nearest precedent. Budget (issue 23): 1 + 2 at most 20 ms.
+and a batch of 10,000 rows' nearest precedent. Budget (issue 23): 1 + 2 at most 20 ms; exit 1 when missed.
 
 Run: python benchmarks/bench_precedents.py [--cases N] [--runs N]
 """
@@ -19,6 +19,8 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from budget import Budgets  # the sibling module: met / MISSED, and the exit code
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +55,7 @@ def generate(folder: Path, n: int, rs) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=30)
@@ -98,9 +100,11 @@ def main() -> None:
     print(f"{args.cases} generated cases, {args.runs} runs, medians")
     print(f"  load the library (warm cache)   {load_ms:6.1f} ms")
     print(f"  rank it and explain the top 3   {rank_ms:6.1f} ms (max {max(ranks) * 1000:.1f})")
-    print(f"  added to a scripted run         {load_ms + rank_ms:6.1f} ms (budget 20)")
     print(f"  nearest for 10,000 batch rows   {batch * 1000:6.0f} ms ({batch * 100:.1f} µs a row)")
+    budgets = Budgets()
+    budgets.check(f"precedents added to a scripted run, {args.cases} cases", load_ms + rank_ms, 20, " ms")
+    return budgets.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -5,7 +5,7 @@ Compares the median wall time of
   2. the smallest typer program that parses --answers and --format and loads the same
      answers file with the same libraries (the floor no typer CLI can beat),
   3. `dalton recommend --answers F --format json`,
-and prints the ratios. Budget (issues 11 and 13): 3 / 2 <= 1.0, no slower than the floor.
+and prints the ratios. Budget (issues 11 and 13): 3 / 2 <= 1.0, no slower than the floor; exit 1 when missed.
 
 Run: python benchmarks/bench_startup.py [--runs N]
 """
@@ -19,6 +19,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from budget import Budgets  # the sibling module: met / MISSED, and the exit code
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = ROOT / "examples" / "district-general.yaml"
@@ -49,7 +51,7 @@ def medians_ms(cmds: list[list[str]], runs: int) -> list[float]:
     return [statistics.median(t) * 1000 for t in times]
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
@@ -72,9 +74,11 @@ def main() -> None:
     print(f"  python -c pass                 {bare:7.1f} ms")
     print(f"  minimal typer + yaml (floor)   {floor_ms:7.1f} ms")
     print(f"  dalton recommend --format json {ours:7.1f} ms")
-    print(f"  ratio to floor:  {ours / floor_ms:.2f} (budget 1.00)")
     print(f"  ratio to bare python: {ours / bare:.2f}")
+    budgets = Budgets()
+    budgets.check("scripted recommend / minimal typer program", ours / floor_ms, 1.0, "x")
+    return budgets.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

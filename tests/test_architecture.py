@@ -15,8 +15,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "dalton_cli"
 
 # Top to bottom. Packages on one line share a layer but may not import each other.
 LAYERS: list[tuple[str, ...]] = [
-    ("dalton_cli.__main__", "dalton_cli.answers"),  # answers: dalton 0.1's module name, kept for scripts
-    ("dalton_cli.cli",),  # main, args (options as data), app (typer), io, settings, commands/ (one per command)
+    ("dalton_cli.__main__",),
+    ("dalton_cli.cli",),  # entry, args (options as data), app (typer), io, settings, commands/ (one per command)
     ("dalton_cli.api", "dalton_cli.interview"),  # the public API and the wizard: both on the application layer
     ("dalton_cli.app",),  # the pipeline once: inputs prepared, results made, for every way in
     ("dalton_cli.authoring", "dalton_cli.batch"),

@@ -36,8 +36,6 @@ SHARED_GAPS = {
     "frimley-heatherwood-2014": "as of February 2014 the national merger study (Gaynor 2012) and competition "
     "review weigh against acquisition, and Monitor's view that a whole leadership team was needed (May 2014) "
     "was not yet published",
-    "hinchingbrooke-2011": "as of June 2011 the only evidence on franchises is Good Hope's failure against the "
-    "policy that permitted them; every other form scores 0 and ties go to the smaller change",
     "moorfields-network": "as of June 2014 the rule set holds no evidence on a specialist running one service "
     "on other hospitals' sites; the 'service level chain' was named by the review in December 2014",
 }
@@ -182,3 +180,24 @@ def test_every_case_file_validates_against_the_committed_case_schema():
     for path in [*CASES, *SHARED]:
         errors = [e.message for e in validator.iter_errors(yaml.load(path.read_text(), Loader=Plain))]
         assert errors == [], (path.name, errors[:3])
+
+
+def test_holds_must_name_a_rule_in_force_on_the_case_day(dalton, rules_copy):
+    # A case of 2014 cannot expect the 2015 version of the merger-in-crisis warning: the check
+    # names the rule's period and points at the version that was in force then.
+    text = """name: An acquisition of 2014
+as_of: "2014-05-15"
+expect:
+  holds: [merger_not_a_response_to_failure]
+answers:
+  perspective: seeking_support
+"""
+    path = write_case(rules_copy, "t.yaml", text)
+    only_case(rules_copy, "t.yaml")
+    result = dalton("rules", "check", str(rules_copy))
+    assert result.returncode == 1
+    out = result.stdout.replace(str(path.parent) + "/", "")
+    assert "t.yaml:4:10: C014 holds names rule 'merger_not_a_response_to_failure', in force from 2015-09-24" in out
+    assert "not on as_of 2014-05-15" in out
+    path.write_text(text.replace("merger_not_a_response_to_failure", "merger_no_cure_for_poor_performance_2012"))
+    assert "C014" not in dalton("rules", "check", str(rules_copy)).stdout

@@ -247,7 +247,7 @@ class Space:
                 self.uses[qid] += 1
         self.domains: dict[str, list[Any]] = {}
         for q in ruleset.questions:
-            named, most = mentions(nodes, q.id) if q.type == "multi" else (set(), 0)
+            named, most = mentions(nodes, q.id) if TYPES[q.type].many else (set(), 0)
             cuts = list(ruleset.cuts.get(q.id, ()))
             self.domains[q.id] = [*TYPES[q.type].domain(q, cuts, named, most), UNKNOWN]
 

@@ -19,27 +19,10 @@ from dalton_cli.fileio import display_name, read_text
 from dalton_cli.ruleset.model import RuleSet
 from dalton_cli.ruleset.yamlload import YList, YMap, load
 
-CASE_KEYS = (
-    "name",
-    "kind",
-    "organisations",
-    "as_of",
-    "decided",
-    "happened",
-    "chosen",
-    "judgement",
-    "judgement_reasons",
-    "outcomes",
-    "disputed",
-    "gap",
-    "citations",
-    "note",
-    "expect",
-    "answers",
-)
-_TOP_N = re.compile(r"in_top_(\d+)$")
 FORM_EXPECTATIONS = ("top_1", "first_or_close")  # one form
 LIST_EXPECTATIONS = ("excluded", "not_first", "not_excluded")  # a list of forms
+TOP_N_PATTERN = r"^in_top_([0-9]+)$"  # in_top_N: a list of forms
+_TOP_N = re.compile(TOP_N_PATTERN)
 VERDICTS = ("clear", "close_call", "insufficient")
 CASE_KINDS = ("real", "synthetic")
 # What the evidence published by the case's day said of the choice, and what that makes the test check:
@@ -47,6 +30,32 @@ CASE_KINDS = ("real", "synthetic")
 # not first, with a warning against it shown.
 JUDGEMENTS = ("supported", "contested", "against")
 OLD_JUDGEMENTS = {"wise": "supported", "unwise": "against", "too_early": "contested", "not_judged": "contested"}
+# The keys of a case file and what each holds (the reader below and `rules schema case` both read
+# this): text, texts (a list of text), day, form, citations, outcomes, expect, answers, or the words
+# it may be.
+CASE_FIELDS: dict[str, str | tuple[str, ...]] = {
+    "name": "text",
+    "kind": CASE_KINDS,
+    "organisations": "texts",
+    "as_of": "day",
+    "decided": "day",
+    "happened": "text",
+    "chosen": "form",
+    "judgement": JUDGEMENTS,
+    "judgement_reasons": "text",
+    "outcomes": "outcomes",
+    "disputed": "text",
+    "gap": "text",
+    "citations": "citations",
+    "note": "text",
+    "expect": "expect",
+    "answers": "answers",
+}
+CASE_KEYS = tuple(CASE_FIELDS)
+OUTCOME_FIELDS = {"date": "day", "text": "text", "citations": "citations"}  # every one required
+ALWAYS_NEEDED = ("name", "answers")
+REAL_NEEDS = ("chosen", "judgement", "judgement_reasons", "outcomes")  # kind: real
+SYNTHETIC_NEEDS = ("expect",)  # any other case
 EXPECTATIONS = "top_1, first_or_close, in_top_N, excluded, not_first, not_excluded, verdict or holds"
 
 
@@ -165,6 +174,7 @@ def _words(text: Any) -> str:
 def _read_checked(path: Path, ruleset: RuleSet) -> tuple[str, YMap, Any, list[Diagnostic]]:
     """A case file read (its shown name, document and day), and what is wrong with its keys,
     day, citations and expectations; an unreadable file, or one that is no mapping, raises."""
+    from dalton_cli.ruleset.schema import is_day
     from dalton_cli.ruleset.snapshot import today
 
     shown = display_name(path)
@@ -175,7 +185,7 @@ def _read_checked(path: Path, ruleset: RuleSet) -> tuple[str, YMap, Any, list[Di
     problems = _check_header(doc, day) + _check_citations(doc, ruleset) + _check_real(doc, day, ruleset)
     expect = doc.get("expect")
     if isinstance(expect, YMap):
-        problems += _check_expect(expect, ruleset)
+        problems += _check_expect(expect, ruleset, day if isinstance(day, str) and is_day(day) else "")
     return shown, doc, day, problems
 
 
@@ -187,7 +197,7 @@ def _check_header(doc: YMap, day: Any) -> list[Diagnostic]:
         for k in doc
         if k not in CASE_KEYS
     ]
-    needed = ("name", "answers") if doc.get("kind") == "real" else ("name", "expect", "answers")
+    needed = ALWAYS_NEEDED if doc.get("kind") == "real" else (*ALWAYS_NEEDED, *SYNTHETIC_NEEDS)
     problems += [Diagnostic("C003", doc.loc, f"case is missing {k!r}") for k in needed if k not in doc]
     problems += [
         Diagnostic("C004", doc.value_loc(k), f"{k} must be a mapping")
@@ -229,7 +239,7 @@ def _check_real(doc: YMap, day: Any, ruleset: RuleSet) -> list[Diagnostic]:
                 "chosen (the form), judgement (supported, contested or against) and judgement_reasons"
                 " (on the evidence published by as_of), outcomes (a list, empty if too early to say)",
             )
-            for k in ("chosen", "judgement", "judgement_reasons", "outcomes")
+            for k in REAL_NEEDS
             if k not in doc
         ]
     chosen = doc.get("chosen")
@@ -265,11 +275,7 @@ def _check_outcomes(doc: YMap, day: Any, ruleset: RuleSet) -> list[Diagnostic]:
         ]
     for i, o in enumerate(outcomes):
         where = outcomes.item_loc(i)
-        if (
-            not isinstance(o, YMap)
-            or set(o) - {"date", "text", "citations"}
-            or not {"date", "text", "citations"} <= set(o)
-        ):
+        if not isinstance(o, YMap) or set(o) != set(OUTCOME_FIELDS):
             problems.append(Diagnostic("C012", where, "each outcome is a mapping of date, text and citations"))
             continue
         if not (isinstance(o["date"], str) and is_day(o["date"])):
@@ -345,9 +351,16 @@ def case_problems(directory: Path, ruleset: RuleSet) -> list[Diagnostic]:
     return problems
 
 
-def _check_expect(expect: YMap, ruleset: RuleSet) -> list[Diagnostic]:
+def _in_force_hint(rule_id: str, day: str, ruleset: RuleSet) -> str:
+    """The rules in force on ``day`` whose ids are nearest ``rule_id`` (its dated versions)."""
+    live = sorted(r.id for r in ruleset.rules if r.period.contains(day))
+    return hint_for(rule_id, live, "name a rule in force on that day: each rule's from and until say when")
+
+
+def _check_expect(expect: YMap, ruleset: RuleSet, day: str = "") -> list[Diagnostic]:
     problems = []
-    rules = {r.id for r in ruleset.rules}
+    by_id = {r.id: r for r in ruleset.rules}
+    rules = set(by_id)
     for key, value in expect.items():
         where = expect.value_loc(key)
         if key == "verdict":
@@ -366,6 +379,16 @@ def _check_expect(expect: YMap, ruleset: RuleSet) -> list[Diagnostic]:
                 Diagnostic("C008", where, f"unknown rule {r!r}", hint_for(r, sorted(rules)))
                 for r in value
                 if r not in rules
+            ]
+            problems += [
+                Diagnostic(
+                    "C014",
+                    where,
+                    f"holds names rule {r!r}, in force {by_id[r].period.words()}, not on as_of {day}",
+                    _in_force_hint(r, day, ruleset),
+                )
+                for r in value
+                if r in by_id and day and not by_id[r].period.contains(day)
             ]
             continue
         if key not in FORM_EXPECTATIONS and not _TOP_N.match(str(key)) and key not in LIST_EXPECTATIONS:

@@ -1,4 +1,11 @@
-"""JSON Schemas for rule files, case files and answers files (for editors and CI)."""
+"""JSON Schemas for rule files, case files and answers files (for editors and CI).
+
+Derived, never restated: the rule-file schema from ``ruleset.schema.SCHEMA`` (every kind, its
+keys and what each holds) and ``SECTIONS``; conditions from ``conditions.OPERATORS``; answers
+from each question's type (``qtypes.TYPES``); case files from the case reader's ``CASE_FIELDS``
+and its expectation tables. ``tests/test_derived.py`` validates every shipped file against the
+schema its first line names.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +13,72 @@ import json
 from typing import Any
 
 from dalton_cli.ruleset.conditions import OPERATORS
-from dalton_cli.ruleset.model import QUESTION_TYPES, SPECTRUM, UNKNOWN_WORD, RuleSet
+from dalton_cli.ruleset.model import UNKNOWN_WORD, RuleSet
 from dalton_cli.ruleset.qtypes import TYPES
-from dalton_cli.ruleset.schema import SCHEMA
+from dalton_cli.ruleset.schema import DAY_PATTERN, SCHEMA, SECTIONS, Field
 
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _JSON_TYPES = {str: "string", int: "integer", float: "number", list: "array", dict: "object", bool: "boolean"}
 
 
-def _object(kind: str, overrides: dict[str, Any]) -> dict[str, Any]:
-    props: dict[str, Any] = {}
-    for key, (types, _required) in SCHEMA[kind].items():
-        kinds = sorted({_JSON_TYPES[t] for t in types})
-        props[key] = overrides.get(key, {"type": kinds[0] if len(kinds) == 1 else kinds})
-    required = [k for k, (_, req) in SCHEMA[kind].items() if req]
-    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+def _item(of: str | type | None) -> dict[str, Any]:
+    """What one item of `of` is: a kind of SCHEMA, a condition, or a plain type."""
+    if of is None:
+        return {}
+    if isinstance(of, str):
+        return {"$ref": f"#/$defs/{of}"}
+    return {"type": _JSON_TYPES[of]}
 
 
+def field_schema(field: Field) -> dict[str, Any]:
+    """The JSON Schema of one key of SCHEMA: each Python type it accepts is one branch."""
+    branches: list[dict[str, Any]] = []
+    for t in field.types:
+        if t is float and int in field.types:
+            branches = [b for b in branches if b != {"type": "integer"}]
+            branches.append({"type": "number"})
+        elif t is int and float in field.types:
+            continue
+        elif t is list:
+            items = {"type": "array", "items": _item(field.of)} if field.of is not None else {"type": "array"}
+            branches.append(items | ({"minItems": field.min_items} if field.min_items else {}))
+        elif t is dict and field.keyed:
+            branches.append({"type": "object", "additionalProperties": _item(field.of)})
+        elif t is dict and field.of is not None:
+            branches.append(_item(field.of))
+        elif t is str and field.choices:
+            branches.append({"enum": list(field.choices)})
+        elif t is str and field.pattern:
+            branches.append({"type": "string", "pattern": field.pattern})
+        else:
+            branches.append({"type": _JSON_TYPES[t]})
+    if len(branches) == 1:
+        return branches[0]
+    if all(set(b) == {"type"} for b in branches):
+        return {"type": [b["type"] for b in branches]}
+    return {"anyOf": branches}
+
+
+def kind_schema(kind: str) -> dict[str, Any]:
+    spec = SCHEMA[kind]
+    return {
+        "type": "object",
+        "properties": {key: field_schema(field) for key, field in spec.items()},
+        "required": [key for key, field in spec.items() if field.required],
+        "additionalProperties": False,
+    }
+
+
+_PARAM = {
+    "type": "object",
+    "properties": {"param": {"type": "string"}},
+    "required": ["param"],
+    "additionalProperties": False,
+}
 _ARGS: dict[str, dict[str, Any]] = {
     "value": {"type": ["string", "number", "boolean"]},
     "values": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-    "number": {"type": "number"},
+    "number": {"anyOf": [{"type": "number"}, _PARAM]},  # a number, or a named threshold {param: ID}
     "flag": {"type": "boolean"},
     "count": {"type": "integer", "minimum": 0},
 }
@@ -58,66 +111,53 @@ def _condition() -> dict[str, Any]:
 
 
 def rules_schema() -> dict[str, Any]:
-    cites = {"type": "array", "items": {"$ref": "#/$defs/citation"}, "minItems": 1}
-    defs = {
-        "citation": _object("citation", {}),
-        "condition": _condition(),
-        "effect": _object("effect", {}),
-        "source": _object("source", {}),
-        "form": _object(
-            "form",
-            {
-                "spectrum": {"enum": list(SPECTRUM)},
-                "citations": cites,
-                "also_known_as": {"type": "array", "items": {"type": "string"}},
-            },
-        ),
-        "question": _object(
-            "question",
-            {
-                "type": {"enum": list(QUESTION_TYPES)},
-                "values": {"type": "array", "items": {"type": "string"}},
-                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-                "why": {"$ref": "#/$defs/why"},
-                "when": {"$ref": "#/$defs/condition"},
-            },
-        ),
-        "why": _object("why", {"citations": cites}),
-        "rule": _object(
-            "rule",
-            {
-                "when": {"$ref": "#/$defs/condition"},
-                "citations": cites,
-                "effects": {"type": "array", "items": {"$ref": "#/$defs/effect"}, "minItems": 1},
-            },
-        ),
-    }
-    listed = {
-        name: {"type": "array", "items": {"$ref": f"#/$defs/{kind}"}}
-        for name, kind in (("sources", "source"), ("forms", "form"), ("questions", "question"), ("rules", "rule"))
+    defs = {kind: kind_schema(kind) for kind in SCHEMA}
+    defs["condition"] = _condition()
+    sections = {
+        name: {"$ref": f"#/$defs/{kind}"}
+        if name == "ruleset"
+        else {"type": "array", "items": {"$ref": f"#/$defs/{kind}"}}
+        for name, kind in SECTIONS.items()
     }
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": DRAFT,
         "title": "dalton rule file",
-        "description": "A file of a dalton rule set: any of the sections ruleset, sources, forms, questions, rules.",
+        "description": f"A file of a dalton rule set: any of the sections {', '.join(SECTIONS)}.",
         "type": "object",
-        "properties": {"ruleset": _object("ruleset", {}), **listed},
+        "properties": sections,
         "additionalProperties": False,
-        "$defs": defs,
+        "$defs": dict(sorted(defs.items())),
     }
 
 
 def answers_schema(ruleset: RuleSet) -> dict[str, Any]:
-    props: dict[str, Any] = {}
+    from dalton_cli.engine.answers import AS_OF_KEY, ORGANISATION_KEY, RANGE_KEY
+
+    props: dict[str, Any] = {
+        AS_OF_KEY: {"description": "the day the answers are judged as of", "type": "string", "pattern": DAY_PATTERN},
+        ORGANISATION_KEY: {"description": "whose answers they are, named in the record", "type": "string"},
+    }
     for q in ruleset.questions:
-        known = TYPES[q.type].schema(q)
-        if "enum" in known:
-            spec: dict[str, Any] = {"enum": [*known["enum"], UNKNOWN_WORD]}
+        spec = TYPES[q.type]
+        known = spec.schema(q)
+        branches = [*known["anyOf"]] if "anyOf" in known else [known]
+        if spec.accepts_range:
+            ends = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+            branches.append(
+                {
+                    "type": "object",
+                    "properties": {RANGE_KEY: ends},
+                    "required": [RANGE_KEY],
+                    "additionalProperties": False,
+                }
+            )
+        if len(branches) == 1 and "enum" in branches[0]:
+            answer: dict[str, Any] = {"enum": [*branches[0]["enum"], UNKNOWN_WORD]}
         else:
-            spec = {"oneOf": [known, {"const": UNKNOWN_WORD}]}
-        props[q.id] = {"description": q.prompt, **spec}
+            answer = {"anyOf": [*branches, {"const": UNKNOWN_WORD}]}
+        props[q.id] = {"description": q.prompt, **answer}
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": DRAFT,
         "title": f"dalton answers file ({ruleset.name} {ruleset.version})",
         "description": "A mapping from question id to answer; a missing id or 'unknown' is an unknown answer.",
         "type": "object",
@@ -127,59 +167,56 @@ def answers_schema(ruleset: RuleSet) -> dict[str, Any]:
 
 
 def case_schema(ruleset: RuleSet) -> dict[str, Any]:
-    from dalton_cli.authoring.cases import CASE_KINDS, JUDGEMENTS, VERDICTS
+    from dalton_cli.authoring import cases
 
     forms = {"enum": [f.id for f in ruleset.forms]}
     form_list = {"type": "array", "items": forms}
-    day = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
-    citations = {"type": "array", "items": rules_schema()["$defs"]["citation"]}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "dalton case file",
-        "type": "object",
-        "properties": {
-            "name": {"type": "string"},
-            "kind": {"enum": list(CASE_KINDS)},
-            "organisations": {"type": "array", "items": {"type": "string"}},
-            "as_of": day,
-            "decided": day,
-            "happened": {"type": "string"},
-            "chosen": forms,
-            "judgement": {"enum": list(JUDGEMENTS)},
-            "judgement_reasons": {"type": "string"},
-            "outcomes": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"date": day, "text": {"type": "string"}, "citations": citations},
-                    "required": ["date", "text", "citations"],
-                    "additionalProperties": False,
-                },
-            },
-            "disputed": {"type": "string"},
-            "gap": {"type": "string"},
-            "note": {"type": "string"},
-            "citations": citations,
-            "expect": {
+    day = {"type": "string", "pattern": DAY_PATTERN}
+    citations = {"type": "array", "items": kind_schema("citation")}
+    shapes: dict[str, dict[str, Any]] = {
+        "text": {"type": "string"},
+        "texts": {"type": "array", "items": {"type": "string"}},
+        "day": day,
+        "form": forms,
+        "citations": citations,
+        "outcomes": {
+            "type": "array",
+            "items": {
                 "type": "object",
                 "properties": {
-                    "top_1": forms,
-                    "first_or_close": forms,
-                    "verdict": {"enum": list(VERDICTS)},
-                    "holds": {"type": "array", "items": {"enum": [r.id for r in ruleset.rules]}},
-                    "excluded": form_list,
-                    "not_first": form_list,
-                    "not_excluded": form_list,
+                    key: {"day": day, "text": {"type": "string"}, "citations": citations}[shape]
+                    for key, shape in cases.OUTCOME_FIELDS.items()
                 },
-                "patternProperties": {"^in_top_[0-9]+$": form_list},
+                "required": list(cases.OUTCOME_FIELDS),
                 "additionalProperties": False,
             },
-            "answers": answers_schema(ruleset),
         },
-        "required": ["name", "answers"],
+        "expect": {
+            "type": "object",
+            "properties": {
+                **{key: forms for key in cases.FORM_EXPECTATIONS},
+                **{key: form_list for key in cases.LIST_EXPECTATIONS},
+                "verdict": {"enum": list(cases.VERDICTS)},
+                "holds": {"type": "array", "items": {"enum": [r.id for r in ruleset.rules]}},
+            },
+            "patternProperties": {cases.TOP_N_PATTERN: form_list},
+            "additionalProperties": False,
+        },
+        "answers": answers_schema(ruleset),
+    }
+    props = {
+        key: {"enum": list(shape)} if isinstance(shape, tuple) else shapes[shape]
+        for key, shape in cases.CASE_FIELDS.items()
+    }
+    return {
+        "$schema": DRAFT,
+        "title": "dalton case file",
+        "type": "object",
+        "properties": props,
+        "required": list(cases.ALWAYS_NEEDED),
         "if": {"properties": {"kind": {"const": "real"}}, "required": ["kind"]},
-        "then": {"required": ["chosen", "judgement", "judgement_reasons", "outcomes"]},
-        "else": {"required": ["expect"]},
+        "then": {"required": list(cases.REAL_NEEDS)},
+        "else": {"required": list(cases.SYNTHETIC_NEEDS)},
         "additionalProperties": False,
     }
 

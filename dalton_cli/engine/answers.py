@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from dalton_cli.errors import DaltonError, Diagnostic, Location, SettingError, hint_for, shown
 from dalton_cli.fileio import decode, read_text
 from dalton_cli.ruleset.model import UNKNOWN, UNKNOWN_WORD, Answers, Question, RuleSet, ValueEra
-from dalton_cli.ruleset.qtypes import answer_text, coerce, number_text
+from dalton_cli.ruleset.qtypes import TYPES, answer_text, coerce, number_text
 from dalton_cli.ruleset.yamlload import YMap, load
 
 STDIN_NAME = "<stdin>"
@@ -417,7 +417,7 @@ _RANGE_HINT = "write a range of numbers as {between: [LOW, HIGH]}, e.g. financia
 
 
 def _range(question: Question, value: dict[Any, Any]) -> tuple[float, float] | str:
-    if question.type not in ("number", "integer"):
+    if not TYPES[question.type].accepts_range:
         return f"a range is allowed only for a number question, not a {question.type} one"
     ends = value.get(RANGE_KEY)
     if len(value) != 1 or not isinstance(ends, list) or len(ends) != 2:

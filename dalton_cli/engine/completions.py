@@ -42,7 +42,7 @@ def domains(ruleset: RuleSet) -> dict[str, list[Any]]:
     nodes = [r.when.node for r in ruleset.rules] + [q.when.node for q in ruleset.questions if q.when]
     out: dict[str, list[Any]] = {}
     for q in ruleset.questions:
-        named, most = mentions(nodes, q.id) if q.type == "multi" else (set(), 0)
+        named, most = mentions(nodes, q.id) if TYPES[q.type].many else (set(), 0)
         out[q.id] = [*TYPES[q.type].domain(q, list(ruleset.cuts.get(q.id, ())), named, most), UNKNOWN]
     return out
 

@@ -49,7 +49,7 @@ def _change_options(ruleset: RuleSet, question: Question, current: Any) -> list[
     what-if asks how sensitive the result is to the facts, not what an opposite organisation
     would be told."""
     options = TYPES[question.type].changes(question, current, candidate_values(ruleset, question))
-    if question.type == "multi" and not question.allow_empty:  # "if the services run were none": not an answer
+    if TYPES[question.type].many and not question.allow_empty:  # "if the services run were none": not an answer
         options = [v for v in options if v]
     order = question.ordered
     if question.kind == "fact" and current in order:

@@ -205,7 +205,7 @@ def what_if_sentence(ruleset: RuleSet, change: WhatIf, answers: Mapping[str, Any
         question = ruleset.question(qid)
         subject = TYPES[question.type].subject(question)
         now = (answers or {}).get(qid)
-        if question.type == "multi" and isinstance(now, tuple) and isinstance(value, tuple):
+        if TYPES[question.type].many and isinstance(now, tuple) and isinstance(value, tuple):
             added = tuple(v for v in value if v not in now)
             dropped = tuple(v for v in now if v not in value)
             if added and not dropped and now:  # something ticked already: this one as well

@@ -4,10 +4,11 @@ A rule set is a directory of ``*.yaml`` files. Each file is a mapping with any o
 top-level sections ``ruleset``, ``sources``, ``forms``, ``questions`` and ``rules``; the
 sections of all files are combined. ``cases/`` beside them holds case files.
 
-The stages, in order: read (bytes and the sha256 that names the rule set) → parse (YAML
-with line marks) → sources → questions (their conditions may read earlier questions) →
-forms → rules. Each stage collects every problem it finds and goes on with what is
-usable, so that one run reports everything.
+Reading (the bytes, and the sha256 that names the rule set) and parsing (YAML with line
+marks, gathered by section) come first; then the named ``STAGES``, in order, as OPA's
+compiler keeps its stages: ruleset → sources → parameters → questions → forms → rules →
+complete (a question's conditions may read earlier questions). Each stage collects every
+problem it finds and goes on with what is usable, so that one run reports everything.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from __future__ import annotations
 import math
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from dalton_cli.errors import DaltonError, Diagnostic, Location, hint_for
 from dalton_cli.fileio import decode, display_name, read_bytes
@@ -53,10 +54,10 @@ from dalton_cli.ruleset.model import (
     Why,
     Wording,
 )
-from dalton_cli.ruleset.schema import Reader, checked, is_day, unique
+from dalton_cli.ruleset.qtypes import TYPES
+from dalton_cli.ruleset.schema import SECTIONS, Reader, checked, is_day, unique
 from dalton_cli.ruleset.yamlload import YList, YMap, load
 
-SECTIONS = ("ruleset", "sources", "parameters", "forms", "questions", "rules")
 MAX_WEIGHT = 5
 MAX_LIMIT = 1e15  # a question's min or max beyond this is a mistake
 
@@ -121,7 +122,7 @@ def read_sections(files: list[tuple[Path, bytes | DaltonError]], diagnostics: li
                         "R101",
                         doc.key_loc(key),
                         f"unknown section {key!r}",
-                        hint_for(key, SECTIONS, f"sections: {', '.join(SECTIONS)}"),
+                        hint_for(key, list(SECTIONS), f"sections: {', '.join(SECTIONS)}"),
                     )
                 )
             elif key == "ruleset":
@@ -134,10 +135,7 @@ def read_sections(files: list[tuple[Path, bytes | DaltonError]], diagnostics: li
 
 
 class Loaded:
-    """What loading found: the rule set (when the directory could be read) and every problem.
-
-    It unpacks as ``ruleset, diagnostics``, as dalton 0.1's tuple did.
-    """
+    """What loading found: the rule set (when the directory could be read) and every problem."""
 
     def __init__(
         self,
@@ -150,9 +148,6 @@ class Loaded:
         self.diagnostics = diagnostics
         self.cited = cited  # sources cited anywhere, even by items that failed their checks
         self.warnings = warnings or []  # problems only `rules check` reports: the rule set still loads
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter((self.ruleset, self.diagnostics))
 
 
 def _not_a_rule_set(directory: Path) -> Diagnostic | None:
@@ -188,46 +183,29 @@ def load_ruleset(directory: Path, use_cache: bool = True) -> Loaded:
         if cached is not None:
             return Loaded(cached, [], set())
     diagnostics: list[Diagnostic] = []
-    sections = read_sections(files, diagnostics)
-    reader = Reader(diagnostics)
-    shown = display_name(directory)
-    meta = _meta(sections["ruleset"], reader, shown)
-    meta = meta if meta is not None else YMap()
-    covers = Period(meta["covers_from"].strip() if isinstance(meta.get("covers_from"), str) else "", "")
-    if covers.start and not is_day(covers.start):
-        reader.error("R114", meta.value_loc("covers_from"), "covers_from must be a day written YYYY-MM-DD")
-        covers = Period()
-    warnings: list[Diagnostic] = []
-    sources = _sources(sections["sources"], reader, warnings)
-    parameters = _parameters(sections["parameters"], reader, sources)
-    context = _Context(reader, sources, parameters, covers.start, warnings)
-    for p in parameters.values():
-        context.dated(p.period, p.basis, p.loc, f"parameter {p.id}", "")
-    questions = _questions(sections["questions"], context)
-    forms = _forms(sections["forms"], context)
-    rules = _rules(sections["rules"], context, {q.id: q for q in questions}, {f.id for f in forms})
-    if not forms:
-        reader.error("R105", Location(shown), "the rule set defines no forms")
+    build = _Build(read_sections(files, diagnostics), Reader(diagnostics), display_name(directory))
+    for stage in STAGES:
+        stage.run(build)
     ruleset = make_ruleset(
-        name=meta.get("name", "?"),
-        version=meta.get("version", "?"),
-        title=reader.text(meta, "title"),
-        description=reader.text(meta, "description"),
+        name=build.meta.get("name", "?"),
+        version=build.meta.get("version", "?"),
+        title=build.reader.text(build.meta, "title"),
+        description=build.reader.text(build.meta, "description"),
         directory=str(directory),
         sha256=sha,
-        sources=sources,
-        forms=tuple(forms),
-        questions=tuple(questions),
-        rules=tuple(rules),
+        sources=build.context.sources,
+        forms=tuple(build.forms),
+        questions=tuple(build.questions),
+        rules=tuple(build.rules),
         files=tuple(path.name for path, _ in files),
-        parameters=parameters,
-        covers=covers,
+        parameters=build.context.parameters,
+        covers=build.covers,
     )
     if not diagnostics and use_cache:
         from dalton_cli.ruleset import cache
 
         cache.store(ruleset)
-    return Loaded(ruleset, diagnostics, reader.cited, context.warnings)
+    return Loaded(ruleset, diagnostics, build.reader.cited, build.context.warnings)
 
 
 def load_ruleset_or_fail(directory: Path) -> RuleSet:
@@ -236,6 +214,76 @@ def load_ruleset_or_fail(directory: Path) -> RuleSet:
     if loaded.ruleset is None or loaded.diagnostics:
         raise DaltonError(loaded.diagnostics or [Diagnostic("R001", Location(str(directory)), "cannot load rule set")])
     return loaded.ruleset
+
+
+class _Build:
+    """What the stages hand on: the sections read, the reader (diagnostics), and each stage's result."""
+
+    def __init__(self, sections: dict[str, Items], reader: Reader, shown: str) -> None:
+        self.sections = sections
+        self.reader = reader
+        self.shown = shown
+        self.meta = YMap()
+        self.covers = Period()
+        self.context = _Context(reader, {}, {})
+        self.questions: list[Question] = []
+        self.forms: list[Form] = []
+        self.rules: list[Rule] = []
+
+
+def _stage_ruleset(b: _Build) -> None:
+    meta = _meta(b.sections["ruleset"], b.reader, b.shown)
+    b.meta = meta if meta is not None else YMap()
+    covers_from = b.meta.get("covers_from")
+    b.covers = Period(covers_from.strip() if isinstance(covers_from, str) else "", "")
+    if b.covers.start and not is_day(b.covers.start):
+        b.reader.error("R114", b.meta.value_loc("covers_from"), "covers_from must be a day written YYYY-MM-DD")
+        b.covers = Period()
+    b.context.first_day = b.covers.start
+
+
+def _stage_sources(b: _Build) -> None:
+    b.context.sources.update(_sources(b.sections["sources"], b.reader, b.context.warnings))
+
+
+def _stage_parameters(b: _Build) -> None:
+    b.context.parameters.update(_parameters(b.sections["parameters"], b.reader, b.context.sources))
+    for p in b.context.parameters.values():
+        b.context.dated(p.period, p.basis, p.loc, f"parameter {p.id}", "")
+
+
+def _stage_questions(b: _Build) -> None:
+    b.questions = _questions(b.sections["questions"], b.context)
+
+
+def _stage_forms(b: _Build) -> None:
+    b.forms = _forms(b.sections["forms"], b.context)
+
+
+def _stage_rules(b: _Build) -> None:
+    b.rules = _rules(b.sections["rules"], b.context, {q.id: q for q in b.questions}, {f.id for f in b.forms})
+
+
+def _stage_complete(b: _Build) -> None:
+    if not b.forms:
+        b.reader.error("R105", Location(b.shown), "the rule set defines no forms")
+
+
+class Stage(NamedTuple):
+    name: str
+    run: Callable[[_Build], None]
+
+
+# The loader's stages, in the order they run: each may use what the stages before it made.
+STAGES: tuple[Stage, ...] = (
+    Stage("ruleset", _stage_ruleset),
+    Stage("sources", _stage_sources),
+    Stage("parameters", _stage_parameters),
+    Stage("questions", _stage_questions),
+    Stage("forms", _stage_forms),
+    Stage("rules", _stage_rules),
+    Stage("complete", _stage_complete),
+)
 
 
 def _meta(items: Items, reader: Reader, shown: str) -> YMap | None:
@@ -514,7 +562,7 @@ def _each(raw: YMap, key: str, kind: str, reader: Reader) -> list[YMap]:
 def _question_values(raw: YMap, reader: Reader, ident: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     qtype = raw["type"]
     values = raw.get("values")
-    if qtype in ("choice", "multi"):
+    if TYPES[qtype].has_values:
         if not isinstance(values, YList) or not values or not all(isinstance(v, str) for v in values):
             reader.error(
                 "R107",

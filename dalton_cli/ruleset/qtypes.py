@@ -30,6 +30,10 @@ class TypeSpec(NamedTuple):
     schema: Callable[[Question], dict[str, Any]]  # JSON Schema of a known answer
     prompt: str  # how the interview asks: select, checkbox or number
     options: Callable[[Question], list[tuple[str, Any]]]  # (label, value) for select and checkbox
+    numeric: bool = False  # answered with a number: min/max, numeric cuts, comparisons
+    has_values: bool = False  # answered from the question's own list of values (and labels)
+    accepts_range: bool = False  # may be answered {between: [LOW, HIGH]}
+    many: bool = False  # the answer is a set of values: a list, `contains` and friends
 
 
 # --- writing numbers and answers ------------------------------------------------------------
@@ -308,6 +312,8 @@ _NUMBER = TypeSpec(
     _schema_number,
     "number",
     lambda q: [],
+    numeric=True,
+    accepts_range=True,
 )
 TYPES: dict[str, TypeSpec] = {
     "choice": TypeSpec(
@@ -321,6 +327,7 @@ TYPES: dict[str, TypeSpec] = {
         _schema_choice,
         "select",
         _labelled,
+        has_values=True,
     ),
     "multi": TypeSpec(
         _coerce_multi,
@@ -333,6 +340,8 @@ TYPES: dict[str, TypeSpec] = {
         _schema_multi,
         "checkbox",
         _labelled,
+        has_values=True,
+        many=True,
     ),
     "number": _NUMBER,
     "integer": _NUMBER,

@@ -6,113 +6,158 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from dalton_cli.errors import Diagnostic, Location, hint_for
-from dalton_cli.ruleset.model import Citation, Period, Source
+from dalton_cli.ruleset.model import (
+    EVIDENCE_GRADES,
+    FORM_GRADES,
+    QUESTION_KINDS,
+    QUESTION_TYPES,
+    SPECTRUM,
+    Citation,
+    Period,
+    Source,
+)
 from dalton_cli.ruleset.yamlload import YList, YMap
 
-# field -> (python types, required)
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # a day written YYYY-MM-DD (is_day also checks the calendar)
+
+
+class Field(NamedTuple):
+    """One key of an item: what the loader accepts there, and all the editor schema is made from."""
+
+    types: tuple[type, ...]  # the Python types of the value as read (YMap for dict, YList for list)
+    required: bool = False
+    of: str | type | None = None  # what a list holds, or a mapping is: a kind below, "condition", or a type
+    keyed: bool = False  # a mapping of names (values, perspectives) to items of `of`, not one item
+    choices: tuple[str, ...] = ()  # the words a text value may be
+    min_items: int = 0  # the fewest items a list may hold
+    pattern: str = ""  # the form a text value must take
+
+
 _STR = (str,)
 _NUM = (int, float)
 _LIST = (list,)
 _MAP = (dict,)
-_DATES: dict[str, tuple[tuple[type, ...], bool]] = {"from": (_STR, False), "until": (_STR, False)}
-SCHEMA: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
+_ONE_OR_LIST = (dict, list)  # one mapping, or a list of dated versions of it
+_DATES = {"from": Field(_STR, pattern=DAY_PATTERN), "until": Field(_STR, pattern=DAY_PATTERN)}
+_CITES = Field(_LIST, True, "citation", min_items=1)
+# kind -> key -> Field: the single description of every kind of item in a rule file
+SCHEMA: dict[str, dict[str, Field]] = {
     "ruleset": {
-        "name": (_STR, True),
-        "version": (_STR, True),
-        "title": (_STR, False),
-        "description": (_STR, False),
-        "covers_from": (_STR, False),
+        "name": Field(_STR, True),
+        "version": Field(_STR, True),
+        "title": Field(_STR),
+        "description": Field(_STR),
+        "covers_from": Field(_STR, pattern=DAY_PATTERN),
     },
     "source": {
-        "id": (_STR, True),
-        "author": (_STR, True),
-        "title": (_STR, True),
-        "date": (_STR, True),
-        "accessed": (_STR, False),
-        "url": (_STR, False),
-        "note": (_STR, False),
+        "id": Field(_STR, True),
+        "author": Field(_STR, True),
+        "title": Field(_STR, True),
+        "date": Field(_STR, True),
+        "accessed": Field(_STR),
+        "url": Field(_STR),
+        "note": Field(_STR),
     },
     "parameter": {
-        "id": (_STR, True),
-        "value": (_NUM, True),
-        "unit": (_STR, True),
-        "description": (_STR, True),
-        "basis": ((list, str), True),
-        "min": (_NUM, False),
-        "max": (_NUM, False),
+        "id": Field(_STR, True),
+        "value": Field(_NUM, True),
+        "unit": Field(_STR, True),
+        "description": Field(_STR, True),
+        "basis": Field((list, str), True, "citation", choices=("local_judgement",), min_items=1),
+        "min": Field(_NUM),
+        "max": Field(_NUM),
         **_DATES,
     },
     "form": {
-        "id": (_STR, True),
-        "name": (_STR, True),
-        "summary": (_STR, True),
-        "spectrum": (_STR, True),
-        "citations": (_LIST, False),
-        "also_known_as": (_LIST, False),
-        "today": (_STR, False),
-        "eras": (_LIST, False),
-        "evidence": ((dict, list), False),
-        "pathway": (_LIST, False),
-        "never_first": (_STR, False),
-        "early_gap": ((dict, list), False),
+        "id": Field(_STR, True),
+        "name": Field(_STR, True),
+        "summary": Field(_STR, True),
+        "spectrum": Field(_STR, True, choices=SPECTRUM),
+        "citations": Field(_LIST, of="citation"),  # may be empty when each era cites its own
+        "also_known_as": Field(_LIST, of=str),
+        "today": Field(_STR),
+        "eras": Field(_LIST, of="form_era"),
+        "evidence": Field(_ONE_OR_LIST, of="form_evidence"),
+        "pathway": Field(_LIST, of="step"),
+        "never_first": Field(_STR),
+        "early_gap": Field(_ONE_OR_LIST, of="early_gap"),
         **_DATES,
     },
-    "early_gap": {"text": (_STR, True), **_DATES},
+    "early_gap": {"text": Field(_STR, True), **_DATES},
     "form_era": {
-        "name": (_STR, False),
-        "summary": (_STR, False),
-        "today": (_STR, False),
-        "citations": (_LIST, False),
-        "never_first": (_STR, False),
+        "name": Field(_STR),
+        "summary": Field(_STR),
+        "today": Field(_STR),
+        "citations": Field(_LIST, of="citation"),
+        "never_first": Field(_STR),
         **_DATES,
     },
-    "form_evidence": {"grade": (_STR, True), "text": (_STR, True), "citations": (_LIST, True), **_DATES},
-    "step": {"text": (_STR, True), "citations": (_LIST, True), **_DATES},
+    "form_evidence": {
+        "grade": Field(_STR, True, choices=FORM_GRADES),
+        "text": Field(_STR, True),
+        "citations": _CITES,
+        **_DATES,
+    },
+    "step": {"text": Field(_STR, True), "citations": _CITES, **_DATES},
     "question": {
-        "id": (_STR, True),
-        "type": (_STR, True),
-        "prompt": (_STR, True),
-        "help": (_STR, True),
-        "why": ((dict, list), True),
-        "values": (_LIST, False),
-        "labels": (_MAP, False),
-        "min": (_NUM, False),
-        "max": (_NUM, False),
-        "unit": (_STR, False),
-        "topic": (_STR, False),
-        "short": (_STR, False),
-        "allow_empty": ((bool,), False),
-        "exclusive": (_LIST, False),
-        "when": (_MAP, False),
-        "kind": (_STR, False),
-        "ordered": ((bool, list), False),
-        "dated_values": (_MAP, False),
-        "wording": (_MAP, False),
+        "id": Field(_STR, True),
+        "type": Field(_STR, True, choices=QUESTION_TYPES),
+        "prompt": Field(_STR, True),
+        "help": Field(_STR, True),
+        "why": Field(_ONE_OR_LIST, True, "why"),
+        "values": Field(_LIST, of=str, min_items=1),
+        "labels": Field(_MAP, of=str, keyed=True),
+        "min": Field(_NUM),
+        "max": Field(_NUM),
+        "unit": Field(_STR),
+        "topic": Field(_STR),
+        "short": Field(_STR),
+        "allow_empty": Field((bool,)),
+        "exclusive": Field(_LIST, of=str),
+        "when": Field(_MAP, of="condition"),
+        "kind": Field(_STR, choices=QUESTION_KINDS),
+        "ordered": Field((bool, list), of=str),
+        "dated_values": Field(_MAP, of="value_era", keyed=True),
+        "wording": Field(_MAP, of="wording", keyed=True),
         **_DATES,
     },
-    "why": {"text": (_STR, True), "citations": (_LIST, True), **_DATES},
-    "value_era": {"note": (_STR, True), "successor": (_LIST, False), **_DATES},
+    "why": {"text": Field(_STR, True), "citations": _CITES, **_DATES},
+    "value_era": {"note": Field(_STR, True), "successor": Field(_LIST, of="successor"), **_DATES},
     "successor": {
-        "question": (_STR, False),
-        "value": ((str, int, float, bool, list), True),
-        "note": (_STR, True),
+        "question": Field(_STR),
+        "value": Field((str, int, float, bool, list), True, str),
+        "note": Field(_STR, True),
         **_DATES,
     },
-    "wording": {"prompt": (_STR, False), "help": (_STR, False), "short": (_STR, False), "labels": (_MAP, False)},
+    "wording": {
+        "prompt": Field(_STR),
+        "help": Field(_STR),
+        "short": Field(_STR),
+        "labels": Field(_MAP, of=str, keyed=True),
+    },
     "rule": {
-        "id": (_STR, True),
-        "when": (_MAP, True),
-        "effects": (_LIST, True),
-        "evidence": (_STR, False),
-        "rationale": (_STR, True),
-        "citations": (_LIST, True),
+        "id": Field(_STR, True),
+        "when": Field(_MAP, True, "condition"),
+        "effects": Field(_LIST, True, "effect", min_items=1),
+        "evidence": Field(_STR, choices=EVIDENCE_GRADES),
+        "rationale": Field(_STR, True),
+        "citations": _CITES,
         **_DATES,
     },
-    "effect": {"form": (_STR, True), "weight": ((int,), False), "exclude": ((bool,), False)},
-    "citation": {"source": (_STR, True), "locator": (_STR, True)},
+    "effect": {"form": Field(_STR, True), "weight": Field((int,)), "exclude": Field((bool,))},
+    "citation": {"source": Field(_STR, True), "locator": Field(_STR, True)},
+}
+# section of a rule file -> the kind of its items; `ruleset` is one mapping, the others lists
+SECTIONS: dict[str, str] = {
+    "ruleset": "ruleset",
+    "sources": "source",
+    "parameters": "parameter",
+    "forms": "form",
+    "questions": "question",
+    "rules": "rule",
 }
 _TYPE_WORDS = {
     str: "text",
@@ -156,9 +201,10 @@ class Reader:
                     f"unknown key {key!r} in {kind}",
                     hint_for(key, list(spec), f"allowed: {', '.join(spec)}"),
                 )
-        for key, (types, required) in spec.items():
+        for key, field in spec.items():
+            types = field.types
             if key not in raw:
-                if required:
+                if field.required:
                     self.error("R102", raw.loc, f"{kind} is missing required field {key!r}")
                     usable = False
                 continue

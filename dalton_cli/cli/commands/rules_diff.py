@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from dalton_cli.cli.io import ClosedPipe
+
 
 def run(old: str, new: str, cases: str | None, fail_on_change: bool) -> bool:
     from dalton_cli.authoring.diff import case_folder, diff, report
@@ -23,5 +25,9 @@ def run(old: str, new: str, cases: str | None, fail_on_change: bool) -> bool:
                 "give --cases DIR, a folder holding cases/*.yaml",
             )
         )
-    report(changes, problems, compared, sys.stdout)
+    try:
+        report(changes, problems, compared, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise ClosedPipe from None
     return not (problems or (fail_on_change and changes))
