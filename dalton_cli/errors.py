@@ -71,6 +71,7 @@ CODES: dict[str, str] = {
     "C011": "a real case without chosen, judgement, judgement_reasons or outcomes",
     "C012": "an outcome that is not {date, text, citations} with a day, text and at least one citation",
     "C013": "an outcome dated before the case's as_of",
+    "C014": "holds names a rule not in force on the case's as_of",
     "E001": "SOURCE_DATE_EPOCH is not a whole number of seconds",
     "F001": "an unknown form asked about (explain FORM; the Python API's explain())",
     "P001": "a parameter (--param; the Python API's params) unknown, not a number, or outside its limits",
