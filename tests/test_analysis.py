@@ -261,3 +261,114 @@ def test_check_reads_the_case_files_expectations(dalton, rules_copy):
     result = dalton("rules", "check", str(rules_copy))
     assert result.returncode == 1
     assert "C006 unknown form 'merger' (hint: did you mean 'merger_acquisition'?)" in result.stdout
+
+
+NEW_RULE = """  - id: rsp_trust_with_fragile_maternity
+    from: "2025-04-01"
+    when:
+      all:
+        - {question: oversight_segment, ge: {param: nof_intensive_segment}}
+        - {question: fragile_services, contains: maternity}
+    effects:
+      - {form: buddying, weight: 2}
+    evidence: expert_view
+    rationale: >-
+      A trust in intensive support whose maternity service is fragile is helped by a buddy.
+    citations:
+      - {source: stableproviders2014, locator: "remarks on support for fragile services"}
+"""
+LOCAL_CASE = """name: Local DGH (synthetic)
+kind: synthetic
+as_of: "2026-12-01"
+happened: A district general hospital in intensive support, maternity fragile.
+expect:
+  first_or_close: [buddying]
+  holds: [rsp_trust_with_fragile_maternity]
+answers:
+  perspective: seeking_support
+  organisation_type: nhs_trust
+  services: [acute]
+  change_driver: [financial_sustainability, service_sustainability]
+  partner: nearby_high_performer
+  partner_track_record: proven
+  change_scope: whole_organisation
+  oversight_segment: 5
+  fragile_services: [maternity]
+"""
+
+
+def _add_rule(rules_copy, rule: str) -> None:
+    path = rules_copy / "rules.yaml"
+    path.write_text(
+        path.read_text().replace("  - id: no_problem_to_solve\n", rule + "  - id: no_problem_to_solve\n", 1)
+    )
+
+
+def test_rules_diff_compares_a_case_that_names_a_rule_only_the_new_side_has(dalton, rules_copy):
+    """The case's expectations do not matter to a ranking diff: the case is compared, and the
+    summary counts only the cases compared, in good grammar."""
+    from conftest import RULES
+
+    _add_rule(rules_copy, NEW_RULE)
+    (rules_copy / "cases" / "local-dgh-2026.yaml").write_text(LOCAL_CASE)
+    result = dalton("rules", "diff", str(RULES), str(rules_copy))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "C008" not in result.stdout and "ERROR" not in result.stdout
+    assert "Local DGH (synthetic): top hospital_group -> buddying" in result.stdout
+    assert "because rsp_trust_with_fragile_maternity: added (it holds: buddying +2)" in result.stdout
+    cases = len(list((rules_copy / "cases").glob("*.yaml")))
+    assert f"{cases} cases compared: 1 changed ranking, 1 changed top form\n" in result.stdout
+    # the case reads the new rule set's expectations as good, and passes there
+    assert dalton("rules", "check", str(rules_copy)).returncode == 0
+
+
+def test_rules_diff_counts_a_case_it_cannot_compare_apart(dalton, rules_copy, tmp_path):
+    from conftest import RULES
+
+    only = tmp_path / "only"
+    (only / "cases").mkdir(parents=True)
+    (only / "cases" / "a.yaml").write_text(LOCAL_CASE.replace("  oversight_segment: 5\n", "  oversite_segment: 5\n"))
+    result = dalton("rules", "diff", str(RULES), str(RULES), "--cases", str(only))
+    assert result.returncode == 1
+    assert "A002 unknown question id 'oversite_segment'" in result.stdout
+    assert "0 cases compared: 0 changed ranking, 0 changed top form; 1 could not be compared" in result.stdout
+    assert "C000" not in result.stdout + result.stderr
+    (only / "cases" / "b.yaml").write_text(LOCAL_CASE.replace("  holds: [rsp_trust_with_fragile_maternity]\n", ""))
+    result = dalton("rules", "diff", str(RULES), str(RULES), "--cases", str(only))
+    assert "1 case compared: 0 changed ranking, 0 changed top form; 1 could not be compared" in result.stdout
+
+
+def test_first_or_close_takes_a_list_of_one_form(dalton, rules_copy):
+    case = rules_copy / "cases" / "local-dgh-2026.yaml"
+    _add_rule(rules_copy, NEW_RULE)
+    case.write_text(LOCAL_CASE)
+    assert dalton("rules", "check", str(rules_copy)).stdout == "no problems found\n"
+    passed = dalton("rules", "test", str(rules_copy))
+    assert "PASS  cases/local-dgh-2026.yaml" in passed.stdout.replace(str(rules_copy) + "/", "")
+    case.write_text(LOCAL_CASE.replace("[buddying]", "[budying]"))
+    said = dalton("rules", "check", str(rules_copy)).stdout
+    assert "C006 unknown form 'budying' (hint: did you mean 'buddying'?)" in said and "C004" not in said
+    case.write_text(LOCAL_CASE.replace("[buddying]", "[buddying, federation]"))
+    said = dalton("rules", "check", str(rules_copy)).stdout
+    assert "C004 first_or_close takes one form id, not a list of 2" in said
+
+
+def test_a_rule_that_reads_a_later_question_is_one_r113_saying_when(dalton, rules_copy):
+    """Not one line for each period since the rule set begins: one, with the day to write."""
+    _add_rule(rules_copy, NEW_RULE.replace('    from: "2025-04-01"\n', ""))
+    said = dalton("rules", "check", str(rules_copy)).stdout
+    r113 = [line for line in said.splitlines() if " R113 " in line]
+    assert len(r113) == 1, said
+    assert "rule rsp_trust_with_fragile_maternity reads oversight_segment, which does not apply then" in r113[0]
+    assert "until 2025-04-01)" in r113[0] and 'give the rule from: "2025-04-01"' in r113[0]
+
+
+def test_a_case_naming_a_broken_rule_is_not_told_the_rule_is_unknown(dalton, rules_copy):
+    path = rules_copy / "rules.yaml"
+    text = path.read_text()
+    start = text.index("  - id: no_problem_to_solve\n")
+    at = text.index("    rationale:", start)
+    path.write_text(text[:at] + "    rationalle:" + text[at + len("    rationale:") :])
+    said = dalton("rules", "check", str(rules_copy)).stdout
+    assert "R101 unknown key 'rationalle' in rule (hint: did you mean 'rationale'?)" in said
+    assert "C008" not in said

@@ -92,7 +92,7 @@ def test_a_day_before_the_rule_set_is_the_same_error_everywhere(dalton, tmp_path
     by_file = dalton("recommend", "--answers", str(early))  # the file is wrong: exit 1, at its place
     assert by_file.returncode == 1 and f"{early}:1:8: A007 {said.message}" in by_file.stderr
     by_option = dalton("recommend", "--answers", str(early), "--as-of", "1999-01-01")  # the command line: 2
-    assert by_option.returncode == 2 and f"dalton recommend: --as-of: {said.message}" in by_option.stderr
+    assert by_option.returncode == 2 and f"dalton recommend: --as-of: A007 {said.message}" in by_option.stderr
     rows = tmp_path / "orgs.csv"
     rows.write_text("id,as_of,cqc_rating\nA,1999-01-01,good\n")
     assert api.batch(rows).results[0].problems[0].message == said.message

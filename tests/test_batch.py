@@ -90,6 +90,25 @@ def test_summaries_for_people(dalton, tmp_path, fmt, marker):
     assert marker in result.stdout and "Trust A" in result.stdout and "goood" in result.stdout
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_a_summary_says_which_row_each_problem_stops_and_what_it_is(dalton, tmp_path, fmt):
+    """Someone who receives only the summary can find and fix each row: a row with a cell too many
+    is not evaluated and its B004 is named beside the row; a column left out is said too."""
+    header = HEADER.replace("cqc_rating", "cqc_ratng")
+    extra = "Trust E,seeking_support,nhs_trust,good,acute,-2,no,,surplus\n"
+    path = write(tmp_path, "orgs.csv", header + ROWS + extra)
+    result = dalton("batch", str(path), "--format", fmt)
+    assert result.returncode == 1
+    # Trust C is evaluated: its bad cell is in the column left out
+    assert "3 of 5 organisations evaluated; 2 had problems" in result.stderr
+    out = result.stdout
+    tag = ("**", "**") if fmt == "markdown" else ("<strong>", "</strong>")
+    assert f"{tag[0]}Trust E{tag[1]}: {path}:6:9: B004 the row has 9 cells for 8 columns" in out
+    assert f"{tag[0]}the file{tag[1]}: {path}:1:4: A002 unknown question id" in out
+    assert f"{tag[0]}Trust D{tag[1]}: {path}:5:6: A004" in out
+    assert out.count("not evaluated: ") == 2 and "listed below" in out
+
+
 def test_missing_input_and_a_spreadsheet_are_said_plainly(dalton, tmp_path):
     missing = dalton("batch", str(tmp_path / "nope.csv"))
     assert missing.returncode == 1 and "B005 no such file or folder" in missing.stderr
@@ -284,4 +303,7 @@ def test_without_the_excel_extra_the_message_says_what_to_install(tmp_path, monk
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if not installed
     with pytest.raises(DaltonError) as raised:
         read_rows(sheet, ruleset)
-    assert "pip install 'dalton-cli[excel]'" in raised.value.diagnostics[0].render()
+    assert (
+        "pip install openpyxl (what the excel extra adds; from a clone: pip install '.[excel]')"
+        in raised.value.diagnostics[0].render()
+    )

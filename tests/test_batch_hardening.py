@@ -214,7 +214,10 @@ def test_without_the_excel_extra_a_workbook_is_refused_naming_it(dalton, tmp_pat
     monkeypatch.setitem(sys.modules, "openpyxl", None)
     result = dalton("batch", str(csv_of(["A"], tmp_path)), "-o", str(tmp_path / "r.xlsx"))
     assert_clean(result, 2)
-    assert "needs the excel extra" in result.stderr and "pip install 'dalton-cli[excel]'" in result.stderr
+    assert (
+        "needs the excel extra" in result.stderr
+        and "pip install openpyxl (what the excel extra adds; from a clone: pip install '.[excel]')" in result.stderr
+    )
     assert not (tmp_path / "r.xlsx").exists()
 
 

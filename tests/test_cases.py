@@ -36,8 +36,6 @@ SHARED_GAPS = {
     "frimley-heatherwood-2014": "as of February 2014 the national merger study (Gaynor 2012) and competition "
     "review weigh against acquisition, and Monitor's view that a whole leadership team was needed (May 2014) "
     "was not yet published",
-    "moorfields-network": "as of June 2014 the rule set holds no evidence on a specialist running one service "
-    "on other hospitals' sites; the 'service level chain' was named by the review in December 2014",
 }
 
 

@@ -191,3 +191,30 @@ def test_run_exits_at_once_unless_something_waits_for_the_exit(monkeypatch):
     with pytest.raises(SystemExit) as stopped:
         cli.run()
     assert stopped.value.code == 7 and ended == [7]
+
+
+def test_the_package_says_what_it_is_and_the_docs_name_a_release_tag():
+    """What pip show and an index page read, and the pre-commit rev the docs give: the tag of
+    this release (v + the version), so a hook pinned from the docs runs this dalton."""
+    from importlib.metadata import metadata
+
+    from conftest import ROOT
+
+    from dalton_cli import __version__
+
+    meta = metadata("dalton-cli")
+    assert "NHS provider organisational form" in meta["Summary"]
+    classifiers = meta.get_all("Classifier") or []
+    assert "Environment :: Console" in classifiers and "Typing :: Typed" in classifiers
+    assert "NHS" in (meta["Keywords"] or "")
+    tag = f"v{__version__}"
+    hooks_doc = (ROOT / "docs" / "rules.md").read_text()
+    assert f"    rev: {tag}\n" in hooks_doc and "rev: <tag>" not in hooks_doc
+    assert f"rev: {tag}" in (ROOT / ".pre-commit-hooks.yaml").read_text()
+    readme = (ROOT / "README.md").read_text()
+    quick = readme.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    assert quick.splitlines() == [
+        "python3 -m venv .venv && . .venv/bin/activate && pip install . && dalton wizard",
+        'pip install -e ".[test]" && pytest --cov-fail-under=90',
+    ]
+    assert "dalton-cli[excel]" not in readme  # not on PyPI: never ask PyPI for a package of dalton's name

@@ -90,7 +90,18 @@ def test_alias_bomb_fails_fast(dalton, tmp_path):
 def test_set_errors(dalton):
     check(dalton("recommend", "--set", "cqc_rating"), 2, "--set takes ID=VALUE")
     check(dalton("recommend", "--set", "services=[acute"), 2, "--set")
-    check(dalton("recommend", "--set", "cqc_rating=goood"), 1, "--set cqc_rating: A003", "allowed:")
+    # a value the question does not allow, given on the command line, is a command-line error
+    # (exit 2, as the README's table says and as an unknown id in --set is), said as in a file
+    check(dalton("recommend", "--set", "cqc_rating=goood"), 2, "--set cqc_rating: A003", "allowed:")
+    check(dalton("explain", "merger_acquisition", "--set", "cqc_rating=goood"), 2, "dalton explain: --set cqc_rating")
+    check(dalton("recommend", "--set", "financial_margin_pct=abc"), 2, "A004 financial_margin_pct takes a number")
+    ranged = dalton("recommend", "--set", "financial_margin_pct={between: [3, -2]}", "--robustness")
+    check(ranged, 2, "--set financial_margin_pct: A008", "runs backwards")
+
+
+def test_a_bad_value_in_the_file_stays_an_input_error_beside_a_good_set(dalton, tmp_path):
+    path = answers(tmp_path, "cqc_rating: goood\n")
+    check(dalton("recommend", "--answers", path, "--set", "services=[acute]"), 1, f"{path}:1:13: A003")
     check(
         dalton("recommend", "--set", "cqc_ratin=good"),
         2,

@@ -180,3 +180,16 @@ def test_html_renders_in_a_real_browser(dalton, tmp_path):
         timeout=120,
     )
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("columns", ["60", "80"])
+def test_explain_text_is_as_wide_as_columns_when_piped(dalton, columns):
+    """As recommend's text: COLUMNS is honoured when piped, no line but a web address is wider,
+    and a rule's grade is never split across lines."""
+    dgh = str(EXAMPLES / "district-general.yaml")
+    result = dalton("explain", "standalone", "--answers", dgh, env={"COLUMNS": columns})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines if "http" not in line) < int(columns)
+    assert "(law or policy)" in result.stdout and not any(line.endswith("(law or") for line in lines)
+    assert " ".join(lines[:3]).startswith("Stay a separate trust, collaborating with others (independent): ranked")

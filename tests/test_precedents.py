@@ -155,6 +155,21 @@ def test_a_distant_nearest_is_said_to_be_not_close(dalton, rules_dir, tmp_path):
     assert "None of the real cases decided by 2021-01-01 is close to this situation" in " ".join(text.split())
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_a_weak_match_after_a_close_one_says_it_is_not_close(dalton, rules_dir, answers, fmt):
+    """The nearest (early) is close; the second (late) is not, and says so in its own line."""
+    doc = _json(dalton, rules_dir, answers, "2021-01-01")
+    assert [p["close"] for p in doc["precedents"]] == [True, False]
+    result = dalton(
+        "recommend", "--answers", str(answers), "--rules", str(rules_dir), "--as-of", "2021-01-01", "-f", fmt
+    )
+    out = " ".join(result.stdout.split())
+    early, late = out.index("Early acquisition (test)"), out.index("Late collaborative (test)")
+    weak = "not close (below 60% alike): a distant comparison"
+    assert weak not in out[early:late] and weak in out[late : late + 400]
+    assert "None of the real cases" not in out  # the nearest is close
+
+
 def test_the_perspective_words_each_side(dalton, rules_dir, tmp_path):
     """A trust offering support is asked about the organisation it would support: its answers are
     put in those words, the case's in its own."""
@@ -202,3 +217,22 @@ def test_examples_run_with_the_shipped_library(dalton):
         result = dalton("recommend", "--answers", str(example), "-f", "json")
         assert result.returncode == 0, result.stderr
         assert len(json.loads(result.stdout)["precedents"]) <= 3
+
+
+def test_a_case_that_records_little_of_what_matters_is_not_close(rules_dir):
+    """Alike on the one answer the case records, and answered here on more that it does not record
+    (each counted half alike): the share alike passes the line, but the case is not called close."""
+    from dalton_cli.engine.precedents import RECORDED, Match, Precedent
+    from dalton_cli.report.precedents_out import facts
+
+    rs = load_ruleset_or_fail(rules_dir)
+    case = load_library(rules_dir)[0]
+    alike = (Match("perspective", "seeking_support", "seeking_support", 4),)
+    unrecorded = tuple(Match(q, "x", None, 2) for q in ("cqc_rating", "partner", "timescale"))
+    p = Precedent(case, (4 + 3) / 10, alike, (), unrecorded, (), "", None)
+    assert p.similarity >= CLOSE and p.recorded == 0.4 < RECORDED
+    assert not p.close
+    assert "not close (the case records only 40% of what matters here): a distant comparison" in facts(rs, p)
+    recorded = Precedent(case, 0.7, (*alike, Match("cqc_rating", "good", "good", 2)), (), unrecorded[1:], (), "", None)
+    assert recorded.recorded == 0.6 and recorded.close
+    assert "not close" not in facts(rs, recorded)

@@ -132,9 +132,15 @@ def prepare(
     answers, _ = split_as_of(dict(raw))
     ruleset, chosen, defaults = rules_at(full, when, params, places)
     check_set_ids(list(overrides), ruleset)
-    merged, ranges = split_ranges(merge(answers, list(overrides)), ruleset)
+    try:
+        merged, ranges = split_ranges(merge(answers, list(overrides)), ruleset)
+        checked = check_answers_at(merged, ruleset)
+    except DaltonError as exc:  # an override the question does not allow: a wrong setting, said as a file's
+        places_set = {item.value_loc for _, item in overrides}
+        if any(d.location in places_set for d in exc.diagnostics):
+            raise SettingError(exc.diagnostics) from None
+        raise
     unknown = frozenset(k for k, v in merged.items() if is_unknown(v.value) and k in ruleset.question_index)
-    checked = check_answers_at(merged, ruleset)
     later = future_note(when)  # a day after today: the advice assumes today's rules and evidence
     notes = (*checked.notes, later) if later else checked.notes
     return Inputs(full, ruleset, checked.answers, notes, defaults, chosen, checked.given, ranges, named, unknown)

@@ -94,9 +94,9 @@ def robustness(
 
 def precedents(inputs: Inputs, limit: int | None = None) -> tuple[Precedent, ...]:
     """Every real case decided by the day, most like the answers first."""
-    from dalton_cli.engine.precedents import Library, load_library
+    from dalton_cli.engine.precedents import Library, load_index
 
-    return tuple(Library(load_library(inputs.ruleset.directory), inputs.ruleset).ranked(inputs.answers, limit))
+    return tuple(Library(load_index(inputs.ruleset.directory), inputs.ruleset).ranked(inputs.answers, limit))
 
 
 class BatchRun(NamedTuple):

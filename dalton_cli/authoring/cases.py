@@ -127,14 +127,20 @@ def read_case(path: Path, shown: str) -> Any:
     return load(read_text(path, shown, regular_only=True), shown)
 
 
-def load_case(path: Path, ruleset: RuleSet) -> Case:
-    """A case file, its answers checked against the rule set as of the case's day (``as_of``)."""
+def load_case(path: Path, ruleset: RuleSet, expectations: bool = True) -> Case:
+    """A case file, its answers checked against the rule set as of the case's day (``as_of``);
+    ``expectations=False`` reads only what evaluating it needs (its day and answers)."""
     from dalton_cli.ruleset.snapshot import at
 
     shown, doc, day, problems = _read_checked(path, ruleset)
     expect, answers = doc.get("expect", YMap()), doc.get("answers")
+    if not expectations:
+        # what evaluating needs: the keys it reads (C003) and the day (C009 on as_of)
+        day_at = doc.value_loc("as_of") if "as_of" in doc else None
+        problems = [d for d in problems if d.code == "C003" or (d.code == "C009" and d.location == day_at)]
+        expect = expect if isinstance(expect, YMap) else YMap()
     if problems or not isinstance(answers, YMap) or not isinstance(expect, YMap):
-        raise DaltonError(problems)
+        raise DaltonError(problems or [Diagnostic("C003", doc.loc, "a case needs answers: a mapping")])
     snapshot = at(ruleset, day) if not ruleset.as_of else ruleset
     raw = {str(k): RawAnswer(v, answers.key_loc(k), answers.value_loc(k)) for k, v in answers.items()}
     checked = check_answers_at(raw, snapshot)
@@ -171,9 +177,12 @@ def _words(text: Any) -> str:
     return " ".join(str(text).split())
 
 
-def _read_checked(path: Path, ruleset: RuleSet) -> tuple[str, YMap, Any, list[Diagnostic]]:
+def _read_checked(
+    path: Path, ruleset: RuleSet, written: frozenset[str] = frozenset()
+) -> tuple[str, YMap, Any, list[Diagnostic]]:
     """A case file read (its shown name, document and day), and what is wrong with its keys,
-    day, citations and expectations; an unreadable file, or one that is no mapping, raises."""
+    day, citations and expectations; an unreadable file, or one that is no mapping, raises.
+    ``written``: rule ids in the rule files that failed their own checks (said there, not here)."""
     from dalton_cli.ruleset.schema import is_day
     from dalton_cli.ruleset.snapshot import today
 
@@ -185,7 +194,7 @@ def _read_checked(path: Path, ruleset: RuleSet) -> tuple[str, YMap, Any, list[Di
     problems = _check_header(doc, day) + _check_citations(doc, ruleset) + _check_real(doc, day, ruleset)
     expect = doc.get("expect")
     if isinstance(expect, YMap):
-        problems += _check_expect(expect, ruleset, day if isinstance(day, str) and is_day(day) else "")
+        problems += _check_expect(expect, ruleset, day if isinstance(day, str) and is_day(day) else "", written)
     return shown, doc, day, problems
 
 
@@ -338,14 +347,14 @@ def cited_sources(directory: Path) -> set[str]:
     return found
 
 
-def case_problems(directory: Path, ruleset: RuleSet) -> list[Diagnostic]:
+def case_problems(directory: Path, ruleset: RuleSet, written: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """What ``rules check`` says of the case files without running them: each file readable,
     its keys, day, citations and expectations (the forms and rules it names). Answers are
     checked, and the cases run, by ``rules test``."""
     problems: list[Diagnostic] = []
     for path in case_files(directory):
         try:
-            problems += _read_checked(path, ruleset)[3]
+            problems += _read_checked(path, ruleset, written)[3]
         except DaltonError as exc:
             problems += exc.diagnostics
     return problems
@@ -357,10 +366,13 @@ def _in_force_hint(rule_id: str, day: str, ruleset: RuleSet) -> str:
     return hint_for(rule_id, live, "name a rule in force on that day: each rule's from and until say when")
 
 
-def _check_expect(expect: YMap, ruleset: RuleSet, day: str = "") -> list[Diagnostic]:
+def _check_expect(
+    expect: YMap, ruleset: RuleSet, day: str = "", written: frozenset[str] = frozenset()
+) -> list[Diagnostic]:
+    """``written``: ids of rules that are in the files but failed their own checks: not unknown."""
     problems = []
     by_id = {r.id: r for r in ruleset.rules}
-    rules = set(by_id)
+    rules = set(by_id) | written
     for key, value in expect.items():
         where = expect.value_loc(key)
         if key == "verdict":
@@ -394,10 +406,14 @@ def _check_expect(expect: YMap, ruleset: RuleSet, day: str = "") -> list[Diagnos
         if key not in FORM_EXPECTATIONS and not _TOP_N.match(str(key)) and key not in LIST_EXPECTATIONS:
             problems.append(Diagnostic("C005", expect.key_loc(key), f"unknown expectation {key!r}", EXPECTATIONS))
             continue
-        forms = [value] if key in FORM_EXPECTATIONS else value
+        forms = [value] if key in FORM_EXPECTATIONS and not isinstance(value, list) else value
         if not isinstance(forms, list) or not all(isinstance(f, str) for f in forms):
-            problems.append(Diagnostic("C004", where, f"{key} takes a form id or a list of form ids"))
+            takes = "one form id" if key in FORM_EXPECTATIONS else "a list of form ids"
+            problems.append(Diagnostic("C004", where, f"{key} takes {takes}"))
             continue
+        if key in FORM_EXPECTATIONS and len(forms) != 1:  # [FORM] is the same as FORM
+            said = f"{key} takes one form id, not a list of {len(forms)}"
+            problems.append(Diagnostic("C004", where, said, "name the one form; in_top_N takes a list"))
         problems += [
             Diagnostic(
                 "C006",

@@ -35,24 +35,28 @@ def check_ruleset(directory: Path, counterexample_dir: Path | None = None) -> li
             diagnostics += unused_sources(ruleset, loaded, where)
             diagnostics += unused_parameters(ruleset)
         snapshots = [(span, at(ruleset, span[0])) for span in periods(ruleset)]
+        found: list[tuple[tuple[str, str], Diagnostic]] = []
         for span, snapshot in snapshots:
-            diagnostics += [_in_period(d, span, len(snapshots)) for d in core_facts(snapshot, where, span[0])]
-            diagnostics += [_in_period(d, span, len(snapshots)) for d in core_forms(snapshot, where)]
-            diagnostics += [_in_period(d, span, len(snapshots)) for d in missing_questions(ruleset, span[0])]
+            found += [(span, d) for d in core_facts(snapshot, where, span[0])]
+            found += [(span, d) for d in core_forms(snapshot, where)]
+            found += [(span, d) for d in missing_questions(ruleset, span[0])]
+        diagnostics += _over_periods(found, len(snapshots))
         # the analysis needs a rule set that compiled cleanly; hindsight findings do not stop it
         # (the loader has already kept each item to the days after its evidence)
         if all(d.code in HINDSIGHT for d in diagnostics):
             diagnostics += analysis_diagnostics(snapshots, where, counterexample_dir)
-        diagnostics += _case_problems(ruleset)  # the cases do not stop the analysis of the rules
+        diagnostics += _case_problems(ruleset, loaded.rule_ids)  # the cases do not stop the analysis of the rules
     return sorted(dict.fromkeys(diagnostics), key=sort_key)  # same input, same order, every run
 
 
-def _case_problems(ruleset: RuleSet) -> list[Diagnostic]:
+def _case_problems(ruleset: RuleSet, written: frozenset[str]) -> list[Diagnostic]:
+    """A case naming a rule that is written but broken is not told the rule is unknown: the
+    rule's own problems are said where it is."""
     from dalton_cli.authoring.cases import case_problems
     from dalton_cli.errors import DaltonError
 
     try:
-        return case_problems(Path(ruleset.directory), ruleset)
+        return case_problems(Path(ruleset.directory), ruleset, written)
     except DaltonError as exc:  # the cases folder cannot be read (said once, by unused_sources too)
         return exc.diagnostics
 
@@ -67,9 +71,23 @@ def _span_words(span: tuple[str, str]) -> str:
     return Period(*span).words()
 
 
-def _in_period(d: Diagnostic, span: tuple[str, str], count: int) -> Diagnostic:
-    """A problem found in one period says which (unless the rule set has only one)."""
-    return d if count == 1 else d._replace(message=f"{d.message} ({_span_words(span)})")
+def _over_periods(found: list[tuple[tuple[str, str], Diagnostic]], count: int) -> list[Diagnostic]:
+    """A problem found in several periods is said once, with the days it holds: periods that
+    follow one another are joined (``from 2014-09-03 until 2025-04-01``, not one line for each
+    period between), and a rule set with a single period names none."""
+    runs: dict[Diagnostic, list[list[str]]] = {}
+    for (start, end), d in found:
+        spans = runs.setdefault(d, [])
+        if spans and spans[-1][1] == start and start:
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    if count == 1:
+        return list(runs)
+    return [
+        d._replace(message=f"{d.message} ({', '.join(_span_words((a, b)) for a, b in spans)})")
+        for d, spans in runs.items()
+    ]
 
 
 def missing_questions(ruleset: RuleSet, day: str) -> list[Diagnostic]:
@@ -85,10 +103,7 @@ def missing_questions(ruleset: RuleSet, day: str) -> list[Diagnostic]:
         for qid in sorted(needed(rule.when.source or rule.when.node) - present):
             out.append(
                 Diagnostic(
-                    "R113",
-                    rule.loc,
-                    f"rule {rule.id} reads {qid}, which does not apply then",
-                    "give the rule the same period as the question, or a successor question",
+                    "R113", rule.loc, f"rule {rule.id} reads {qid}, which does not apply then", _when(ruleset, qid, day)
                 )
             )
     for q in ruleset.questions:
@@ -96,6 +111,18 @@ def missing_questions(ruleset: RuleSet, day: str) -> list[Diagnostic]:
             for qid in sorted(needed(q.when.source or q.when.node) - present):
                 out.append(Diagnostic("R113", q.loc, f"question {q.id} depends on {qid}, which does not apply then"))
     return out
+
+
+def _when(ruleset: RuleSet, qid: str, day: str) -> str:
+    """What to write: the day the question next applies, or the day it stopped."""
+    versions = [q.period for q in ruleset.questions if q.id == qid]
+    later = sorted(p.start for p in versions if p.start and p.start > day)
+    if later:
+        return f'give the rule from: "{later[0]}" (when {qid} applies), or read a successor question'
+    ended = sorted(p.end for p in versions if p.end and p.end <= day)
+    if ended:
+        return f'give the rule until: "{ended[-1]}" (when {qid} stops applying), or read a successor question'
+    return "give the rule the same period as the question, or a successor question"
 
 
 def unused_parameters(ruleset: RuleSet) -> list[Diagnostic]:

@@ -57,16 +57,22 @@ def case_folder(old: Path, new: Path, cases: Path | None) -> Path:
 
 
 def diff(old_rs: RuleSet, new_rs: RuleSet, cases_dir: Path) -> tuple[list[CaseChange], list[str], int]:
-    """Changes, problems, and the number of cases compared."""
+    """Changes, the cases that could not be compared (one entry each, its problems), and the
+    number of cases compared. Only a case's answers matter to a ranking: its expectations (a
+    rule only one side has, a form misnamed) are for ``rules test`` and do not stop it."""
     changes: list[CaseChange] = []
     problems: list[str] = []
-    files = case_files(cases_dir)
-    for path in files:
+    compared = 0
+    for path in case_files(cases_dir):
         try:
-            old_case, new_case = load_case(path, old_rs), load_case(path, new_rs)
+            old_case, new_case = (
+                load_case(path, old_rs, expectations=False),
+                load_case(path, new_rs, expectations=False),
+            )
         except DaltonError as exc:
-            problems += [d.render() for d in exc.diagnostics]
+            problems.append("\n         ".join(dict.fromkeys(d.render() for d in exc.diagnostics)))
             continue
+        compared += 1
         old = evaluate(old_case.ruleset or old_rs, old_case.answers)  # each case as of its own day
         new = evaluate(new_case.ruleset or new_rs, new_case.answers)
         if old.outcome() != new.outcome():
@@ -81,7 +87,7 @@ def diff(old_rs: RuleSet, new_rs: RuleSet, cases_dir: Path) -> tuple[list[CaseCh
                     causes(old_rs, new_rs, old, new),
                 )
             )
-    return changes, problems, len(files)
+    return changes, problems, compared
 
 
 def report(changes: list[CaseChange], problems: list[str], compared: int, out: IO[str]) -> None:
@@ -94,4 +100,7 @@ def report(changes: list[CaseChange], problems: list[str], compared: int, out: I
     for line in problems:
         out.write(f"ERROR    {line}\n")
     moved = sum(1 for c in changes if c.old_top != c.new_top)
-    out.write(f"{compared} cases compared: {len(changes)} changed ranking, {moved} changed top form\n")
+    said = f"{compared} case{'s' * (compared != 1)} compared: {len(changes)} changed ranking, {moved} changed top form"
+    if problems:
+        said += f"; {len(problems)} could not be compared (ERROR above)"
+    out.write(said + "\n")

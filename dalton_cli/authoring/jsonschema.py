@@ -171,6 +171,7 @@ def case_schema(ruleset: RuleSet) -> dict[str, Any]:
 
     forms = {"enum": [f.id for f in ruleset.forms]}
     form_list = {"type": "array", "items": forms}
+    one_form = {"anyOf": [forms, {"type": "array", "items": forms, "minItems": 1, "maxItems": 1}]}  # [FORM] = FORM
     day = {"type": "string", "pattern": DAY_PATTERN}
     citations = {"type": "array", "items": kind_schema("citation")}
     shapes: dict[str, dict[str, Any]] = {
@@ -194,7 +195,7 @@ def case_schema(ruleset: RuleSet) -> dict[str, Any]:
         "expect": {
             "type": "object",
             "properties": {
-                **{key: forms for key in cases.FORM_EXPECTATIONS},
+                **{key: one_form for key in cases.FORM_EXPECTATIONS},
                 **{key: form_list for key in cases.LIST_EXPECTATIONS},
                 "verdict": {"enum": list(cases.VERDICTS)},
                 "holds": {"type": "array", "items": {"enum": [r.id for r in ruleset.rules]}},

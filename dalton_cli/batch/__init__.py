@@ -387,10 +387,10 @@ class Batch:
         return self.futures[day]
 
     def _nearest(self, day: str, answers: dict[str, Any]) -> str:
-        from dalton_cli.engine.precedents import Library, load_library
+        from dalton_cli.engine.precedents import Library, load_index
 
         if day not in self.libraries:
-            self.libraries[day] = Library(load_library(self.full.directory), self.ruleset(day))
+            self.libraries[day] = Library(load_index(self.full.directory), self.ruleset(day))
         nearest: str = self.libraries[day].nearest(answers)
         return nearest
 
@@ -502,9 +502,11 @@ def output_format(format: str | None, output: str | None) -> str:
         try:
             import openpyxl  # noqa: F401
         except ImportError:
+            from dalton_cli.batch.excel import EXTRA
+
             raise UsageError(
                 "dalton batch: writing an .xlsx workbook needs the excel extra",
-                "pip install 'dalton-cli[excel]' (from a clone: pip install '.[excel]'), or write --format csv",
+                f"{EXTRA}, or write --format csv",
             ) from None
     return chosen
 

@@ -32,7 +32,9 @@ from dalton_cli.errors import DaltonError, Diagnostic, Location
 from dalton_cli.report.cells import inert
 from dalton_cli.ruleset.model import RuleSet
 
-EXTRA = "pip install 'dalton-cli[excel]'"
+# dalton is not on PyPI: 'pip install dalton-cli[excel]' would ask PyPI for a package of that
+# name, so the hint names what the extra adds, which PyPI does hold
+EXTRA = "pip install openpyxl (what the excel extra adds; from a clone: pip install '.[excel]')"
 STRAY = "give the column a header, or clear the cell"
 NAMES = "the first row names the columns"
 RETYPE = "retype the value in Excel"

@@ -94,13 +94,8 @@ def _exit_code(exc: BaseException, command: str = "") -> int:
 
 
 def setting_lines(exc: SettingError, command: str) -> list[str]:
-    """A wrong setting as the command line says it: ``dalton recommend: --param ID: what is wrong``."""
-    lines: list[str] = []
-    for d in exc.diagnostics:
-        where = f"{d.location.file}: " if d.location.file else ""
-        lines.append(f"dalton {command}: {where}{d.message}")
-        lines += [f"  {d.hint}"] if d.hint else []
-    return lines
+    """A wrong setting as the command line says it: ``dalton recommend: --param ID: P001 what is wrong``."""
+    return [f"dalton {command}: {d.render().removeprefix(': ')}" for d in exc.diagnostics]
 
 
 def _command(args: list[str]) -> str:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,6 +34,7 @@ from dalton_cli.ruleset.model import UNKNOWN_WORD, Citation, Question, RuleSet, 
 CLOSE = 0.6  # a local judgement: below this share of weighted answers alike, the nearest "is not close"
 SHOWN = 3  # precedents shown beside a recommendation
 UNRECORDED = 0.5  # the credit of an answer the case does not record
+RECORDED = 0.5  # a local judgement: a case that records less than this share of what matters is never "close"
 EXCLUDE_WEIGHT = 5  # what an exclusion counts for in a question's weight (the largest weight a rule may carry)
 SCALE = 1000  # credits are whole thousandths of a question's weight
 EVIDENCE = "single_case"  # the grade of what one precedent shows
@@ -116,8 +117,22 @@ class Precedent(NamedTuple):
     perspective: Any  # the case's perspective, for the words of its answers
 
     @property
+    def recorded(self) -> float:
+        """The share of what matters here (by weight) that the case records at all."""
+        total = sum(m.weight for m in (*self.alike, *self.differ, *self.unrecorded))
+        return 1.0 - sum(m.weight for m in self.unrecorded) / total if total else 0.0
+
+    @property
     def close(self) -> bool:
-        return self.similarity >= CLOSE
+        return self.similarity >= CLOSE and self.recorded >= RECORDED
+
+    def not_close_reason(self) -> str:
+        """Why this case is not close ("" when it is): too little alike, or too little recorded."""
+        if self.similarity < CLOSE:
+            return f"below {round(CLOSE * 100)}% alike"
+        if self.recorded < RECORDED:
+            return f"the case records only {round(self.recorded * 100)}% of what matters here"
+        return ""
 
 
 # --- the library -----------------------------------------------------------------------------
@@ -177,21 +192,120 @@ def case_of(stem: str, shown: str, doc: Any) -> LibraryCase | None:
     )
 
 
-_MEMO: dict[tuple[Any, ...], tuple[LibraryCase, ...]] = {}
+class Index:
+    """The library as ranking reads it: each case's id and day, the order ranking reads them in
+    (the more recent decision first, then by id), and each question's answers as a column of
+    codes in that order (0: not recorded; k: the k-th of the column's distinct answers). Cases
+    in full are read only when asked for (from the cache, a case at a time)."""
+
+    def __init__(
+        self,
+        ids: tuple[str, ...],
+        days: tuple[str, ...],
+        order: tuple[int, ...],
+        columns: dict[str, tuple[tuple[Any, ...], Any]],
+        cases: list[LibraryCase | None],
+        fetch: Callable[[int], tuple[Any, ...] | None] | None = None,
+        reread: Callable[[], tuple[LibraryCase, ...]] | None = None,
+    ) -> None:
+        self.ids = ids  # in file order, as every other field
+        self.days = days
+        self.order = order  # positions, as ranking reads them
+        self.columns = columns  # question id -> (distinct answers, codes in ranking order)
+        self._cases = cases
+        self._fetch = fetch
+        self._reread = reread
+        self._ascending = [days[i] for i in reversed(order)]
+
+    @classmethod
+    def of(cls, cases: Sequence[LibraryCase]) -> Index:
+        ids = tuple(c.id for c in cases)
+        days = tuple(c.day for c in cases)
+        order = sorted(range(len(cases)), key=lambda i: ids[i])
+        order.sort(key=lambda i: days[i], reverse=True)  # ties go to the more recent decision
+        answers = [dict(cases[i].answers) for i in order]
+        columns: dict[str, tuple[tuple[Any, ...], Any]] = {}
+        for qid in sorted({q for a in answers for q in a}):
+            # Answers that compare alike with every other answer share a code: equal and of one
+            # type (True and 1 are equal, not alike); a list, by its items (whatever the question,
+            # a list is compared as a set of items, or not at all).
+            seen: dict[tuple[type, Any], int] = {}
+            values: list[Any] = []
+            codes = []
+            for a in answers:
+                v = a.get(qid)
+                if v is None:
+                    codes.append(0)
+                    continue
+                alike = (tuple, frozenset(v)) if type(v) is tuple else (type(v), v)
+                code = seen.get(alike)
+                if code is None:
+                    values.append(v)
+                    code = seen[alike] = len(values)
+                codes.append(code)
+            kind = "B" if len(values) < 1 << 8 else "H" if len(values) < 1 << 16 else "I"
+            columns[qid] = (tuple(values), array(kind, codes))
+        return cls(ids, days, tuple(order), columns, list(cases))
+
+    def fields(self) -> tuple[Any, ...]:
+        """What the cache keeps of the index (library_cache.store)."""
+        columns = tuple((q, v, c.typecode, c.tobytes()) for q, (v, c) in self.columns.items())
+        return (self.ids, self.days, self.order, columns)
+
+    @classmethod
+    def from_entry(cls, entry: Any, reread: Callable[[], tuple[LibraryCase, ...]]) -> Index | None:
+        """The index of a cache entry (library_cache.Entry), or None when it has not the shape of one."""
+        ids, days, order, raw, _, _ = entry.index
+        n = len(ids)
+        if len(days) != n or sorted(order) != list(range(n)):
+            return None
+        columns = {}
+        for qid, values, kind, blob in raw:
+            codes = array(kind, blob)
+            if len(codes) != n:  # the checksum vouches for the codes themselves
+                return None
+            columns[qid] = (values, codes)
+        return cls(ids, days, order, columns, [None] * n, entry.record, reread)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def case(self, i: int) -> LibraryCase | None:
+        """The case at position i of the files, in full."""
+        found = self._cases[i]
+        if found is None and self._fetch is not None:
+            fields = self._fetch(i)
+            if fields is not None and fields[0] == self.ids[i]:
+                found = self._cases[i] = _case(fields)
+            elif self._reread is not None:  # a damaged record: read the files again
+                again = {c.id: c for c in reversed(self._reread())}
+                self._cases = [again.get(n) for n in self.ids]
+                self._fetch = self._reread = None
+                found = self._cases[i]
+        return found
+
+    def all(self) -> tuple[LibraryCase, ...]:
+        """Every case, in file order."""
+        return tuple(c for c in (self.case(i) for i in range(len(self.ids))) if c is not None)
+
+    def first_by(self, day: str) -> int:
+        """Where the cases decided on or before the day begin, in ranking order."""
+        return len(self._ascending) - bisect_right(self._ascending, day) if day else 0
 
 
-def load_library(directory: str | Path) -> tuple[LibraryCase, ...]:
+_MEMO: dict[tuple[Any, ...], Index] = {}
+
+
+def load_index(directory: str | Path) -> Index:
     """The real cases of a rule set's ``cases/`` folder, by file name; none if there is no such
     folder. A file that cannot be read, or is no real case, is left out (``rules check`` says why)."""
     folder = Path(directory) / "cases"
     try:
-        entries = sorted(
-            (e.name, info.st_size, info.st_mtime_ns)
-            for e in os.scandir(folder)
-            if e.name.endswith((".yaml", ".yml")) and (info := e.stat())
-        )
+        with os.scandir(folder) as found:
+            files = [e for e in found if e.name.endswith((".yaml", ".yml"))]
+        entries = sorted([(e.name, (info := e.stat()).st_size, info.st_mtime_ns) for e in files])
     except OSError:
-        return ()
+        return Index.of(())
     # A file is known by its name, size and modification time (as dalton's own code is, for the
     # rule-set cache): reading a thousand files only to find them unchanged would cost more than
     # the ranking.
@@ -199,16 +313,21 @@ def load_library(directory: str | Path) -> tuple[LibraryCase, ...]:
     if key not in _MEMO:
         from dalton_cli.engine import library_cache
 
+        names = [n for n, _, _ in entries]
         stamp = "\n".join(f"{n}\0{size}\0{mtime}" for n, size, mtime in entries).encode()
-        fields = library_cache.load(stamp)
-        found = None if fields is None else tuple(_case(f) for f in fields)
-        if found is None:
-            found = _parse(folder, [n for n, _, _ in entries])
-            library_cache.store(stamp, found)
+        entry = library_cache.load(stamp)
+        index = None if entry is None else Index.from_entry(entry, lambda: _parse(folder, names))
+        if index is None:
+            index = Index.of(_parse(folder, names))
+            library_cache.store(stamp, index.fields(), index.all())
         _MEMO.clear()
-        _ANSWERS.clear()
-        _MEMO[key] = found
+        _MEMO[key] = index
     return _MEMO[key]
+
+
+def load_library(directory: str | Path) -> tuple[LibraryCase, ...]:
+    """Every real case of a rule set's ``cases/`` folder, in full, by file name (see load_index)."""
+    return load_index(directory).all()
 
 
 def _case(fields: tuple[Any, ...]) -> LibraryCase:
@@ -249,17 +368,6 @@ def question_weights(ruleset: RuleSet) -> dict[str, int]:
     return weights
 
 
-_ANSWERS: dict[int, tuple[LibraryCase, dict[str, Any]]] = {}
-
-
-def _answers(case: LibraryCase) -> dict[str, Any]:
-    """A case's answers as a mapping, made once per case read (the case is kept with it, so its id is its own)."""
-    found = _ANSWERS.get(id(case))
-    if found is None or found[0] is not case:
-        found = _ANSWERS[id(case)] = (case, dict(case.answers))
-    return found[1]
-
-
 def _known(value: Any) -> bool:
     return value is not None and not isinstance(value, Sentinel) and value != UNKNOWN_WORD
 
@@ -267,18 +375,22 @@ def _known(value: Any) -> bool:
 class Library:
     """The real cases decided by a rule set's day, ready to be compared with any answers."""
 
-    def __init__(self, cases: Iterable[LibraryCase], ruleset: RuleSet) -> None:
+    def __init__(self, cases: Index | Iterable[LibraryCase], ruleset: RuleSet) -> None:
+        index = cases if isinstance(cases, Index) else Index.of(tuple(cases))
         day = ruleset.as_of
         self.ruleset = ruleset
         self.day = day
-        eligible = [c for c in cases if not day or c.day <= day]
-        eligible.sort(key=lambda c: c.id)
-        eligible.sort(key=lambda c: c.day, reverse=True)  # ties go to the more recent decision
-        self.cases = tuple(eligible)
-        self.answers = [_answers(c) for c in self.cases]
+        self.index = index
+        self.start = index.first_by(day)  # the cases decided by the day, in ranking order, from here
+        self.positions = index.order[self.start :]
+        self.ids = tuple(index.ids[i] for i in self.positions)
         self.weights = question_weights(ruleset)
         self._columns: dict[tuple[str, Any], int] = {}
-        self._keys: dict[str, list[Any]] = {}
+        self._ones = 0  # 1 in every case's field
+
+    def case(self, j: int) -> LibraryCase | None:
+        """The j-th case decided by the day, in ranking order, in full."""
+        return self.index.case(self.positions[j])
 
     def question(self, qid: str) -> Question | None:
         return self.ruleset.question_index.get(qid) or self.ruleset.elsewhere.get(qid)
@@ -310,43 +422,35 @@ class Library:
             return 1.0 if a == b else len(a & b) / len(union)
         return 1.0 if a == b else 0.0
 
-    def _theirs(self, qid: str) -> list[Any]:
-        """Each case's answer to the question, as compared (None where it records none)."""
-        found = self._keys.get(qid)
-        if found is None:
-            question = self.question(qid)
-            values = [a.get(qid) for a in self.answers]  # a case file's unknown answers were left out
-            if question is None:
-                found = [None] * len(values)
-            elif question.type in ("choice", "boolean"):
-                found = [None if isinstance(v, (tuple, list)) else v for v in values]
-            else:
-                found = [None if v is None else self._key(question, v) for v in values]
-            self._keys[qid] = found
-        return found
+    def _credit(self, question: Question, mine: Any, theirs: Any, full: int, half: int) -> int:
+        """A case's credit for an answer it records, against ``mine`` (the key of the answer here)."""
+        if question.type in ("choice", "boolean"):
+            k = None if isinstance(theirs, (tuple, list)) else theirs
+        else:
+            k = self._key(question, theirs)
+        if k is None:
+            return half
+        if question.type == "multi":
+            return round(full * (len(mine & k) / len(mine | k) if mine != k else 1))
+        return full if k == mine else 0
 
     def _column(self, qid: str, value: Any) -> int:
-        """Every case's credit for this answer, each in a 64-bit field of one integer."""
+        """Every case's credit for this answer, each in a 64-bit field of one integer: the credit
+        is worked out once per distinct answer in the library's column, then read per case."""
         question = self.question(qid)
         mine = self._key(question, value) if question is not None else None
         found = self._columns.get((qid, mine))
         if found is None:
             full = self.weights[qid] * SCALE
             half = round(full * UNRECORDED)
-            theirs = self._theirs(qid)
-            if mine is None:
-                credits = array("Q", [half] * len(theirs))
-            elif question is not None and question.type == "multi":
-                credits = array(
-                    "Q",
-                    [
-                        half if k is None else round(full * (len(mine & k) / len(mine | k) if mine != k else 1))
-                        for k in theirs
-                    ],
-                )
+            values, codes = self.index.columns.get(qid, ((), None))
+            if mine is None or question is None or codes is None:
+                if not self._ones and self.positions:
+                    self._ones = int.from_bytes(b"\1\0\0\0\0\0\0\0" * len(self.positions), "little")
+                found = half * self._ones
             else:
-                credits = array("Q", [half if k is None else full if k == mine else 0 for k in theirs])
-            found = int.from_bytes(credits.tobytes(), "little") if credits else 0
+                table = [half, *(self._credit(question, mine, v, full, half) for v in values)]
+                found = _spread(table, codes[self.start :])
             self._columns[(qid, mine)] = found
         return found
 
@@ -357,29 +461,30 @@ class Library:
         """Each case's similarity to these answers, in the order of ``cases``."""
         asked = self._asked(answers)
         total = sum(self.weights[q] for q in asked) * SCALE
-        if not self.cases or not total:
-            return [0.0] * len(self.cases)
+        if not self.ids or not total:
+            return [0.0] * len(self.ids)
         packed = sum(self._column(q, answers[q]) for q in asked)
-        fields = memoryview(packed.to_bytes(8 * len(self.cases), "little")).cast("Q")
+        fields = memoryview(packed.to_bytes(8 * len(self.ids), "little")).cast("Q")
         return [f / total for f in fields]
 
     def nearest(self, answers: Mapping[str, Any]) -> str:
         """The id of the most alike case ("" when there is none or nothing was answered to compare)."""
         asked = self._asked(answers)
-        if not self.cases or not asked:
+        if not self.ids or not asked:
             return ""
         packed = sum(self._column(q, answers[q]) for q in asked)
-        fields = memoryview(packed.to_bytes(8 * len(self.cases), "little")).cast("Q").tolist()
+        fields = memoryview(packed.to_bytes(8 * len(self.ids), "little")).cast("Q").tolist()
         best = max(fields)
-        return self.cases[fields.index(best)].id if best else ""
+        return self.ids[fields.index(best)] if best else ""
 
     def ranked(self, answers: Mapping[str, Any], limit: int | None = None) -> tuple[Precedent, ...]:
         """The cases most alike first (ties to the more recent decision), each with why."""
         if not self._asked(answers):
             return ()
         sims = self.similarities(answers)
-        order = sorted(range(len(self.cases)), key=lambda i: -sims[i])[:limit]
-        return tuple(self.precedent(self.cases[i], sims[i], answers) for i in order)
+        order = sorted(range(len(self.ids)), key=lambda i: -sims[i])[:limit]
+        shown = ((self.case(i), sims[i]) for i in order)
+        return tuple(self.precedent(c, sim, answers) for c, sim in shown if c is not None)
 
     def precedent(self, case: LibraryCase, similarity: float, answers: Mapping[str, Any]) -> Precedent:
         theirs = dict(case.answers)
@@ -403,11 +508,28 @@ class Library:
         )
 
 
+def _spread(table: list[int], codes: array[int]) -> int:
+    """Each code's credit from the table, in a 64-bit field a case. Codes that fit a byte, with
+    few different credits, are spread a credit at a time (the cases with that credit picked out
+    by ``bytes.translate``, then put one to a field): a few C loops, not a Python step per case."""
+    spread = sorted(set(table) - {0})
+    if codes.typecode != "B" or not codes or len(spread) > 6:  # one loop is quicker than many
+        credits = array("Q", [table[c] for c in codes])
+        return int.from_bytes(credits.tobytes(), "little") if credits else 0
+    raw = codes.tobytes()
+    fields = bytearray(8 * len(raw))
+    total = 0
+    for credit in spread:
+        fields[::8] = raw.translate(bytes([t == credit for t in table]).ljust(256, b"\0"))
+        total += credit * int.from_bytes(fields, "little")
+    return total
+
+
 def precedents(ruleset: RuleSet, answers: Mapping[str, Any], limit: int | None = SHOWN) -> tuple[Precedent, ...]:
     """The real cases of the rule set's library most like these answers as of its day."""
     if not ruleset.directory:
         return ()
-    return Library(load_library(ruleset.directory), ruleset).ranked(answers, limit)
+    return Library(load_index(ruleset.directory), ruleset).ranked(answers, limit)
 
 
 # --- the library browsed: dalton cases ----------------------------------------------------------

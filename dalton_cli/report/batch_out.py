@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dalton_cli.report.cells import inert
 from dalton_cli.ruleset.model import RuleSet
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 VERDICT_WORDS = {"clear": "clear", "close_call": "close call", "insufficient": "not enough known", "": "not evaluated"}
 HEADERS = ("Organisation", "Verdict", "First", "Second", "Third", "Excluded", "Unknowns that matter")
@@ -19,7 +22,7 @@ def _cells(row: dict[str, Any], ruleset: RuleSet) -> list[str]:
 
     verdict = VERDICT_WORDS.get(row["verdict"], row["verdict"])
     if row["problems"]:
-        verdict = f"not evaluated: {len(row['problems'])} problem{'s' * (len(row['problems']) > 1)}"
+        verdict = f"not evaluated: {len(row['problems'])} problem{'s' * (len(row['problems']) > 1)}, listed below"
     return [
         inert(row["id"]),  # a table pasted into a spreadsheet runs no formula either
         verdict,
@@ -31,16 +34,23 @@ def _cells(row: dict[str, Any], ruleset: RuleSet) -> list[str]:
     ]
 
 
-def markdown(rows: list[dict[str, Any]], ruleset: RuleSet, title: str) -> str:
+def _problems(rows: list[dict[str, Any]], whole: Sequence[str]) -> list[tuple[str, str]]:
+    """Each problem with whom it stops: the file's own (a column left out) first, then each row's,
+    so that a reader who has only the summary can find and fix the row."""
+    out = [("the file", p) for p in whole]
+    return out + [(inert(r["id"]), p) for r in rows for p in r["problems"]]
+
+
+def markdown(rows: list[dict[str, Any]], ruleset: RuleSet, title: str, whole: Sequence[str] = ()) -> str:
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
     out = [f"# {title}", "", f"Rule set {ruleset.name} {ruleset.version}; {len(rows)} organisations.", ""]
     out += ["| " + " | ".join(HEADERS) + " |", "| " + " | ".join("---" for _ in HEADERS) + " |"]
     out += ["| " + " | ".join(cell(c) for c in _cells(r, ruleset)) + " |" for r in rows]
-    problems = [p for r in rows for p in r["problems"]]
+    problems = _problems(rows, whole)
     if problems:
-        out += ["", "## Problems", ""] + [f"- {cell(p)}" for p in problems]
+        out += ["", "## Problems", ""] + [f"- **{cell(who)}**: {cell(p)}" for who, p in problems]
     out += ["", "Decision support, not a decision: each row is a screen, not a recommendation for that board."]
     return "\n".join(out) + "\n"
 
@@ -53,11 +63,11 @@ CSS = (
 )
 
 
-def html(rows: list[dict[str, Any]], ruleset: RuleSet, title: str) -> str:
+def html(rows: list[dict[str, Any]], ruleset: RuleSet, title: str, whole: Sequence[str] = ()) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in HEADERS)
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in _cells(r, ruleset)) + "</tr>" for r in rows)
-    problems = [p for r in rows for p in r["problems"]]
-    listed = "".join(f"<li>{escape(p)}</li>" for p in problems)
+    problems = _problems(rows, whole)
+    listed = "".join(f"<li><strong>{escape(who)}</strong>: {escape(p)}</li>" for who, p in problems)
     return (
         f'<!DOCTYPE html>\n<html lang="en-GB"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         f"<style>{CSS}</style></head><body><h1>{escape(title)}</h1>"

@@ -192,10 +192,7 @@ def render_like(found: tuple[Precedent, ...], day: str, rs: RuleSet, answers: di
         return f"No real case decided by {day} can be compared with these answers.\n"
     out = [f"The real cases decided by {day}, most like these answers first.", *textwrap.wrap(CAVEAT, WIDTH - 1)]
     if not found[0].close:
-        out.append(
-            f"None is close: the nearest shares {percent(found[0].similarity)} of what matters, below the "
-            f"{percent(CLOSE)} counted as close (a local judgement)."
-        )
+        out.append(f"None is close (the nearest: {found[0].not_close_reason()}; a local judgement).")
     table = [
         [
             str(i),

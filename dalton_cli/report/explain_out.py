@@ -106,34 +106,37 @@ def render_markdown(report: ExplainReport) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_text(report: ExplainReport) -> str:
+def render_text(report: ExplainReport, width: int = WIDTH) -> str:
+    """The text for a reader: lines of at most ``width`` characters (a URL is never broken)."""
+
+    def wrap(text: str, first: int = 0, rest: int = 0) -> list[str]:
+        return textwrap.wrap(text, width, initial_indent=" " * first, subsequent_indent=" " * rest)
+
     form = report.form
-    out = [f"{form.name} ({form.spectrum}): {_where(report)}, score {report.score}, as of {report.ruleset.as_of}", ""]
-    out += textwrap.wrap(form.summary, WIDTH) + [""]
+    out = wrap(f"{form.name} ({form.spectrum}): {_where(report)}, score {report.score}, as of {report.ruleset.as_of}")
+    out += [""] + wrap(form.summary) + [""]
     if form.evidence:
-        out += textwrap.wrap(evidence_sentence(form), WIDTH) + [""]
+        out += wrap(evidence_sentence(form)) + [""]
     out.append(f"Rules that touch this form ({len(report.rules)}):")
     for s in report.rules:
-        grade = f"  ({grade_words(s.rule.evidence)})"
-        out.append(f"  {STATE_WORDS[s.state].upper():<12} {effect_word(s.weight, s.exclude):>7}  {s.rule.id}{grade}")
-        out += _wrap("when " + describe(s.rule.when.node), 16, 18)
-        out += _wrap("answers: " + _read(s.answers), 16, 18)
-        out += _wrap(f"{s.rule.rationale} {report.markers(s.rule.citations)}", 16, 16)
+        grade = "  (" + grade_words(s.rule.evidence).replace(" ", "\xa0") + ")"  # the grade's words kept together
+        head = f"  {STATE_WORDS[s.state].upper():<12} {effect_word(s.weight, s.exclude):>7}  {s.rule.id}{grade}"
+        lines = textwrap.wrap(head, width, subsequent_indent=" " * 4, break_long_words=False) or [head]
+        out += [line.replace("\xa0", " ") for line in lines]
+        out += wrap("when " + describe(s.rule.when.node), 16, 18)
+        out += wrap("answers: " + _read(s.answers), 16, 18)
+        out += wrap(f"{s.rule.rationale} {report.markers(s.rule.citations)}", 16, 16)
     out += ["", "References"]
     for i, (c, src) in enumerate(report.references, 1):
         out += textwrap.wrap(
             reference_text(src, c),
-            WIDTH,
+            width,
             initial_indent=f"[{i:>2}] ",
             subsequent_indent=" " * 5,
             break_long_words=False,
             break_on_hyphens=False,
         )
     return "\n".join(out) + "\n"
-
-
-def _wrap(text: str, first: int, rest: int) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=" " * first, subsequent_indent=" " * rest)
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}

@@ -81,10 +81,13 @@ def cite_words(rs: RuleSet, citations: tuple[Citation, ...]) -> str:
 
 
 def facts(rs: RuleSet, p: Precedent) -> str:
-    """'decided 2013-10-01, chose merger or acquisition; 72% alike (evidence of a single case)'."""
+    """'decided 2013-10-01, chose merger or acquisition; 72% alike (evidence of a single case)';
+    a case below the line of close says so itself, so that a weak match never reads as a strong one
+    (whether it is the nearest or comes after a close one)."""
+    weak = "" if p.close else f", not close ({p.not_close_reason()}): a distant comparison"
     return (
         f"decided {p.case.day}, chose {form_name(rs, p.case.chosen)}; "
-        f"{percent(p.similarity)} alike (evidence of a single case)"
+        f"{percent(p.similarity)} alike{weak} (evidence of a single case)"
     )
 
 
@@ -96,9 +99,16 @@ def not_close_sentence(report: Report) -> str:
     """What to say when even the nearest case is not close; "" when it is."""
     if not report.precedents or report.precedents[0].close:
         return ""
+    nearest = report.precedents[0]
+    if nearest.similarity >= CLOSE:
+        return (
+            f"None of the real cases decided by {report.as_of} is close to this situation: the nearest "
+            f"records only {percent(nearest.recorded)} of what matters here, too little to call it close "
+            f"(a local judgement). Read them as distant comparisons."
+        )
     return (
         f"None of the real cases decided by {report.as_of} is close to this situation: the nearest "
-        f"shares {percent(report.precedents[0].similarity)} of what matters here, below the "
+        f"shares {percent(nearest.similarity)} of what matters here, below the "
         f"{percent(CLOSE)} this tool counts as close (a local judgement). Read them as distant comparisons."
     )
 
@@ -169,6 +179,7 @@ def precedent_json(rs: RuleSet, p: Precedent, mine: Any) -> dict[str, Any]:
         ],
         "similarity": p.similarity,
         "close": p.close,
+        "recorded": round(p.recorded, 4),
         "unrecorded": [m.question for m in p.unrecorded],
         "organisations": list(p.case.organisations),
         "judgement": p.case.judgement,

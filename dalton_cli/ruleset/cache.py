@@ -72,8 +72,13 @@ def cache_dir() -> Path | None:
     return Path(base) / "dalton"
 
 
+_FINGERPRINT: list[str] = []  # worked out once a process: the code running does not change under it
+
+
 def code_fingerprint() -> str:
     """Size and modification time of each of dalton's modules: a code change means new entries."""
+    if _FINGERPRINT:
+        return _FINGERPRINT[0]
     package = Path(__file__).resolve().parent.parent
     parts = [__version__, str(FORMAT)]
     for folder in (package, *(p for p in sorted(package.iterdir()) if p.is_dir() and p.name != "rules")):
@@ -85,6 +90,7 @@ def code_fingerprint() -> str:
         except OSError:
             parts.append(f"{folder.name}:?")
     digest: str = sha256("\n".join(parts).encode()).hexdigest()
+    _FINGERPRINT.append(digest[:16])
     return digest[:16]
 
 

@@ -143,11 +143,13 @@ class Loaded:
         diagnostics: list[Diagnostic],
         cited: set[str],
         warnings: list[Diagnostic] | None = None,
+        rule_ids: frozenset[str] = frozenset(),
     ) -> None:
         self.ruleset = ruleset
         self.diagnostics = diagnostics
         self.cited = cited  # sources cited anywhere, even by items that failed their checks
         self.warnings = warnings or []  # problems only `rules check` reports: the rule set still loads
+        self.rule_ids = rule_ids  # every rule id written, even of a rule that failed its checks
 
 
 def _not_a_rule_set(directory: Path) -> Diagnostic | None:
@@ -205,7 +207,11 @@ def load_ruleset(directory: Path, use_cache: bool = True) -> Loaded:
         from dalton_cli.ruleset import cache
 
         cache.store(ruleset)
-    return Loaded(ruleset, diagnostics, build.reader.cited, build.context.warnings)
+    rules_section = build.sections["rules"]
+    written = frozenset(
+        raw["id"] for raw, _ in rules_section if isinstance(raw, YMap) and isinstance(raw.get("id"), str)
+    )
+    return Loaded(ruleset, diagnostics, build.reader.cited, build.context.warnings, written)
 
 
 def load_ruleset_or_fail(directory: Path) -> RuleSet:

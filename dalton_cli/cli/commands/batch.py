@@ -52,9 +52,8 @@ def run(
         if organisation is not None:
             title = f"{organisation_name(organisation, 'batch')}: {title}"
         rows = list(batch_mod.rows_of(results, ruleset))
-        data = (
-            batch_out.markdown(rows, ruleset, title) if format == "markdown" else batch_out.html(rows, ruleset, title)
-        )
+        whole = [d.render() for d in problems]  # the file's own problems, such as a column left out
+        data = (batch_out.markdown if format == "markdown" else batch_out.html)(rows, ruleset, title, whole)
     every = sorted(problems + [d for r in results for d in r.problems], key=lambda d: (d.location.line, d.location.col))
     for d in every:
         note(d.render())

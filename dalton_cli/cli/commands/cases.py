@@ -60,7 +60,7 @@ def run(
         return True
     if like is not None:
         ids = {c.id for c in chosen}
-        ranked = prec.Library(library, ruleset).ranked(inputs.answers, None)
+        ranked = prec.Library(prec.load_index(ruleset.directory), ruleset).ranked(inputs.answers, None)
         emit(cases_out.render_like(tuple(p for p in ranked if p.case.id in ids), day, ruleset, inputs.answers, format))
         return True
     emit(cases_out.render_list(chosen, day, ruleset, format))

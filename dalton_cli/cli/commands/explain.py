@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dalton_cli.cli.io import emit
+import sys
+
+from dalton_cli.cli.io import emit, text_width
 from dalton_cli.cli.settings import load_inputs, places
 
 
@@ -19,5 +21,11 @@ def run(
     from dalton_cli.report.explain_out import RENDERERS
 
     inputs = load_inputs("explain", answers, set_, rules, as_of, param)
-    emit(RENDERERS[format](run.explain(inputs, form, places())))
+    report = run.explain(inputs, form, places())
+    if format == "text":  # as wide as the terminal, or COLUMNS when piped, as recommend's text
+        from dalton_cli.report.explain_out import render_text
+
+        emit(render_text(report, text_width(sys.stdout) - 1))
+    else:
+        emit(RENDERERS[format](report))
     return True

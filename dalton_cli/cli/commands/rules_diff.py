@@ -16,7 +16,7 @@ def run(old: str, new: str, cases: str | None, fail_on_change: bool) -> bool:
     old_rs, new_rs = load_ruleset_or_fail(Path(old)), load_ruleset_or_fail(Path(new))
     folder = case_folder(Path(old), Path(new), Path(cases) if cases else None)
     changes, problems, compared = diff(old_rs, new_rs, folder)
-    if not compared:
+    if not compared and not problems:
         raise DaltonError(
             Diagnostic(
                 "C000",
