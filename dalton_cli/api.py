@@ -1,4 +1,4 @@
-"""dalton as a library, for notebooks and scripts: the same engine and the same JSON as the CLI.
+"""dalton as a library, for notebooks and scripts: the same pipeline and the same JSON as the CLI.
 
     from dalton_cli import api
 
@@ -6,27 +6,44 @@
     rec = api.recommend({"perspective": "seeking_support", "cqc_rating": "inadequate"}, rules)
     rec.verdict.kind, rec.first, rec.to_json()       # to_json() is `dalton recommend --format json`
 
+Every call goes through the application layer (``dalton_cli.app``) that the command line, the
+wizard and the batch use, so a day, a parameter or an answer is read exactly as they read it.
 Everything a user can get wrong raises ``api.InputError`` (a ``DaltonError``), whose
-``diagnostics`` say what and where, with the codes of the CLI. Importing this module loads
-no terminal library (no rich, no questionary); each function imports what it needs.
+``diagnostics`` say what and where, with the codes of the CLI; a wrong setting (a day, a
+parameter, a form) is an ``api.SettingError``, one kind of ``InputError``, placed at
+``as_of``, ``params ID`` or ``form``. Importing this module loads no terminal library (no
+rich, no questionary); each function imports what it needs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from dalton_cli.errors import DaltonError as InputError
-from dalton_cli.errors import Diagnostic, Location
+from dalton_cli.errors import Diagnostic, SettingError
+
+if TYPE_CHECKING:
+    from dalton_cli.app.inputs import Inputs
+    from dalton_cli.batch import Result
+    from dalton_cli.engine.precedents import Precedent
+    from dalton_cli.engine.robustness import Robustness
+    from dalton_cli.engine.verdict import Verdict
+    from dalton_cli.report.model import ExplainReport, Report
+    from dalton_cli.ruleset.model import RuleSet
 
 __all__ = [
+    "Answer",
+    "AnswersSource",
     "Batch",
+    "Checked",
     "Explanation",
     "InputError",
     "Recommendation",
     "Robust",
     "Rules",
+    "SettingError",
     "batch",
     "check_answers",
     "explain",
@@ -36,82 +53,64 @@ __all__ = [
     "robustness",
 ]
 
-WHERE = "<answers>"
+# One answer as an answers file holds it: a value, a list of values, a number, yes/no, None or
+# "unknown" for unknown, or {"between": [LOW, HIGH]} for a number given as a range.
+Answer = str | int | float | bool | None | Sequence[str] | Mapping[str, Sequence[float]]
+# Answers: a mapping of question id to answer, or the path of an answers file (YAML or JSON).
+AnswersSource = Mapping[str, Answer] | str | Path
 
 
 class Rules(NamedTuple):
     """A loaded rule set, every period of it: ``at(day)`` gives the rule set as of a day."""
 
-    full: Any  # dalton_cli.ruleset.model.RuleSet
+    full: RuleSet
 
     @property
     def name(self) -> str:
-        return str(self.full.name)
+        return self.full.name
 
     @property
     def version(self) -> str:
-        return str(self.full.version)
+        return self.full.version
 
-    def at(self, day: str | None = None, params: Mapping[str, float] | None = None) -> Any:
-        from dalton_cli.engine.answers import parse_day, parse_params
-        from dalton_cli.errors import UsageError
-        from dalton_cli.ruleset.snapshot import at, today
+    def at(self, day: str | None = None, params: Mapping[str, float] | None = None) -> RuleSet:
+        """The rule set as of the day (default: today), with these parameter values."""
+        from dalton_cli.app.inputs import judged_day, rules_at
 
-        when = today() if day is None else _usage(lambda: parse_day(day, "api"))
-        if self.full.covers.start and when < self.full.covers.start:
-            raise InputError(
-                Diagnostic("A007", Location(WHERE), f"the rule set speaks for days from {self.full.covers.start}")
-            )
-        plain = at(self.full, when)
-        if not params:
-            return plain
-        items = [f"{k}={v}" for k, v in params.items()]
-        try:
-            return at(self.full, when, parse_params(items, plain, "api"))
-        except UsageError as exc:
-            raise InputError(Diagnostic("P001", Location("<params>"), " ".join(exc.lines))) from None
-
-
-def _usage(call: Any) -> Any:
-    from dalton_cli.errors import UsageError
-
-    try:
-        return call()
-    except UsageError as exc:
-        said = " ".join(exc.lines).removeprefix("dalton api: ")
-        raise InputError(Diagnostic("A007", Location(WHERE), said)) from None
+        return rules_at(self.full, judged_day(self.full, {}, day), params)[0]
 
 
 def load_rules(folder: str | Path | None = None) -> Rules:
     """The shipped rule set, or the one in ``folder`` (checked as `dalton rules check` checks it)."""
-    from dalton_cli.ruleset.load import load_ruleset_or_fail, shipped_rules_dir
+    from dalton_cli.app.inputs import load_rules as load
 
-    return Rules(load_ruleset_or_fail(Path(folder) if folder is not None else shipped_rules_dir()))
+    return Rules(load(Path(folder) if folder is not None else None))
 
 
 class Checked(NamedTuple):
-    ruleset: Any
-    answers: dict[str, Any]  # known answers only
-    ranges: dict[str, tuple[float, float]]
-    notes: tuple[str, ...]
+    """Answers checked against the rule set as of the day."""
+
+    ruleset: RuleSet  # as of the day, with the parameters
+    answers: dict[str, object]  # known answers only
+    ranges: dict[str, tuple[float, float]]  # answers given as a range
+    notes: tuple[str, ...]  # how answers were read differently, and a day after today
 
 
-def _raw(answers: Mapping[str, Any]) -> dict[str, Any]:
-    from dalton_cli.engine.answers import RawAnswer
+def _inputs(
+    answers: AnswersSource,
+    rules: Rules | None,
+    as_of: str | None,
+    params: Mapping[str, float] | None,
+) -> Inputs:
+    from dalton_cli.app.inputs import from_mapping, prepare, read_answers
 
-    def plain(value: Any) -> Any:
-        if isinstance(value, (tuple, set, frozenset)):
-            return list(value)
-        if isinstance(value, Mapping):
-            return {k: plain(v) for k, v in value.items()}
-        return value
-
-    here = Location(WHERE)
-    return {str(k): RawAnswer(plain(v), here, here) for k, v in answers.items()}
+    full = (rules or load_rules()).full
+    raw = read_answers(answers) if isinstance(answers, (str, Path)) else from_mapping(answers)
+    return prepare(full, raw, day=as_of, params=params)
 
 
 def check_answers(
-    answers: Mapping[str, Any] | str | Path,
+    answers: AnswersSource,
     rules: Rules | None = None,
     as_of: str | None = None,
     params: Mapping[str, float] | None = None,
@@ -119,22 +118,15 @@ def check_answers(
     """Answers checked against the rule set as of a day: a mapping of question id to value (as
     in an answers file; ``{"between": [low, high]}`` for a range) or the path of an answers file.
     An ``as_of`` in the answers is used when ``as_of`` is not given."""
-    from dalton_cli.engine import answers as answers_mod
-
-    rules = rules or load_rules()
-    raw = answers_mod.read_answers_file(str(answers)) if isinstance(answers, (str, Path)) else _raw(answers)
-    raw, file_day = answers_mod.split_as_of(raw)
-    ruleset = rules.at(as_of or file_day, params)
-    raw, ranges = answers_mod.split_ranges(raw, ruleset)
-    checked = answers_mod.check_answers_at(raw, ruleset)
-    return Checked(ruleset, checked.answers, ranges, checked.notes)
+    inputs = _inputs(answers, rules, as_of, params)
+    return Checked(inputs.ruleset, dict(inputs.answers), inputs.ranges, inputs.notes)
 
 
 class Recommendation(NamedTuple):
-    report: Any  # dalton_cli.report.model.Report
+    report: Report
 
     @property
-    def verdict(self) -> Any:
+    def verdict(self) -> Verdict | None:
         return self.report.verdict
 
     @property
@@ -150,10 +142,10 @@ class Recommendation(NamedTuple):
         return [e.form.id for e in self.report.excluded]
 
     @property
-    def precedents(self) -> tuple[Any, ...]:
-        """Up to three real cases most like this one (engine.precedents.Precedent: ``case.name``,
-        ``case.day``, ``case.chosen``, ``similarity``, ``close``, ``alike``, ``differ``, ``outcomes``
-        so far); evidence of a single case each, never part of a score."""
+    def precedents(self) -> tuple[Precedent, ...]:
+        """Up to three real cases most like this one (``case.name``, ``case.day``, ``case.chosen``,
+        ``similarity``, ``close``, ``alike``, ``differ``, ``outcomes`` so far); evidence of a single
+        case each, never part of a score."""
         return tuple(self.report.precedents)
 
     def to_json(self) -> str:
@@ -169,48 +161,33 @@ class Recommendation(NamedTuple):
 
 
 def recommend(
-    answers: Mapping[str, Any] | str | Path,
+    answers: AnswersSource,
     rules: Rules | None = None,
     as_of: str | None = None,
     params: Mapping[str, float] | None = None,
     robust: bool = False,
 ) -> Recommendation:
     """The recommendation the CLI gives for these answers, as of the day, with these parameters."""
-    from dalton_cli.engine.evaluate import evaluate
-    from dalton_cli.report.model import build_report
+    from dalton_cli.app import run
 
-    checked = check_answers(answers, rules, as_of, params)
-    plain = (rules or load_rules()).at(checked.ruleset.as_of)
-    defaults = {p: plain.parameters[p].value for p in (params or {})}
-    notes = checked.notes
-    if checked.ranges and not robust:
-        from dalton_cli.engine.answers import range_note
-
-        notes = (*notes, range_note(checked.ranges))
-    report = build_report(checked.ruleset, evaluate(checked.ruleset, checked.answers), notes=notes, defaults=defaults)
-    if robust:
-        from dalton_cli.engine.robustness import robustness as weigh
-
-        report = report._replace(robustness=weigh(checked.ruleset, checked.answers, checked.ranges))
-    return Recommendation(report)
+    return Recommendation(run.recommend(_inputs(answers, rules, as_of, params), robust=robust))
 
 
 def precedents(
-    answers: Mapping[str, Any] | str | Path,
+    answers: AnswersSource,
     rules: Rules | None = None,
     as_of: str | None = None,
     limit: int | None = None,
-) -> tuple[Any, ...]:
+) -> tuple[Precedent, ...]:
     """Every real case of the library decided by the day, most like these answers first (``limit``
-    for the first few): exactly `dalton cases --like`. Each is an ``engine.precedents.Precedent``."""
-    from dalton_cli.engine.precedents import Library, load_index
+    for the first few): exactly `dalton cases --like`."""
+    from dalton_cli.app import run
 
-    checked = check_answers(answers, rules, as_of)
-    return Library(load_index(checked.ruleset.directory), checked.ruleset).ranked(checked.answers, limit)
+    return run.precedents(_inputs(answers, rules, as_of, None), limit)
 
 
 class Explanation(NamedTuple):
-    report: Any  # dalton_cli.report.model.ExplainReport
+    report: ExplainReport
 
     def to_json(self) -> str:
         """Exactly `dalton explain FORM --format json`."""
@@ -226,26 +203,19 @@ class Explanation(NamedTuple):
 
 def explain(
     form: str,
-    answers: Mapping[str, Any] | str | Path,
+    answers: AnswersSource,
     rules: Rules | None = None,
     as_of: str | None = None,
     params: Mapping[str, float] | None = None,
 ) -> Explanation:
     """One form in depth: every rule touching it, held, failed or undetermined."""
-    from dalton_cli.engine.evaluate import evaluate
-    from dalton_cli.errors import hint_for
-    from dalton_cli.report.model import build_explain_report
+    from dalton_cli.app import run
 
-    checked = check_answers(answers, rules, as_of, params)
-    if form not in checked.ruleset.form_index:
-        hint = hint_for(form, list(checked.ruleset.form_index)) or "see rules.forms"
-        raise InputError(Diagnostic("F001", Location("<form>"), f"unknown form {form!r}", hint))
-    decision = evaluate(checked.ruleset, checked.answers)
-    return Explanation(build_explain_report(checked.ruleset, decision, form))
+    return Explanation(run.explain(_inputs(answers, rules, as_of, params), form))
 
 
 class Robust(NamedTuple):
-    result: Any  # dalton_cli.engine.robustness.Robustness
+    result: Robustness
 
     @property
     def shares(self) -> dict[str, float]:
@@ -261,7 +231,7 @@ class Robust(NamedTuple):
 
 
 def robustness(
-    answers: Mapping[str, Any] | str | Path,
+    answers: AnswersSource,
     rules: Rules | None = None,
     as_of: str | None = None,
     params: Mapping[str, float] | None = None,
@@ -270,21 +240,18 @@ def robustness(
     seed: int | None = None,
 ) -> Robust:
     """Each form's share of first places over every plausible completion of what is uncertain."""
-    from dalton_cli.engine.robustness import SEED
-    from dalton_cli.engine.robustness import robustness as weigh
+    from dalton_cli.app import run
 
-    checked = check_answers(answers, rules, as_of, params)
-    spans = {**checked.ranges, **{k: (float(a), float(b)) for k, (a, b) in (ranges or {}).items()}}
-    return Robust(weigh(checked.ruleset, checked.answers, spans, seed=SEED if seed is None else seed))
+    return Robust(run.robustness(_inputs(answers, rules, as_of, params), ranges, seed))
 
 
 class Batch(NamedTuple):
-    results: list[Any]  # dalton_cli.batch.Result, one per row
-    problems: list[Any]  # Diagnostics that belong to no row
-    ruleset: Any
+    results: list[Result]  # one per row: ``ok``, ``problems``, ``verdict``, ``ranked``, ...
+    problems: list[Diagnostic]  # problems that belong to no row
+    ruleset: RuleSet  # as of the day given, with the parameters
 
     @property
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[dict[str, object]]:
         from dalton_cli.batch import rows_of
 
         return list(rows_of(self.results, self.ruleset))
@@ -309,13 +276,7 @@ def batch(
 ) -> Batch:
     """Every row of a CSV, JSON Lines file or folder of answers files, evaluated; bad rows carry
     their problems (``result.problems``) and the others are evaluated all the same."""
-    from dalton_cli.batch import run_batch
+    from dalton_cli.app import run
 
-    rules = rules or load_rules()
-    ruleset = rules.at(as_of, params)
-    path = Path(source)
-    if not path.exists():
-        raise InputError(Diagnostic("B005", Location(str(source)), "no such file or folder"))
-    parsed = {p: ruleset.parameters[p].value for p in (params or {})}
-    results, problems = run_batch(path, rules.full, ruleset.as_of, parsed or None)
-    return Batch(results, problems, ruleset)
+    found = run.batch((rules or load_rules()).full, Path(source), as_of, params)
+    return Batch(found.results, found.problems, found.ruleset)

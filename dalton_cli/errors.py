@@ -1,8 +1,10 @@
 """Problems as data: every user-facing error is a Diagnostic with a code and a place.
 
 Only two exceptions cross the layers: ``DaltonError`` (the input is wrong: exit 1) and
-``UsageError`` (the command line is wrong: exit 2). Which exit code each means is decided
-in one place, ``cli.main``.
+``UsageError`` (the command line is wrong: exit 2). ``SettingError``, a ``DaltonError``, is a
+setting of the run that is wrong (a day, a parameter, an override's question, a form): data
+like any other diagnostic, which the command line reports as its own mistake (exit 2) and
+the API as an input error. Which exit code each means is decided in one place, ``cli.main``.
 """
 
 from __future__ import annotations
@@ -71,8 +73,8 @@ CODES: dict[str, str] = {
     "C013": "an outcome dated before the case's as_of",
     "C014": "holds names a rule not in force on the case's as_of",
     "E001": "SOURCE_DATE_EPOCH is not a whole number of seconds",
-    "F001": "the Python API's explain(): unknown form",
-    "P001": "the Python API's params: an unknown parameter or a value outside its limits",
+    "F001": "an unknown form asked about (explain FORM; the Python API's explain())",
+    "P001": "a parameter (--param; the Python API's params) unknown, not a number, or outside its limits",
     "R001": "rule-set directory missing, or no *.yaml files in it",
     "R002": "empty rule file",
     "R003": "a rule file that is not a mapping of sections",
@@ -194,6 +196,12 @@ class DaltonError(Exception):
             diagnostics = [diagnostics]
         self.diagnostics = sorted(diagnostics, key=sort_key)
         super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+
+class SettingError(DaltonError):
+    """A setting of the run is wrong: the day, a parameter, the question of an override, the form
+    asked about. Each diagnostic's location names the setting (``--as-of``, ``params``, ...),
+    as its caller named it."""
 
 
 class UsageError(Exception):

@@ -75,3 +75,40 @@ def test_importing_the_api_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_day_before_the_rule_set_is_the_same_error_everywhere(dalton, tmp_path):
+    """One check, in the application layer: the API, recommend, batch and the wizard agree."""
+    from conftest import RULES
+
+    from dalton_cli.interview.session import run_wizard
+
+    with pytest.raises(api.SettingError) as caught:
+        api.recommend({"cqc_rating": "good"}, as_of="1999-01-01")
+    said = caught.value.diagnostics[0]
+    assert said.code == "A007" and said.location.file == "as_of" and "2003-01-01" in said.message
+    early = tmp_path / "early.yaml"
+    early.write_text("as_of: 1999-01-01\ncqc_rating: good\n")
+    by_file = dalton("recommend", "--answers", str(early))  # the file is wrong: exit 1, at its place
+    assert by_file.returncode == 1 and f"{early}:1:8: A007 {said.message}" in by_file.stderr
+    by_option = dalton("recommend", "--answers", str(early), "--as-of", "1999-01-01")  # the command line: 2
+    assert by_option.returncode == 2 and f"dalton recommend: --as-of: A007 {said.message}" in by_option.stderr
+    rows = tmp_path / "orgs.csv"
+    rows.write_text("id,as_of,cqc_rating\nA,1999-01-01,good\n")
+    assert api.batch(rows).results[0].problems[0].message == said.message
+    with pytest.raises(api.SettingError) as wizard:
+        run_wizard(RULES, None, tmp_path / "s.yaml", None, None, prompter=None, as_of="1999-01-01")
+    assert wizard.value.diagnostics[0].message == said.message
+    with pytest.raises(api.InputError) as resumed:
+        run_wizard(RULES, early, None, None, None, prompter=None)
+    assert resumed.value.diagnostics[0].render() == by_file.stderr.strip()
+
+
+def test_parameters_are_typed_and_checked_together():
+    with pytest.raises(api.SettingError) as caught:
+        api.recommend({}, params={"near_partner_miles": -5, "nope": 1, "verdict_margin": "3"})  # type: ignore[dict-item]
+    found = {d.location.file: d.message for d in caught.value.diagnostics}
+    assert "outside what it allows" in found["params near_partner_miles"]
+    assert "unknown parameter" in found["params nope"] and "not a number" in found["params verdict_margin"]
+    rec = api.recommend({}, params={"near_partner_miles": 40.0})
+    assert json.loads(rec.to_json())["parameters"]["near_partner_miles"]["value"] == 40

@@ -8,8 +8,8 @@ from conftest import EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dalton_cli import cli, commands
-from dalton_cli.cliargs import COMMANDS, fast_parse
+from dalton_cli.cli import entry as cli
+from dalton_cli.cli.args import FAST, fast_parse
 
 DGH = str(EXAMPLES / "district-general.yaml")
 
@@ -18,37 +18,18 @@ def typer_parse(argv: list[str]) -> dict | None:
     """What the full typer application passes to the command for these arguments (None: it refused)."""
     seen: dict = {}
 
-    def capture(name):
-        def run(*args, **kwargs):
-            names = {
-                "explain": ["form", "answers", "set_", "format", "rules", "as_of", "param"],
-                "recommend": [
-                    "answers",
-                    "set_",
-                    "format",
-                    "rules",
-                    "output",
-                    "as_of",
-                    "param",
-                    "robust",
-                    "organisation",
-                    "detail",
-                ],
-                "batch": ["source", "format", "output", "keep_going", "rules", "as_of", "param", "organisation"],
-            }[name]
-            seen.update(dict(zip(names, args, strict=False)), **kwargs)
-            return True
-
-        return run
+    def capture(name, params):
+        seen.update(params)
+        return True
 
     import click
 
+    from dalton_cli.cli import app
+
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(commands, "recommend", capture("recommend"))
-        mp.setattr(commands, "explain", capture("explain"))
-        mp.setattr(commands, "batch", capture("batch"))
+        mp.setattr(app, "dispatch", capture)
         try:
-            code = cli._build_app()(args=argv, prog_name="dalton", standalone_mode=False)
+            code = app.build()(args=argv, prog_name="dalton", standalone_mode=False)
         except (click.ClickException, click.exceptions.Exit):
             return None
     return seen if code == 0 else None
@@ -99,7 +80,7 @@ tokens = st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None, database=None)
-@given(st.sampled_from(sorted(COMMANDS)), st.lists(tokens, max_size=7))
+@given(st.sampled_from(sorted(FAST)), st.lists(tokens, max_size=7))
 def test_the_fast_path_parses_exactly_as_click_does(command, rest):
     argv = [command, *rest]
     fast = fast_parse(argv)
@@ -146,7 +127,9 @@ def test_ctrl_c_is_130(dalton, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(commands, "load_inputs", interrupted)
+    from dalton_cli.cli.commands import recommend
+
+    monkeypatch.setattr(recommend, "load_inputs", interrupted)
     result = dalton("recommend", "--answers", DGH)
     assert result.returncode == 130 and "interrupted" in result.stderr
 

@@ -219,7 +219,6 @@ def test_examples_run_with_the_shipped_library(dalton):
         assert len(json.loads(result.stdout)["precedents"]) <= 3
 
 
-
 def test_a_case_that_records_little_of_what_matters_is_not_close(rules_dir):
     """Alike on the one answer the case records, and answered here on more that it does not record
     (each counted half alike): the share alike passes the line, but the case is not called close."""

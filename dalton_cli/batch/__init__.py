@@ -37,6 +37,7 @@ from dalton_cli.engine.answers import (
     parse_answers,
     quiet_answer,
     split_as_of,
+    uncovered,
 )
 from dalton_cli.engine.columns import Columns
 from dalton_cli.engine.verdict import MARGIN, MINIMUM, Verdict, judge, setting
@@ -337,11 +338,10 @@ class Batch:
         try:
             raw, day = split_as_of(row.raw)
             day = day or self.day
-            if self.full.covers.start and day < self.full.covers.start:
-                where = row.raw[AS_OF_KEY].value_loc if AS_OF_KEY in row.raw else row.place
-                raise DaltonError(
-                    Diagnostic("A007", where, f"the rule set speaks for days from {self.full.covers.start}, not {day}")
-                )
+            where = row.raw[AS_OF_KEY].value_loc if AS_OF_KEY in row.raw else row.place
+            early = uncovered(self.full, day, where)
+            if early is not None:
+                raise DaltonError(early)
             checked = check_answers_at(raw, self.ruleset(day))
         except DaltonError as exc:
             return Result(row.ident, "", None, (), (), (), tuple(exc.diagnostics))

@@ -1,13 +1,16 @@
-"""Answers: read a YAML/JSON mapping (or ``--set`` overrides) and check it against the questions."""
+"""Answers: read a YAML/JSON mapping and check it, with overrides, a day and parameters, against the
+rule set. Problems are data (``DaltonError``, ``SettingError``); what a command line calls them
+is the CLI's business."""
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dalton_cli.errors import DaltonError, Diagnostic, Location, UsageError, hint_for
+from dalton_cli.errors import DaltonError, Diagnostic, Location, SettingError, hint_for, shown
 from dalton_cli.fileio import decode, read_text
 from dalton_cli.ruleset.model import UNKNOWN, UNKNOWN_WORD, Answers, Question, RuleSet, ValueEra
 from dalton_cli.ruleset.qtypes import TYPES, answer_text, coerce, number_text
@@ -46,38 +49,21 @@ def read_answers_file(source: str, stdin_bytes: bytes | None = None) -> dict[str
     return parse_answers(read_text(Path(source), source), source)
 
 
-def parse_set(option: str) -> tuple[str, RawAnswer]:
-    """Parse one ``--set ID=VALUE``; VALUE is read as a YAML value."""
-    ident, sep, text = option.partition("=")
-    ident = ident.strip()
-    if not sep or not ident:
-        raise UsageError(f"--set takes ID=VALUE, got {option!r} (e.g. --set cqc_rating=good)")
-    name = f"--set {ident}"
-    try:
-        value = load(text, name) if text.strip() else None
-    except DaltonError as exc:
-        raise UsageError(f"--set {option!r}: {exc.diagnostics[0].message}") from None
-    return ident, RawAnswer(value, Location(name), Location(name))
-
-
 def check_set_ids(overrides: list[tuple[str, RawAnswer]], ruleset: RuleSet) -> None:
-    """An unknown id in ``--set`` is a mistake on the command line, not in a file; a question of
+    """An override of an unknown question is a wrong setting, not a wrong file; a question of
     another period is set aside with a note, as in a file."""
-    for ident, _ in overrides:
-        if ident not in ruleset.question_index and ident not in ruleset.elsewhere:
-            raise UsageError(
-                f"--set {ident}: unknown question id {ident!r} "
-                f"({hint_for(ident, list(ruleset.question_index), 'see dalton rules schema answers')})"
-            )
-
-
-def on_the_command_line(exc: DaltonError) -> UsageError | None:
-    """A value given with ``--set`` that the question does not allow is a mistake on the command
-    line (exit 2, as an unknown id in it is), said as a file's would be; None when every problem
-    is in a file."""
-    if not any(d.location.file.startswith("--set ") for d in exc.diagnostics):
-        return None
-    return UsageError(*(d.render() for d in exc.diagnostics))
+    problems = [
+        Diagnostic(
+            "A002",
+            item.key_loc,
+            f"unknown question id {ident!r}",
+            hint_for(ident, list(ruleset.question_index), "see 'dalton rules schema answers'"),
+        )
+        for ident, item in overrides
+        if ident not in ruleset.question_index and ident not in ruleset.elsewhere
+    ]
+    if problems:
+        raise SettingError(problems)
 
 
 def is_unknown(value: Any) -> bool:
@@ -320,26 +306,30 @@ def _json_value(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def parse_params(items: list[str], ruleset: RuleSet, command: str) -> dict[str, float]:
-    """--param ID=VALUE: a known parameter of the rule set as of the day, and a number in its range."""
+def check_params(ruleset: RuleSet, values: Mapping[str, float], where: Location) -> dict[str, float]:
+    """Parameter values for the rule set as of its day: each a known parameter and a number in its
+    range (an integer parameter keeps a whole number whole). Every problem is a SettingError at
+    ``where`` and the parameter's id."""
     out: dict[str, float] = {}
-    for item in items:
-        ident, sep, text = item.partition("=")
-        ident = ident.strip()
+    problems: list[Diagnostic] = []
+    for ident, value in values.items():
+        place = Location(f"{where.file} {ident}".strip())
         param = ruleset.parameters.get(ident)
-        if not sep or not ident:
-            raise UsageError(f"dalton {command}: --param takes ID=VALUE, got {item!r} (e.g. --param verdict_margin=3)")
         if param is None:
-            known = ", ".join(ruleset.parameters) or "none"
             hint = hint_for(ident, list(ruleset.parameters))
-            raise UsageError(
-                f"dalton {command}: --param {ident}: unknown parameter{f' ({hint})' if hint else ''}",
-                f"  parameters as of {ruleset.as_of}: {known}",
+            known = ", ".join(ruleset.parameters) or "none"
+            problems.append(
+                Diagnostic(
+                    "P001",
+                    place,
+                    f"unknown parameter{f' ({hint})' if hint else ''}",
+                    f"parameters as of {ruleset.as_of}: {known}",
+                )
             )
-        try:
-            value = float(text.strip())
-        except ValueError:
-            raise UsageError(f"dalton {command}: --param {ident}: {text!r} is not a number") from None
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append(Diagnostic("P001", place, f"{shown(value)} is not a number"))
+            continue
         if (
             not math.isfinite(value)
             or (param.minimum is not None and value < param.minimum)
@@ -347,19 +337,43 @@ def parse_params(items: list[str], ruleset: RuleSet, command: str) -> dict[str, 
         ):
             lo = "" if param.minimum is None else f" from {number_text(param.minimum)}"
             hi = "" if param.maximum is None else f" to {number_text(param.maximum)}"
-            raise UsageError(
-                f"dalton {command}: --param {ident}: {text.strip()} is outside what it allows (a number{lo}{hi})"
+            problems.append(
+                Diagnostic("P001", place, f"{number_text(value)} is outside what it allows (a number{lo}{hi})")
             )
-        out[ident] = int(value) if value.is_integer() and isinstance(param.value, int) else value
+            continue
+        number = float(value)
+        out[ident] = int(number) if number.is_integer() and isinstance(param.value, int) else number
+    if problems:
+        raise SettingError(problems)
     return out
 
 
-def parse_day(text: str, command: str) -> str:
+def check_day(text: str, where: Location) -> str:
+    """A day given as a setting (``--as-of``, ``as_of=``): a real calendar day written YYYY-MM-DD."""
     from dalton_cli.ruleset.schema import is_day
 
-    if not is_day(text.strip()):
-        raise UsageError(f"dalton {command}: --as-of takes a real calendar day written YYYY-MM-DD, not {text!r}")
+    if not isinstance(text, str) or not is_day(text.strip()):
+        raise SettingError(
+            Diagnostic(
+                "A007", where, f"takes a real calendar day written YYYY-MM-DD, not {shown(text)}", "e.g. 2026-12-01"
+            )
+        )
     return text.strip()
+
+
+def uncovered(full: RuleSet, day: str, where: Location) -> Diagnostic | None:
+    """The problem with judging as of a day before the first the rule set speaks for, or None.
+    The one test of it: the caller raises it as a setting's (a day it was given) or an input's
+    (a day an answers file or a batch row holds)."""
+    first = full.covers.start
+    if first and day < first:
+        return Diagnostic(
+            "A007",
+            where,
+            f"{day} is before the first day the rule set {full.name} judges ({first})",
+            f"give a day from {first}",
+        )
+    return None
 
 
 RANGE_KEY = "between"

@@ -13,17 +13,8 @@ import shlex
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dalton_cli.engine.answers import (
-    answers_file_text,
-    check_answers,
-    is_unknown,
-    organisation_of,
-    parse_day,
-    parse_params,
-    read_answers_file,
-    split_as_of,
-    update_answers_text,
-)
+from dalton_cli.app.inputs import API, Inputs, Places, load_rules, prepare, read_answers
+from dalton_cli.engine.answers import answers_file_text, split_as_of, update_answers_text
 from dalton_cli.engine.evaluate import Decision, evaluate
 from dalton_cli.errors import DaltonError, Terminated
 from dalton_cli.fileio import WriteError, read_text, write_file
@@ -32,20 +23,14 @@ from dalton_cli.ruleset.model import RuleSet
 
 
 def load_saved(path: Path, ruleset: RuleSet) -> dict[str, Any]:
-    """Saved answers, keeping explicit "don't know" answers as answered."""
-    raw, _ = split_as_of(read_answers_file(str(path)))
-    explicit = {k for k, v in raw.items() if is_unknown(v.value) and k in ruleset.question_index}
-    answers = check_answers(raw, ruleset)
-    answers.update(dict.fromkeys(explicit, DONT_KNOW))
-    return answers
+    """Saved answers checked as of the rule set's day, keeping explicit "don't know" answers as answered."""
+    inputs = prepare(ruleset, read_answers(path), day=ruleset.as_of)
+    return saved_answers(inputs)
 
 
-def saved_day(path: Path) -> str | None:
-    return split_as_of(read_answers_file(str(path)))[1]
-
-
-def saved_organisation(path: Path) -> str:
-    return organisation_of(read_answers_file(str(path)))
+def saved_answers(inputs: Inputs) -> dict[str, Any]:
+    """The answers to start the interview with: the known ones, and "don't know" where the file says unknown."""
+    return {**inputs.answers, **dict.fromkeys(inputs.unknown, DONT_KNOW)}
 
 
 def unwritable(path: Path) -> str:
@@ -116,21 +101,21 @@ def run_wizard(
     rules_arg: str | None,
     prompter: Prompter | None = None,
     as_of: str | None = None,
-    params: list[str] | None = None,
+    params: dict[str, float] | None = None,
     organisation: str | None = None,
+    places: Places = API,
 ) -> int:
-    from dalton_cli.ruleset.load import load_ruleset_or_fail
-    from dalton_cli.ruleset.snapshot import at, today
-
-    full = load_ruleset_or_fail(rules_dir)
-    given_day = parse_day(as_of, "wizard") if as_of is not None else (saved_day(resume) if resume else None)
-    day = given_day or today()
-    plain = at(full, day)
-    chosen = parse_params(list(params or []), plain, "wizard")
-    named = organisation if organisation is not None else (saved_organisation(resume) if resume else "")
-    settings = Settings(chosen, rules_arg, {pid: plain.parameters[pid].value for pid in chosen}, named)
-    ruleset = at(full, day, settings.params) if settings.params else plain
-    answers = load_saved(resume, ruleset) if resume else {}
+    """The interview, its inputs prepared as every other run's are (``app.inputs.prepare``): the day
+    given, else the resumed file's ``as_of``, else today; the parameters checked; the resumed
+    answers checked as of that day, with the notes of how they were read."""
+    full = load_rules(rules_dir)
+    raw = read_answers(resume) if resume else {}
+    inputs = prepare(full, raw, day=as_of, params=params, places=places)
+    named = organisation if organisation is not None else inputs.organisation
+    settings = Settings(inputs.params, rules_arg, inputs.defaults, named, inputs.notes)
+    ruleset = inputs.ruleset
+    answers = saved_answers(inputs)
+    dated = as_of is not None or split_as_of(raw)[1] is not None  # a day of its own: kept in the saved file
     save_path = save or resume or default_save_path(Path.cwd())
     original = read_text(save_path) if resume is not None and save_path == resume else None
     if prompter is None:
@@ -151,7 +136,9 @@ def run_wizard(
     p.say("Each question offers Don't know, Why is this asked? and « Back. Ctrl-C saves and stops.", "help")
     if answers:
         p.say(f"Resuming with {len(answers)} answers already given.", "note")
-    saver = Saver(save_path, ruleset, original, p, warned=bool(problem), as_of=given_day or "", organisation=named)
+    saver = Saver(
+        save_path, ruleset, original, p, warned=bool(problem), as_of=ruleset.as_of if dated else "", organisation=named
+    )
     interview = Interview(ruleset, p, saver, answers)
     try:
         final = interview.run()
@@ -184,6 +171,7 @@ class Settings(NamedTuple):
     rules_arg: str | None
     defaults: dict[str, float]
     organisation: str = ""
+    notes: tuple[str, ...] = ()  # how the resumed answers were read, and a day after today
 
 
 def show_result(ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: Path | None, settings: Settings) -> int:
@@ -192,7 +180,7 @@ def show_result(ruleset: RuleSet, answers: dict[str, Any], p: Prompter, output: 
 
     decision = evaluate(ruleset, known(answers))
     asked = frozenset(answers)  # what the interview asked (an answer of don't know included)
-    report = build_report(ruleset, decision, defaults=settings.defaults)
+    report = build_report(ruleset, decision, notes=settings.notes, defaults=settings.defaults)
     p.show_result(report._replace(organisation=settings.organisation, asked=asked))
     if output is not None:
         write_record(ruleset, decision, output, settings, p, asked)
@@ -269,7 +257,9 @@ def write_record(
             settings.params,
             organisation=settings.organisation,
         )
-        report = build_report(ruleset, decision, date=record_date(), command=command, defaults=settings.defaults)
+        report = build_report(
+            ruleset, decision, date=record_date(), command=command, notes=settings.notes, defaults=settings.defaults
+        )
         report = report._replace(organisation=settings.organisation, asked=asked)
         write_file(path, render(report))
         p.say(f"Wrote the decision record to {path}.", "note")
