@@ -309,7 +309,7 @@ def _precedents_html(report: Report) -> str:
     for i, p in enumerate(report.precedents, 1):
         facts = words.facts(report.ruleset, p)
         h.append(f"<h3>{i}. {escape(p.case.name)}</h3><p>{escape(facts[:1].upper() + facts[1:])}</p><ul>")
-        h += [f"<li><strong>{escape(k)}:</strong> {escape(v)}</li>" for k, v in words.detail_lines(report, p, None)]
+        h += [f"<li><strong>{escape(k)}:</strong> {escape(v)}</li>" for k, v in words.board_detail_lines(report, p)]
         h.append("</ul>")
     return "".join(h) + "</section>"
 

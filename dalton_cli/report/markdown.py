@@ -205,7 +205,7 @@ def _precedents(report: Report) -> list[str]:
     for i, p in enumerate(report.precedents, 1):
         facts = words.facts(report.ruleset, p)
         out += [f"### {i}. {md_text(p.case.name)}", "", md_text(facts[:1].upper() + facts[1:]), ""]
-        out += [f"- **{md_text(label)}:** {md_text(text)}" for label, text in words.detail_lines(report, p, None)]
+        out += [f"- **{md_text(label)}:** {md_text(text)}" for label, text in words.board_detail_lines(report, p)]
         out.append("")
     return out[:-1]
 

@@ -22,6 +22,7 @@ CAVEAT = (
     "Each is the evidence of a single case, shown beside the ranking: precedents never change a "
     "score. Only cases decided by the as-of day are compared, and only what had come of them by then is told."
 )
+PAPER_OUTCOMES = 2  # on the board paper: the first outcome and the latest
 SHOWN_ANSWERS = 4  # alike and differing answers named in plain text before "and N more"
 
 
@@ -117,8 +118,20 @@ def empty_sentence(report: Report) -> str:
     return f"No real case in the library was decided by {report.as_of} and can be compared with these answers."
 
 
-def detail_lines(report: Report, p: Precedent, limit: int | None = SHOWN_ANSWERS) -> list[tuple[str, str]]:
-    """(label, text) lines under a precedent's headline, the same in every format."""
+def board_detail_lines(report: Report, p: Precedent) -> list[tuple[str, str]]:
+    """The lines for a record: every answer and outcome in the full record; on the board paper
+    the heaviest answers alike and differing, and the first and latest outcomes (what was done,
+    and how it stands), the rest counted and left to the full record."""
+    if report.detail == "full":
+        return detail_lines(report, p, None)
+    return detail_lines(report, p, SHOWN_ANSWERS, PAPER_OUTCOMES)
+
+
+def detail_lines(
+    report: Report, p: Precedent, limit: int | None = SHOWN_ANSWERS, outcomes: int | None = None
+) -> list[tuple[str, str]]:
+    """(label, text) lines under a precedent's headline, the same in every format; ``outcomes``
+    keeps the first and the latest of that many, counting the others."""
     rs, mine = report.ruleset, report.answers.get("perspective")
     out = []
     if p.alike:
@@ -130,8 +143,14 @@ def detail_lines(report: Report, p: Precedent, limit: int | None = SHOWN_ANSWERS
         out.append(("Not recorded in the case", f"{n} answer{'s' * (n > 1)} given here (each counted as half alike)"))
     if not p.outcomes:
         out.append(("So far", f"nothing recorded by {report.as_of}"))
-    for o in p.outcomes:
+    told = p.outcomes
+    if outcomes is not None and len(told) > outcomes:
+        told = (*p.outcomes[: outcomes - 1], p.outcomes[-1])
+    for o in told:
         out.append(("So far", f"{o.date}: {o.text} ({cite_words(rs, o.citations)})"))
+    if len(told) < len(p.outcomes):
+        n = len(p.outcomes) - len(told)
+        out.append(("Also", f"{n} earlier outcome{'s' * (n > 1)} in the full record (--detail full)"))
     if p.disputed:
         out.append(("Disputed", p.disputed))
     return out
