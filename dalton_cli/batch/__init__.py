@@ -45,7 +45,7 @@ from dalton_cli.errors import DaltonError, Diagnostic, Location
 from dalton_cli.fileio import read_text
 from dalton_cli.report.cells import inert
 from dalton_cli.ruleset.model import UNKNOWN, UNKNOWN_WORD, RuleSet
-from dalton_cli.ruleset.qtypes import typed_number
+from dalton_cli.ruleset.qtypes import read_typed
 from dalton_cli.ruleset.schema import is_day
 from dalton_cli.ruleset.snapshot import at, future_note
 
@@ -274,31 +274,17 @@ class _Cells:
 def _converter(ruleset: RuleSet, column: str) -> Callable[[str], Any]:
     """How a column's cells are read, as the answers file would hold them; an empty cell gives
     None (unknown)."""
-    question = ruleset.question_index.get(column)
-    kind = question.type if question is not None and column != AS_OF_KEY else ""
-    named_none = question is not None and "none" in question.values
+    question = ruleset.question_index.get(column) if column != AS_OF_KEY else None
 
     def cell(text: str) -> Any:
         text = text.strip()
         if not text:
             return None
-        if text == UNKNOWN_WORD or not kind:
+        if text == UNKNOWN_WORD or question is None:
             return text
-        if kind == "multi":
-            if text == "[]" or (text == "none" and not named_none):  # "none" is a value of some questions
-                return []
-            return [v.strip() for v in text.split(";") if v.strip()]
-        if kind == "boolean":
-            return BOOLEAN.get(text.lower(), text)
-        if kind in ("number", "integer"):
-            number = typed_number(text, integer=kind == "integer")
-            return text if number is None else number
-        return text
+        return read_typed(question, text)
 
     return cell
-
-
-BOOLEAN = {"true": True, "yes": True, "y": True, "false": False, "no": False, "n": False}
 
 
 # --- evaluating ------------------------------------------------------------------------------

@@ -37,7 +37,6 @@ from dalton_cli.ruleset.build import make_ruleset
 from dalton_cli.ruleset.conditions import condition, from_data, to_data
 from dalton_cli.ruleset.digest import sha256
 from dalton_cli.ruleset.model import (
-    QUESTION_TYPES,
     SPECTRUM,
     Citation,
     Effect,
@@ -56,6 +55,7 @@ from dalton_cli.ruleset.model import (
     Why,
     Wording,
 )
+from dalton_cli.ruleset.qtypes import TYPES
 
 FORMAT = 6
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
@@ -337,7 +337,7 @@ def from_plain(data: dict[str, Any], directory: str) -> RuleSet:
     questions: list[Question] = []
     for d in data["questions"]:
         question = _decode("Question", d, ctx)
-        _expect(question.type in QUESTION_TYPES, "an unknown question type")
+        _expect(question.type in TYPES, "an unknown question type")
         questions.append(question)
         ctx["questions"].add(question.id)
     rules = tuple(_decode("Rule", d, ctx) for d in data["rules"])
