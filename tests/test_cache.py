@@ -147,3 +147,27 @@ def test_tilde_in_the_cache_setting_means_home(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("DALTON_CACHE_DIR", "~/dalton-cache")
     assert cache.cache_dir() == tmp_path / "dalton-cache"
+
+
+def test_the_encoding_is_read_from_the_model():
+    from dalton_cli.ruleset import model
+
+    for name, codes in cache.KINDS.items():
+        cls = getattr(model, name)
+        assert cache.CLASSES[name] is cls and len(codes) == len(cls._fields), name
+    assert cache.KINDS["Question"][cache.CLASSES["Question"]._fields.index("when")] == "?c"
+    assert set(cache.ROOTS) <= set(cache.KINDS) and "FormEra" in cache.KINDS  # reached through Form.eras
+    with pytest.raises(TypeError, match="cannot store a field of type 'set\\[str\\]'"):
+        cache._code("set[str]")
+
+
+def test_an_entry_of_another_layout_is_never_read(monkeypatch, tmp_path):
+    monkeypatch.setenv("DALTON_CACHE_DIR", str(tmp_path))
+    fresh = load_ruleset(RULES, use_cache=False).ruleset
+    assert fresh is not None
+    cache.store(fresh)
+    _, sha = read_rule_files(RULES)
+    assert cache.load(sha, str(RULES)) is not None
+    monkeypatch.setattr(cache, "_FINGERPRINT", [])
+    monkeypatch.setattr(cache, "LAYOUT", "a-model-changed")  # as a dalton whose model has another shape
+    assert cache.load(sha, str(RULES)) is None
