@@ -30,12 +30,18 @@ def test_cached_and_uncached_runs_agree(dalton, tmp_path):
     assert off.stdout == first == second.stdout
 
 
-def test_every_field_round_trips(monkeypatch, tmp_path):
-    monkeypatch.setenv("DALTON_CACHE_DIR", str(tmp_path))
+def stored(monkeypatch, folder):
+    """The shipped rule set, loaded without the cache and stored in one at ``folder``; and its digest."""
+    monkeypatch.setenv("DALTON_CACHE_DIR", str(folder))
     fresh = load_ruleset(RULES, use_cache=False).ruleset
     assert fresh is not None
     cache.store(fresh)
     _, sha = read_rule_files(RULES)
+    return fresh, sha
+
+
+def test_every_field_round_trips(monkeypatch, tmp_path):
+    fresh, sha = stored(monkeypatch, tmp_path)
     cached = cache.load(sha, str(RULES))
     assert cached is not None
     assert cache.to_plain(cached) == cache.to_plain(fresh)
@@ -162,11 +168,7 @@ def test_the_encoding_is_read_from_the_model():
 
 
 def test_an_entry_of_another_layout_is_never_read(monkeypatch, tmp_path):
-    monkeypatch.setenv("DALTON_CACHE_DIR", str(tmp_path))
-    fresh = load_ruleset(RULES, use_cache=False).ruleset
-    assert fresh is not None
-    cache.store(fresh)
-    _, sha = read_rule_files(RULES)
+    _, sha = stored(monkeypatch, tmp_path)
     assert cache.load(sha, str(RULES)) is not None
     monkeypatch.setattr(cache, "_FINGERPRINT", [])
     monkeypatch.setattr(cache, "LAYOUT", "a-model-changed")  # as a dalton whose model has another shape
