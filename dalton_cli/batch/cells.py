@@ -2,7 +2,8 @@
 
 What a cell's text means is the question type's own (``qtypes.read_typed``): a list written
 ``acute;community`` (``[]`` for none), yes/no or true/false, numbers as people type them. An
-empty cell is None (unknown), and so is the word ``unknown`` left as text for the check.
+empty cell is None (unknown); the word ``unknown`` stays text, which the answer check reads as
+unknown.
 """
 
 from __future__ import annotations
