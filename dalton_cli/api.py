@@ -26,7 +26,7 @@ from dalton_cli.errors import Diagnostic, SettingError
 
 if TYPE_CHECKING:
     from dalton_cli.app.inputs import Inputs
-    from dalton_cli.batch import Result
+    from dalton_cli.batch.run import Result
     from dalton_cli.engine.precedents import Precedent
     from dalton_cli.engine.robustness import Robustness
     from dalton_cli.engine.verdict import Verdict
@@ -252,18 +252,18 @@ class Batch(NamedTuple):
 
     @property
     def rows(self) -> list[dict[str, object]]:
-        from dalton_cli.batch import rows_of
+        from dalton_cli.batch.write import rows_of
 
         return list(rows_of(self.results, self.ruleset))
 
     def to_jsonl(self) -> str:
         """Exactly `dalton batch FILE --format jsonl`."""
-        from dalton_cli.batch import as_jsonl
+        from dalton_cli.batch.write import as_jsonl
 
         return as_jsonl(self.results, self.ruleset)
 
     def to_csv(self) -> str:
-        from dalton_cli.batch import as_csv
+        from dalton_cli.batch.write import as_csv
 
         return as_csv(self.results, self.ruleset)
 

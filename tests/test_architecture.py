@@ -134,3 +134,77 @@ def test_the_cases_outcome_choices_are_the_engines():
     from dalton_cli.engine.precedents import OUTCOME_FILTERS
 
     assert option("cases", "outcome").choices == OUTCOME_FILTERS
+
+
+def _type_name_uses(tree: ast.AST, names: set[str]) -> list[str]:
+    """Where a module branches on a question type by name: ``q.type == "multi"``, ``qtype in
+    ("number", "integer")``, a tuple of type names, ``TYPES["integer"]`` (a ``Literal[...]``
+    annotation is a static type, not a branch)."""
+    inside_literal = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Literal"
+        for n in ast.walk(node.slice)
+    }
+
+    def is_name(node: ast.AST) -> bool:
+        return isinstance(node, ast.Constant) and node.value in names
+
+    def literal_or_names(node: ast.AST) -> bool:
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return bool(node.elts) and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts)
+        return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+    def is_type(node: ast.AST) -> bool:
+        return (isinstance(node, ast.Attribute) and node.attr == "type") or (
+            isinstance(node, ast.Name) and node.id in ("qtype", "type_name")
+        )
+
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in inside_literal:
+            continue
+        where = f"line {getattr(node, 'lineno', '?')}"
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            if any(is_type(o) for o in operands) and any(literal_or_names(o) for o in operands):
+                found.append(f"{where}: a question's type compared with a literal")
+        elif isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            if node.elts and all(is_name(e) for e in node.elts):
+                found.append(f"{where}: a list of type names")
+        elif isinstance(node, ast.Subscript) and is_name(node.slice):
+            found.append(f"{where}: a type's row looked up by its name")
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_question_types_are_dispatched_only_by_the_type_table(module):
+    """Type facts come from qtypes.TYPES (numeric, many, whole, ...): no other module names a type."""
+    from dalton_cli.ruleset.qtypes import TYPES
+
+    if module == "dalton_cli.ruleset.qtypes":
+        return
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    assert _type_name_uses(tree, set(TYPES)) == [], module
+
+
+def test_the_type_scan_finds_what_it_looks_for():
+    names = {"multi", "number", "integer"}
+    code = 'a = q.type == "multi"\nb = qtype in ("number", "integer")\nc = TYPES["integer"]\nd = ["multi"]\n'
+    assert sorted({found.split(":")[0] for found in _type_name_uses(ast.parse(code), names)}) == [
+        "line 1",
+        "line 2",
+        "line 3",
+        "line 4",
+    ]
+    fine = 'T = Literal["multi", "number"]\nk = kind == "number"\nx = q.type == other\ny = ("multi", 1)\n'
+    assert _type_name_uses(ast.parse(fine), names) == []
+
+
+def test_the_static_question_type_is_the_tables():
+    from typing import get_args
+
+    from dalton_cli.ruleset.model import QuestionType
+    from dalton_cli.ruleset.qtypes import TYPES
+
+    assert set(get_args(QuestionType)) == set(TYPES)

@@ -10,7 +10,8 @@ import random
 import pytest
 from conftest import EXAMPLES
 
-from dalton_cli.batch import Batch, read_rows
+from dalton_cli.batch.read import read_rows
+from dalton_cli.batch.run import Batch
 from dalton_cli.engine.answers import check_answers_at, split_as_of
 from dalton_cli.engine.evaluate import decide
 from dalton_cli.engine.verdict import verdict
@@ -168,7 +169,7 @@ def test_examples_in_a_folder(dalton, tmp_path):
 
 
 def test_two_processes_give_the_same_results_in_the_same_order(ruleset, tmp_path, monkeypatch):
-    import dalton_cli.batch as batch_mod
+    import dalton_cli.batch.run as batch_mod
 
     lines = ["id,perspective,cqc_rating,financial_margin_pct,partner"]
     rng = random.Random(7)
@@ -203,7 +204,7 @@ MESSY = (
 def test_the_fast_reading_of_cells_says_exactly_what_the_full_check_says(ruleset, tmp_path, monkeypatch):
     """Cells read once per column and text give the same results, notes and messages as reading
     every row as an answers file, on the awkward rows an analyst's export holds."""
-    import dalton_cli.batch as batch_mod
+    import dalton_cli.batch.run as batch_mod
     from dalton_cli.ruleset.load import load_ruleset_or_fail, shipped_rules_dir
 
     full = load_ruleset_or_fail(shipped_rules_dir())
@@ -224,7 +225,7 @@ def test_the_fast_reading_of_cells_says_exactly_what_the_full_check_says(ruleset
 def test_a_child_that_fails_leaves_its_half_to_the_parent(ruleset, tmp_path, monkeypatch):
     import pickle
 
-    import dalton_cli.batch as batch_mod
+    import dalton_cli.batch.run as batch_mod
 
     path = write(
         tmp_path, "orgs.csv", "id,perspective,cqc_rating\n" + "".join(f"o{n},seeking_support,good\n" for n in range(60))

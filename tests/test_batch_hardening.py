@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 import dalton_cli.batch.excel as excel_mod
-from dalton_cli.batch import COLUMNS
+from dalton_cli.batch.write import COLUMNS
 
 openpyxl = pytest.importorskip("openpyxl")
 

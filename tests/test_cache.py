@@ -30,12 +30,18 @@ def test_cached_and_uncached_runs_agree(dalton, tmp_path):
     assert off.stdout == first == second.stdout
 
 
-def test_every_field_round_trips(monkeypatch, tmp_path):
-    monkeypatch.setenv("DALTON_CACHE_DIR", str(tmp_path))
+def stored(monkeypatch, folder):
+    """The shipped rule set, loaded without the cache and stored in one at ``folder``; and its digest."""
+    monkeypatch.setenv("DALTON_CACHE_DIR", str(folder))
     fresh = load_ruleset(RULES, use_cache=False).ruleset
     assert fresh is not None
     cache.store(fresh)
     _, sha = read_rule_files(RULES)
+    return fresh, sha
+
+
+def test_every_field_round_trips(monkeypatch, tmp_path):
+    fresh, sha = stored(monkeypatch, tmp_path)
     cached = cache.load(sha, str(RULES))
     assert cached is not None
     assert cache.to_plain(cached) == cache.to_plain(fresh)
@@ -147,3 +153,23 @@ def test_tilde_in_the_cache_setting_means_home(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("DALTON_CACHE_DIR", "~/dalton-cache")
     assert cache.cache_dir() == tmp_path / "dalton-cache"
+
+
+def test_the_encoding_is_read_from_the_model():
+    from dalton_cli.ruleset import model
+
+    for name, codes in cache.KINDS.items():
+        cls = getattr(model, name)
+        assert cache.CLASSES[name] is cls and len(codes) == len(cls._fields), name
+    assert cache.KINDS["Question"][cache.CLASSES["Question"]._fields.index("when")] == "?c"
+    assert set(cache.ROOTS) <= set(cache.KINDS) and "FormEra" in cache.KINDS  # reached through Form.eras
+    with pytest.raises(TypeError, match="cannot store a field of type 'set\\[str\\]'"):
+        cache._code("set[str]")
+
+
+def test_an_entry_of_another_layout_is_never_read(monkeypatch, tmp_path):
+    _, sha = stored(monkeypatch, tmp_path)
+    assert cache.load(sha, str(RULES)) is not None
+    monkeypatch.setattr(cache, "_FINGERPRINT", [])
+    monkeypatch.setattr(cache, "LAYOUT", "a-model-changed")  # as a dalton whose model has another shape
+    assert cache.load(sha, str(RULES)) is None

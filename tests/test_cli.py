@@ -1,96 +1,16 @@
-"""The command line itself: one place for exit codes, the fast path that parses exactly as click
-does, help, and what a bug looks like."""
+"""The command line itself (dalton_cli/cli/entry.py and app.py): one place for exit codes, help,
+completion, the module entry point, and what a bug looks like. Each command's own tests are in
+its test module (test_recommend.py, test_explanations.py, test_version_command.py, ...); the
+options as data and the fast path in test_cli_args.py."""
 
 from __future__ import annotations
 
 import pytest
 from conftest import EXAMPLES
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from dalton_cli.cli import entry as cli
-from dalton_cli.cli.args import FAST, fast_parse
 
 DGH = str(EXAMPLES / "district-general.yaml")
-
-
-def typer_parse(argv: list[str]) -> dict | None:
-    """What the full typer application passes to the command for these arguments (None: it refused)."""
-    seen: dict = {}
-
-    def capture(name, params):
-        seen.update(params)
-        return True
-
-    import click
-
-    from dalton_cli.cli import app
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(app, "dispatch", capture)
-        try:
-            code = app.build()(args=argv, prog_name="dalton", standalone_mode=False)
-        except (click.ClickException, click.exceptions.Exit):
-            return None
-    return seen if code == 0 else None
-
-
-tokens = st.sampled_from(
-    [
-        "--answers",
-        "-a",
-        "--set",
-        "-s",
-        "--format",
-        "-f",
-        "--rules",
-        "--output",
-        "-o",
-        "--answers=x.yaml",
-        "--as-of",
-        "2016-01-01",
-        "--param",
-        "near_partner_miles=20",
-        "-ax.yaml",
-        "-fjson",
-        "--format=json",
-        "json",
-        "markdown",
-        "text",
-        "html",
-        "x.yaml",
-        "-",
-        "cqc_rating=good",
-        "services=[acute]",
-        "hospital_group",
-        "--",
-        "--bogus",
-        "-h",
-        "--help",
-        "",
-        "-x",
-        "--set=a=b",
-        "financial_margin_pct=-4.5",
-        "--keep-going",
-        "csv",
-        "jsonl",
-        "orgs.csv",
-    ]
-)
-
-
-@settings(max_examples=300, deadline=None, database=None)
-@given(st.sampled_from(sorted(FAST)), st.lists(tokens, max_size=7))
-def test_the_fast_path_parses_exactly_as_click_does(command, rest):
-    argv = [command, *rest]
-    fast = fast_parse(argv)
-    if fast is None:
-        return  # the full parser handles it: nothing to compare
-    name, params = fast
-    assert name == command
-    full = typer_parse(argv)
-    assert full is not None, argv
-    assert {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in full.items()} == params, argv
 
 
 def test_help_is_the_same_for_every_way_of_asking(dalton):
@@ -101,12 +21,6 @@ def test_help_is_the_same_for_every_way_of_asking(dalton):
 def test_no_arguments_shows_help_and_exits_2(dalton):
     result = dalton()
     assert result.returncode == 2 and "Usage" in result.stdout + result.stderr
-
-
-def test_explain_offers_only_the_formats_it_has(dalton):
-    result = dalton("explain", "hospital_group", "--answers", DGH, "--format", "html")
-    assert result.returncode == 2 and "html" in result.stderr
-    assert "html" not in dalton("explain", "--help").stdout.split("--format")[1].split("\n")[0]
 
 
 def test_an_internal_error_is_one_line_and_exit_3(dalton, monkeypatch):
@@ -132,11 +46,6 @@ def test_ctrl_c_is_130(dalton, monkeypatch):
     monkeypatch.setattr(recommend, "load_inputs", interrupted)
     result = dalton("recommend", "--answers", DGH)
     assert result.returncode == 130 and "interrupted" in result.stderr
-
-
-def test_version_from_anywhere(dalton, tmp_path):
-    result = dalton("--version", cwd=tmp_path)
-    assert result.returncode == 0 and result.stdout.startswith("dalton ") and "rule set" in result.stdout
 
 
 def test_shell_completion_and_short_help(dalton):
@@ -218,3 +127,13 @@ def test_the_package_says_what_it_is_and_the_docs_name_a_release_tag():
         'pip install -e ".[test]" && pytest --cov-fail-under=90',
     ]
     assert "dalton-cli[excel]" not in readme  # not on PyPI: never ask PyPI for a package of dalton's name
+
+
+def test_module_entry_point(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "dalton_cli", "--version"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 0 and "rule set" in result.stdout

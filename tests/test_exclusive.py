@@ -41,7 +41,7 @@ def test_what_if_and_completions_never_tick_none_with_others(full_ruleset):
 
 
 def test_a_csv_cell_none_is_the_value_none_where_the_question_has_it(ruleset, tmp_path):
-    from dalton_cli.batch import read_rows
+    from dalton_cli.batch.read import read_rows
 
     out = io.StringIO()
     csv.writer(out).writerows([["id", "change_driver", "fragile_services"], ["A", "none", "none"]])

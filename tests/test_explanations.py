@@ -193,3 +193,11 @@ def test_explain_text_is_as_wide_as_columns_when_piped(dalton, columns):
     assert max(len(line) for line in lines if "http" not in line) < int(columns)
     assert "(law or policy)" in result.stdout and not any(line.endswith("(law or") for line in lines)
     assert " ".join(lines[:3]).startswith("Stay a separate trust, collaborating with others (independent): ranked")
+
+
+def test_explain_offers_only_the_formats_it_has(dalton):
+    result = dalton(
+        "explain", "hospital_group", "--answers", str(EXAMPLES / "district-general.yaml"), "--format", "html"
+    )
+    assert result.returncode == 2 and "html" in result.stderr
+    assert "html" not in dalton("explain", "--help").stdout.split("--format")[1].split("\n")[0]

@@ -140,23 +140,6 @@ def test_other_rules_directory(dalton, rules_copy, tmp_path):
     assert doc["ruleset"]["name"] == "local-variant" and doc["ruleset"]["version"] == "9.9"
 
 
-def test_version_from_another_directory(dalton, tmp_path):
-    result = dalton("--version", cwd=tmp_path)
-    assert result.returncode == 0
-    assert result.stdout.startswith("dalton ")
-    assert "rule set dalton-2026" in result.stdout
-
-
-def test_module_entry_point(tmp_path):
-    import subprocess
-    import sys
-
-    result = subprocess.run(
-        [sys.executable, "-m", "dalton_cli", "--version"], capture_output=True, text=True, cwd=tmp_path
-    )
-    assert result.returncode == 0 and "rule set" in result.stdout
-
-
 def test_scripted_run_does_not_import_questionary_or_rich(tmp_path):
     import subprocess
     import sys

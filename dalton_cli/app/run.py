@@ -13,7 +13,7 @@ from dalton_cli.app.inputs import API, Inputs, Places, rules_at
 from dalton_cli.errors import DaltonError, Diagnostic, Location, SettingError, hint_for
 
 if TYPE_CHECKING:
-    from dalton_cli.batch import Result
+    from dalton_cli.batch.run import Result
     from dalton_cli.engine.precedents import Precedent
     from dalton_cli.engine.robustness import Robustness
     from dalton_cli.report.model import ExplainReport, Report
@@ -119,7 +119,7 @@ def batch(
     """Every row of a CSV, workbook, JSON Lines file or folder of answers files, each checked as an
     answers file is (a row's own ``as_of`` judged exactly as a file's) and evaluated."""
     from dalton_cli.app.inputs import judged_day
-    from dalton_cli.batch import run_batch
+    from dalton_cli.batch.run import run_batch
 
     if not source.exists():
         raise DaltonError(

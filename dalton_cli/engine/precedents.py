@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from dalton_cli.ruleset.model import UNKNOWN_WORD, Citation, Question, RuleSet, Sentinel
+from dalton_cli.ruleset.qtypes import spec
 
 CLOSE = 0.6  # a local judgement: below this share of weighted answers alike, the nearest "is not close"
 SHOWN = 3  # precedents shown beside a recommendation
@@ -398,9 +399,10 @@ class Library:
     def _key(self, question: Question, value: Any) -> Any:
         """What decides whether two answers are alike: the value; for a list, its items; for a
         number, where it falls among the thresholds the rules compare it with."""
-        if question.type == "multi":
+        facts = spec(question)
+        if facts.many:
             return frozenset(value) if isinstance(value, (list, tuple, frozenset, set)) else None
-        if question.type in ("number", "integer"):
+        if facts.numeric:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 return None
             cuts = self.ruleset.cuts.get(question.id, ())
@@ -417,20 +419,21 @@ class Library:
         a, b = self._key(question, yours), self._key(question, theirs)
         if b is None or a is None:
             return None
-        if question.type == "multi":
+        if spec(question).many:
             union = a | b
             return 1.0 if a == b else len(a & b) / len(union)
         return 1.0 if a == b else 0.0
 
     def _credit(self, question: Question, mine: Any, theirs: Any, full: int, half: int) -> int:
         """A case's credit for an answer it records, against ``mine`` (the key of the answer here)."""
-        if question.type in ("choice", "boolean"):
-            k = None if isinstance(theirs, (tuple, list)) else theirs
-        else:
+        facts = spec(question)
+        if facts.many or facts.numeric:
             k = self._key(question, theirs)
+        else:
+            k = None if isinstance(theirs, (tuple, list)) else theirs
         if k is None:
             return half
-        if question.type == "multi":
+        if facts.many:
             return round(full * (len(mine & k) / len(mine | k) if mine != k else 1))
         return full if k == mine else 0
 

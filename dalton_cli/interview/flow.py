@@ -294,9 +294,10 @@ class Interview:
                 return Action.WHY, None
             if text.endswith("<"):
                 return Action.BACK, None
-            number = typed_number(text, integer=q.type == "integer")
+            whole = TYPES[q.type].whole
+            number = typed_number(text, integer=whole)
             if number is None:
-                kind = "a whole number" if q.type == "integer" else "a number"
+                kind = "a whole number" if whole else "a number"
                 return None, f"Enter {kind}; Enter alone = don't know, ? = why, < = back"
             value, problem = coerce(q, number)
             if problem:  # kept short: the prompt shows one line of 80 columns

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dalton_cli.ruleset.conditions import OPERATORS, leaves
-from dalton_cli.ruleset.model import ALWAYS, NUMERIC_TYPES, Form, Parameter, Period, Question, Rule, RuleSet, Source
+from dalton_cli.ruleset.model import ALWAYS, Form, Parameter, Period, Question, Rule, RuleSet, Source
+from dalton_cli.ruleset.qtypes import spec
 
 
 def make_ruleset(
@@ -26,7 +27,7 @@ def make_ruleset(
 ) -> RuleSet:
     """The one way to build a RuleSet: the indexes are derived here, never passed in."""
     nodes = [r.when.node for r in rules] + [q.when.node for q in questions if q.when]
-    numeric = {q.id for q in questions if q.type in NUMERIC_TYPES}
+    numeric = {q.id for q in questions if spec(q).numeric}
     found: dict[str, set[float]] = {}
     for n in nodes:  # one pass over every test (as conditions.splits does for one question)
         for t in leaves(n):

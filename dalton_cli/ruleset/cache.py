@@ -33,29 +33,12 @@ from typing import Any
 
 from dalton_cli import __version__
 from dalton_cli.errors import Location
+from dalton_cli.ruleset import model
 from dalton_cli.ruleset.build import make_ruleset
 from dalton_cli.ruleset.conditions import condition, from_data, to_data
 from dalton_cli.ruleset.digest import sha256
-from dalton_cli.ruleset.model import (
-    QUESTION_TYPES,
-    SPECTRUM,
-    Citation,
-    Effect,
-    Form,
-    FormEra,
-    FormEvidence,
-    Parameter,
-    Period,
-    Question,
-    Rule,
-    RuleSet,
-    Source,
-    Step,
-    Successor,
-    ValueEra,
-    Why,
-    Wording,
-)
+from dalton_cli.ruleset.model import SPECTRUM, Citation, Period, Question, RuleSet
+from dalton_cli.ruleset.qtypes import TYPES
 
 FORMAT = 6
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
@@ -80,7 +63,7 @@ def code_fingerprint() -> str:
     if _FINGERPRINT:
         return _FINGERPRINT[0]
     package = Path(__file__).resolve().parent.parent
-    parts = [__version__, str(FORMAT)]
+    parts = [__version__, str(FORMAT), LAYOUT]
     for folder in (package, *(p for p in sorted(package.iterdir()) if p.is_dir() and p.name != "rules")):
         try:
             for entry in sorted(os.scandir(folder), key=lambda e: e.name):
@@ -202,29 +185,72 @@ def _prune(kept: Path) -> None:
 
 # --- the payload: plain data for every field -------------------------------------------------
 #
-# Each model class is stored as a tuple of its fields; FIELDS says what each field holds, so that
-# decoding checks every value's type (a mismatch is a ValueError: a normal load). A class whose
-# fields change without FIELDS changing fails tests/test_cache.py.
+# Each model class is stored as a tuple of its fields. What each field holds is read from the
+# model's own declaration (its NamedTuple ``_fields`` and their annotations), so that decoding
+# checks every value's type (a mismatch is a ValueError: a normal load). A field of a type the
+# cache has no code for fails at import, and tests/test_cache.py round-trips every field.
 #   s text · n number or None · i whole number · b true/false · L location · P period · Sx tuple of text
 #   C citations · c a condition · (X) a tuple of X · ?X an X or None · @ any plain value · sp succession
 
-FIELDS: dict[type, str] = {
-    Source: "s s s s s s L s",
-    Parameter: "s n s s C b P n n L",
-    FormEra: "P s s s C s",
-    FormEvidence: "s s C P",
-    Why: "s C P",
-    Step: "s C P",
-    Form: "s s s s C Sx s L P (FormEra) ?FormEvidence (Step) s (FormEvidence) Sx",
-    Successor: "s @ s",
-    ValueEra: "s P s sp",
-    Wording: "s s s s pairs",
-    Question: "s s s s s C Sx pairs n n s s ?c L s b P s Sx (ValueEra) (Wording) Sx (Why)",
-    Effect: "s i b",
-    Rule: "s c (Effect) s C L P s",
+_CODES = {
+    "str": "s",
+    "QuestionType": "s",  # checked against qtypes.TYPES in from_plain
+    "float": "n",
+    "float | None": "n",
+    "int": "i",
+    "bool": "b",
+    "Any": "@",
+    "Location": "L",
+    "Period": "P",
+    "Condition": "c",
+    "Condition | None": "?c",
+    "tuple[str, ...]": "Sx",
+    "tuple[Citation, ...]": "C",
+    "tuple[tuple[str, str], ...]": "pairs",
+    "tuple[tuple[Period, Successor], ...]": "sp",
 }
-CLASSES = {cls.__name__: cls for cls in FIELDS}
-KINDS = {cls.__name__: FIELDS[cls].split() for cls in FIELDS}  # split once, not per object
+ROOTS = ("Source", "Parameter", "Form", "Question", "Rule")  # what to_plain stores of a RuleSet
+_REACHED = ("Successor",)  # stored inside a code of _CODES ("sp")
+
+
+def _annotation(cls: type, field: str) -> str:
+    found = cls.__annotations__[field]
+    return str(getattr(found, "__forward_arg__", found))  # NamedTuple keeps a postponed one as a ForwardRef
+
+
+def _code(annotation: str) -> tuple[str, str | None]:
+    """A field's code, and the model class it stores inside when it is one of the model's own."""
+    if annotation in _CODES:
+        return _CODES[annotation], None
+    if annotation.startswith("tuple[") and annotation.endswith(", ...]"):
+        inner = annotation[len("tuple[") : -len(", ...]")]
+        return f"({inner})", inner
+    if annotation.endswith(" | None"):
+        inner = annotation.removesuffix(" | None")
+        return f"?{inner}", inner
+    if isinstance(getattr(model, annotation, None), type):
+        return annotation, annotation
+    raise TypeError(f"the rule-set cache cannot store a field of type {annotation!r}: give it a code in cache._CODES")
+
+
+def _layouts() -> dict[str, list[str]]:
+    """Every stored model class by name, with the code of each of its fields, in field order."""
+    out: dict[str, list[str]] = {}
+    todo = [*ROOTS, *_REACHED]
+    while todo:
+        name = todo.pop(0)
+        if name in out:
+            continue
+        cls = getattr(model, name)
+        codes = [_code(_annotation(cls, field)) for field in cls._fields]
+        out[name] = [code for code, _ in codes]
+        todo += [inner for _, inner in codes if inner is not None]
+    return out
+
+
+KINDS = _layouts()
+CLASSES: dict[str, type] = {name: getattr(model, name) for name in KINDS}
+LAYOUT = sha256(repr(sorted(KINDS.items())).encode()).hexdigest()[:16]  # in the key: a new shape, new entries
 
 
 def _encode(kind: str, value: Any) -> Any:
@@ -237,9 +263,7 @@ def _encode(kind: str, value: Any) -> Any:
     if kind.startswith("("):
         return tuple(_encode(kind[1:-1], v) for v in value)
     if kind in CLASSES:
-        return tuple(
-            _encode(k, getattr(value, f)) for k, f in zip(FIELDS[CLASSES[kind]].split(), value._fields, strict=True)
-        )
+        return tuple(_encode(k, v) for k, v in zip(KINDS[kind], value, strict=True))
     if kind == "C":
         return tuple((c.source, c.locator) for c in value)
     if kind in ("L", "P", "Sx"):
@@ -337,7 +361,7 @@ def from_plain(data: dict[str, Any], directory: str) -> RuleSet:
     questions: list[Question] = []
     for d in data["questions"]:
         question = _decode("Question", d, ctx)
-        _expect(question.type in QUESTION_TYPES, "an unknown question type")
+        _expect(question.type in TYPES, "an unknown question type")
         questions.append(question)
         ctx["questions"].add(question.id)
     rules = tuple(_decode("Rule", d, ctx) for d in data["rules"])

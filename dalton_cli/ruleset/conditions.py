@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple, Protocol, Union
 
 from dalton_cli.errors import Diagnostic, Location, hint_for
-from dalton_cli.ruleset.model import NOT_APPLICABLE, NUMERIC_TYPES, QUESTION_TYPES, UNKNOWN, Answers, Condition, Truth
+from dalton_cli.ruleset.model import NOT_APPLICABLE, UNKNOWN, Answers, Condition, Truth
+from dalton_cli.ruleset.qtypes import QUESTION_TYPES, TYPES, types_where
 from dalton_cli.ruleset.yamlload import loc_of
 
 Check = Callable[[Answers], Truth]
@@ -168,41 +169,45 @@ def _compare(symbol: str) -> Callable[[str, Any], str]:
     return lambda q, a: f"{q} {symbol} {a.id if isinstance(a, Param) else format(a, 'g')}"
 
 
+# Which types each operator applies to, as facts of the type table (qtypes.TYPES).
+_ONE_ANSWER = types_where(lambda t: not t.many)
+_FROM_VALUES = types_where(lambda t: t.has_values and not t.many)
+_NUMERIC = types_where(lambda t: t.numeric)
+_MANY = types_where(lambda t: t.many)
+
 OPERATORS: dict[str, Operator] = {
-    "equals": Operator(
-        ("choice", "boolean", "number", "integer"), "value", _equals, lambda q, a: f"{q} is {_show(a)}", splits=_number
-    ),
-    "in": Operator(("choice",), "values", _members, lambda q, a: f"{q} is {_show(list(a))}"),
-    "lt": Operator(NUMERIC_TYPES, "number", lambda a: lambda v: v < a, _compare("<"), splits=_number),
-    "le": Operator(NUMERIC_TYPES, "number", lambda a: lambda v: v <= a, _compare("≤"), splits=_number),
-    "gt": Operator(NUMERIC_TYPES, "number", lambda a: lambda v: v > a, _compare(">"), splits=_number),
-    "ge": Operator(NUMERIC_TYPES, "number", lambda a: lambda v: v >= a, _compare("≥"), splits=_number),
+    "equals": Operator(_ONE_ANSWER, "value", _equals, lambda q, a: f"{q} is {_show(a)}", splits=_number),
+    "in": Operator(_FROM_VALUES, "values", _members, lambda q, a: f"{q} is {_show(list(a))}"),
+    "lt": Operator(_NUMERIC, "number", lambda a: lambda v: v < a, _compare("<"), splits=_number),
+    "le": Operator(_NUMERIC, "number", lambda a: lambda v: v <= a, _compare("≤"), splits=_number),
+    "gt": Operator(_NUMERIC, "number", lambda a: lambda v: v > a, _compare(">"), splits=_number),
+    "ge": Operator(_NUMERIC, "number", lambda a: lambda v: v >= a, _compare("≥"), splits=_number),
     "contains": Operator(
-        ("multi",), "value", lambda a: lambda v: a in v, lambda q, a: f"{q} includes {a}", names=lambda a: (a,)
+        _MANY, "value", lambda a: lambda v: a in v, lambda q, a: f"{q} includes {a}", names=lambda a: (a,)
     ),
     "contains_any": Operator(
-        ("multi",),
+        _MANY,
         "values",
         lambda a: (lambda w: lambda v: not w.isdisjoint(v))(frozenset(a)),
         lambda q, a: f"{q} includes any of {', '.join(a)}",
         names=tuple,
     ),
     "contains_all": Operator(
-        ("multi",),
+        _MANY,
         "values",
         lambda a: (lambda w: lambda v: w.issubset(v))(frozenset(a)),
         lambda q, a: f"{q} includes all of {', '.join(a)}",
         names=tuple,
     ),
     "is_empty": Operator(
-        ("multi",),
+        _MANY,
         "flag",
         lambda a: lambda v: (len(v) == 0) is a,
         lambda q, a: f"{q} is {'empty' if a else 'not empty'}",
         count=lambda a: 1,
     ),
     "count_ge": Operator(
-        ("multi",), "count", lambda a: lambda v: len(v) >= a, lambda q, a: f"{q} has at least {a}", count=int
+        _MANY, "count", lambda a: lambda v: len(v) >= a, lambda q, a: f"{q} has at least {a}", count=int
     ),
     "is_unknown": Operator(QUESTION_TYPES, "flag", None, lambda q, a: f"{q} is {'unknown' if a else 'known'}"),
 }
@@ -484,14 +489,14 @@ class Parser:
             return self._param_test(self.questions[qid], op, arg, where)
         if not self._check_arg(self.questions[qid], op, arg, where):
             return None
-        if _number(arg) and self.questions[qid].type in NUMERIC_TYPES:
+        if _number(arg) and TYPES[self.questions[qid].type].numeric:
             self.bare.append((where, qid, op, float(arg)))
         return Test(qid, op, tuple(arg) if isinstance(arg, list) else arg)
 
     def _param_test(self, question: QuestionSpec, op: str, arg: dict[str, Any], loc: Location) -> Node | None:
         """A test against a named threshold: ``{question: q, gt: {param: id}}``."""
         spec = OPERATORS[op]
-        if question.type not in NUMERIC_TYPES or spec.arg not in ("number", "value"):
+        if not TYPES[question.type].numeric or spec.arg not in ("number", "value"):
             self.error(
                 "R309",
                 loc,
@@ -525,9 +530,9 @@ class Parser:
             )
             return False
         kind = spec.arg
-        if kind == "value" and qtype in NUMERIC_TYPES:
+        if kind == "value" and TYPES[qtype].numeric:
             kind = "number"
-        if kind == "flag" or (kind == "value" and qtype == "boolean"):
+        if kind == "flag" or (kind == "value" and TYPES[qtype].yes_no):
             message = (
                 f"{op} takes true or false"
                 if kind == "flag"

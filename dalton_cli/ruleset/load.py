@@ -31,9 +31,7 @@ from dalton_cli.ruleset.model import (
     EVIDENCE_GRADES,
     EXCLUDING_GRADES,
     FORM_GRADES,
-    NUMERIC_TYPES,
     QUESTION_KINDS,
-    QUESTION_TYPES,
     SPECTRUM,
     UNKNOWN_WORD,
     WEIGHT_CAPS,
@@ -604,7 +602,7 @@ def _finite(value: float) -> bool:
 
 def _limits(raw: YMap, reader: Reader, qtype: str) -> tuple[float | None, float | None]:
     lo, hi = raw.get("min"), raw.get("max")
-    if qtype not in NUMERIC_TYPES and (lo is not None or hi is not None):
+    if not TYPES[qtype].numeric and (lo is not None or hi is not None):
         reader.error("R107", raw.loc, f"min/max apply only to number questions, not {qtype}")
     for key, value in (("min", lo), ("max", hi)):
         if value is not None and not _finite(value):
@@ -663,12 +661,12 @@ def _questions(items: Items, context: _Context) -> list[Question]:
     values_of = {p.id: p.value for p in context.parameters.values()}
     for ident, raw in unique(checked(items, reader, "question"), reader).items():
         qtype = raw["type"]
-        if qtype not in QUESTION_TYPES:
+        if qtype not in TYPES:
             reader.error(
                 "R108",
                 raw.value_loc("type"),
                 f"unknown question type {qtype!r}",
-                f"one of: {', '.join(QUESTION_TYPES)}",
+                f"one of: {', '.join(TYPES)}",
             )
             continue
         kind = raw.get("kind", "fact")
@@ -740,7 +738,7 @@ def _exclusive(raw: YMap, reader: Reader, ident: str, values: tuple[str, ...], q
     if not given:
         return ()
     where = raw.value_loc("exclusive")
-    if qtype != "multi":
+    if not TYPES[qtype].many:
         reader.error("R103", where, f"exclusive is for multi questions, and {ident} is {qtype}")
         return ()
     bad = [v for v in given if v not in values]

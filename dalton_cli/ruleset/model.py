@@ -15,9 +15,7 @@ from dalton_cli.errors import NOWHERE, Location
 # Three-valued truth: True, False, or None (undetermined because an answer is unknown).
 Truth = Union[bool, None]  # noqa: UP007  (a runtime alias, evaluated at import)
 
-QuestionType = Literal["choice", "multi", "number", "integer", "boolean"]
-QUESTION_TYPES: tuple[QuestionType, ...] = ("choice", "multi", "number", "integer", "boolean")
-NUMERIC_TYPES: tuple[QuestionType, ...] = ("number", "integer")
+QuestionType = Literal["choice", "multi", "number", "integer", "boolean"]  # the keys of qtypes.TYPES (tested)
 
 SPECTRUM = ("independent", "collaboration", "contractual", "consolidation")
 

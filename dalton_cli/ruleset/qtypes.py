@@ -1,7 +1,9 @@
 """What each question type means, in one table: checking an answer, writing it, saying it,
 representative values for exact analysis, its JSON Schema and how the interview asks it.
 
-Adding a type means adding one ``TypeSpec`` here; nothing else dispatches on the type name.
+Adding a type means adding one ``TypeSpec`` here; nothing else dispatches on the type name
+(tests/test_architecture.py checks that no other module compares a question's type with a
+name or lists type names). Other modules ask the table: ``spec(q).numeric``, ``types_where``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ MAX_SUBSET_VALUES = 8
 Problem = tuple[str, str, str]  # code, message, hint
 
 
+def _as_typed(q: Question, text: str) -> Any:
+    return text
+
+
 class TypeSpec(NamedTuple):
     coerce: Callable[[Question, Any], tuple[Any, Problem | None]]  # raw answer -> canonical value or problem
     allowed: Callable[[Question], str]  # what may be answered, in words
@@ -34,6 +40,9 @@ class TypeSpec(NamedTuple):
     has_values: bool = False  # answered from the question's own list of values (and labels)
     accepts_range: bool = False  # may be answered {between: [LOW, HIGH]}
     many: bool = False  # the answer is a set of values: a list, `contains` and friends
+    whole: bool = False  # only whole numbers
+    yes_no: bool = False  # answered true or false
+    read: Callable[[Question, str], Any] = _as_typed  # text typed in a cell -> the answer as a file holds it
 
 
 # --- writing numbers and answers ------------------------------------------------------------
@@ -216,7 +225,7 @@ def _coerce_boolean(q: Question, value: Any) -> tuple[Any, Problem | None]:
 def _allowed_number(q: Question) -> str:
     lo = "" if q.minimum is None else f"from {number_text(q.minimum)} "
     hi = "" if q.maximum is None else f"to {number_text(q.maximum)}"
-    kind = "a whole number" if q.type == "integer" else "a number"
+    kind = "a whole number" if TYPES[q.type].whole else "a number"
     return f"{kind} {lo}{hi}".strip() + f", or {UNKNOWN_WORD}"
 
 
@@ -224,7 +233,7 @@ def _coerce_number(q: Question, value: Any) -> tuple[Any, Problem | None]:
     allowed = f"allowed: {_allowed_number(q)}"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None, ("A004", f"{q.id} takes a number, not {_shown(value)}", allowed)
-    if q.type == "integer" and not isinstance(value, int):
+    if TYPES[q.type].whole and not isinstance(value, int):
         return None, ("A004", f"{q.id} takes a whole number, not {_shown(value)}", allowed)
     try:
         as_float = float(value)
@@ -248,7 +257,7 @@ def _number_points(q: Question, cuts: list[float]) -> list[Any]:
     out: list[Any] = []
     for p in sorted(set(points)):
         p = min(max(p, lo), hi)
-        value: Any = int(round(p)) if q.type == "integer" else (int(p) if float(p).is_integer() else p)
+        value: Any = int(round(p)) if TYPES[q.type].whole else (int(p) if float(p).is_integer() else p)
         if value not in out:
             out.append(value)
     return out
@@ -285,7 +294,7 @@ def _phrase_number(q: Question, value: Any) -> str:
 
 
 def _schema_number(q: Question) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "integer" if q.type == "integer" else "number"}
+    out: dict[str, Any] = {"type": "integer" if TYPES[q.type].whole else "number"}
     if q.minimum is not None:
         out["minimum"] = q.minimum
     if q.maximum is not None:
@@ -301,6 +310,25 @@ def _yes_no(q: Question, cuts: list[float], named: set[str] | None = None, most:
     return [True, False]
 
 
+YES_NO_WORDS = {"true": True, "yes": True, "y": True, "false": False, "no": False, "n": False}
+
+
+def _read_number(q: Question, text: str) -> Any:
+    number = typed_number(text, integer=TYPES[q.type].whole)
+    return text if number is None else number
+
+
+def _read_multi(q: Question, text: str) -> Any:
+    """Values separated by ';'; '[]', or 'none' where none is not a value of its own, is nothing ticked."""
+    if text == "[]" or (text == "none" and "none" not in q.values):
+        return []
+    return [v.strip() for v in text.split(";") if v.strip()]
+
+
+def _read_yes_no(q: Question, text: str) -> Any:
+    return YES_NO_WORDS.get(text.lower(), text)
+
+
 _NUMBER = TypeSpec(
     _coerce_number,
     _allowed_number,
@@ -314,6 +342,7 @@ _NUMBER = TypeSpec(
     lambda q: [],
     numeric=True,
     accepts_range=True,
+    read=_read_number,
 )
 TYPES: dict[str, TypeSpec] = {
     "choice": TypeSpec(
@@ -342,9 +371,10 @@ TYPES: dict[str, TypeSpec] = {
         _labelled,
         has_values=True,
         many=True,
+        read=_read_multi,
     ),
     "number": _NUMBER,
-    "integer": _NUMBER,
+    "integer": _NUMBER._replace(whole=True),
     "boolean": TypeSpec(
         _coerce_boolean,
         lambda q: f"true, false, {UNKNOWN_WORD}",
@@ -356,12 +386,26 @@ TYPES: dict[str, TypeSpec] = {
         lambda q: {"type": "boolean"},
         "select",
         lambda q: [("Yes", True), ("No", False)],
+        yes_no=True,
+        read=_read_yes_no,
     ),
 }
+QUESTION_TYPES: tuple[str, ...] = tuple(TYPES)
+
+
+def types_where(fact: Callable[[TypeSpec], bool]) -> tuple[str, ...]:
+    """The names of the types with a fact: ``types_where(lambda t: t.numeric)``."""
+    return tuple(name for name, t in TYPES.items() if fact(t))
 
 
 def spec(question: Question) -> TypeSpec:
     return TYPES[question.type]
+
+
+def read_typed(question: Question, text: str) -> Any:
+    """Text typed in a cell (stripped, not empty) as the answers file would hold it; text that is
+    not an answer of the type is given back as it is, for the answer check to say why."""
+    return TYPES[question.type].read(question, text)
 
 
 def coerce(question: Question, value: Any) -> tuple[Any, Problem | None]:

@@ -13,12 +13,12 @@ from dalton_cli.ruleset.model import (
     EVIDENCE_GRADES,
     FORM_GRADES,
     QUESTION_KINDS,
-    QUESTION_TYPES,
     SPECTRUM,
     Citation,
     Period,
     Source,
 )
+from dalton_cli.ruleset.qtypes import QUESTION_TYPES
 from dalton_cli.ruleset.yamlload import YList, YMap
 
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # a day written YYYY-MM-DD (is_day also checks the calendar)

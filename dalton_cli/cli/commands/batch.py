@@ -20,9 +20,9 @@ def run(
     organisation: str | None = None,
 ) -> bool:
     """``dalton batch``: every row evaluated, the table written, each problem said on standard error."""
-    from dalton_cli import batch as batch_mod
     from dalton_cli.app import run
     from dalton_cli.app.inputs import load_rules
+    from dalton_cli.batch import write as batch_mod
     from dalton_cli.ruleset.snapshot import future_note
 
     format = batch_mod.output_format(format, output)
