@@ -127,14 +127,6 @@ class Precedent(NamedTuple):
     def close(self) -> bool:
         return self.similarity >= CLOSE and self.recorded >= RECORDED
 
-    def not_close_reason(self) -> str:
-        """Why this case is not close ("" when it is): too little alike, or too little recorded."""
-        if self.similarity < CLOSE:
-            return f"below {round(CLOSE * 100)}% alike"
-        if self.recorded < RECORDED:
-            return f"the case records only {round(self.recorded * 100)}% of what matters here"
-        return ""
-
 
 # --- the library -----------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from dalton_cli.report.precedents_out import (
     cite_words,
     differ_words,
     form_name,
+    not_close_reason,
     percent,
     precedent_json,
     short,
@@ -192,7 +193,7 @@ def render_like(found: tuple[Precedent, ...], day: str, rs: RuleSet, answers: di
         return f"No real case decided by {day} can be compared with these answers.\n"
     out = [f"The real cases decided by {day}, most like these answers first.", *textwrap.wrap(CAVEAT, WIDTH - 1)]
     if not found[0].close:
-        out.append(f"None is close (the nearest: {found[0].not_close_reason()}; a local judgement).")
+        out.append(f"None is close (the nearest: {not_close_reason(found[0])}; a local judgement).")
     table = [
         [
             str(i),

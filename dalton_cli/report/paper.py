@@ -18,7 +18,7 @@ from dalton_cli.report.phrases import (
     impact_text,
     leading,
     questions,
-    signed,
+    rest_sum,
     what_if_sentence,
 )
 
@@ -63,10 +63,7 @@ def rest_words(rest: list[Reason]) -> str:
     """'and 2 more reasons: +1 −2 (in the full record)'."""
     if not rest:
         return ""
-    plus = sum(r.weight for r in rest if r.weight > 0)
-    minus = sum(r.weight for r in rest if r.weight < 0)
-    parts = " ".join(p for p in (signed(plus) if plus else "", signed(minus) if minus else "") if p) or "0"
-    return f"and {len(rest)} more reason{'s' * (len(rest) > 1)}: {parts} (in the full record)"
+    return f"and {len(rest)} more reason{'s' * (len(rest) > 1)}: {rest_sum(rest)} (in the full record)"
 
 
 class Changes(NamedTuple):

@@ -62,10 +62,14 @@ def the_rest(entry: Entry, count: int = 3) -> str:
     rest = [r for r in entry.reasons if r not in shown]
     if not rest:
         return ""
+    return f"and {len(rest)} more: {rest_sum(rest)}; see `dalton explain {entry.form.id}`"
+
+
+def rest_sum(rest: list[Reason]) -> str:
+    """What reasons add up to, for and against apart: '+2 −1' ('0' when they cancel to nothing)."""
     plus = sum(r.weight for r in rest if r.weight > 0)
     minus = sum(r.weight for r in rest if r.weight < 0)
-    parts = " ".join(p for p in (signed(plus) if plus else "", signed(minus) if minus else "") if p) or "0"
-    return f"and {len(rest)} more: {parts}; see `dalton explain {entry.form.id}`"
+    return " ".join(p for p in (signed(plus) if plus else "", signed(minus) if minus else "") if p) or "0"
 
 
 def signed(weight: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dalton_cli.engine.precedents import CLOSE, Match, Precedent
+from dalton_cli.engine.precedents import CLOSE, RECORDED, Match, Precedent
 from dalton_cli.ruleset.model import Citation, RuleSet
 from dalton_cli.ruleset.qtypes import phrase
 
@@ -81,11 +81,20 @@ def cite_words(rs: RuleSet, citations: tuple[Citation, ...]) -> str:
     return "; ".join(out)
 
 
+def not_close_reason(p: Precedent) -> str:
+    """Why a case is not close ("" when it is): too little alike, or too little recorded."""
+    if p.similarity < CLOSE:
+        return f"below {percent(CLOSE)} alike"
+    if p.recorded < RECORDED:
+        return f"the case records only {percent(p.recorded)} of what matters here"
+    return ""
+
+
 def facts(rs: RuleSet, p: Precedent) -> str:
     """'decided 2013-10-01, chose merger or acquisition; 72% alike (evidence of a single case)';
     a case below the line of close says so itself, so that a weak match never reads as a strong one
     (whether it is the nearest or comes after a close one)."""
-    weak = "" if p.close else f", not close ({p.not_close_reason()}): a distant comparison"
+    weak = "" if p.close else f", not close ({not_close_reason(p)}): a distant comparison"
     return (
         f"decided {p.case.day}, chose {form_name(rs, p.case.chosen)}; "
         f"{percent(p.similarity)} alike{weak} (evidence of a single case)"
