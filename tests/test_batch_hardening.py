@@ -440,3 +440,29 @@ def test_a_day_after_today_gets_a_note_in_recommend_and_batch(dalton, tmp_path):
     assert_clean(batch, 0)
     assert "note: 2030-01-01 is after today" in batch.stderr
     assert "after today" in json.loads(batch.stdout)["notes"][0]
+
+
+def test_a_workbook_does_not_carry_the_clock_of_its_saving(monkeypatch):
+    """openpyxl's save stamps 'modified' with the time now; two saves a year apart give the same bytes."""
+    import datetime as real
+
+    import openpyxl.writer.excel as writer
+
+    class Clock(real.datetime):
+        when = real.datetime(2030, 1, 1, 12, 0, 0)
+
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[override]
+            return cls.when
+
+    class Module:
+        datetime = Clock
+        timezone = real.timezone
+
+    monkeypatch.setattr(writer, "datetime", Module)
+    first, _ = excel_mod.workbook_bytes(("id", "score"), [["Trust A", 3]], "2026-12-07")
+    Clock.when = real.datetime(2031, 6, 1, 8, 30, 15)
+    second, _ = excel_mod.workbook_bytes(("id", "score"), [["Trust A", 3]], "2026-12-07")
+    assert first == second
+    core = zipfile.ZipFile(io.BytesIO(first)).read("docProps/core.xml").decode()
+    assert "2026-12-07T00:00:00Z</dcterms:modified>" in core

@@ -294,11 +294,13 @@ def workbook_bytes(header_row: tuple[str, ...], rows: list[list[Any]], day: str)
         sheet.append([cell(v, f"row {n}, {header_row[i]}") for i, v in enumerate(row)])
     buffer = io.BytesIO()
     book.save(buffer)
-    return _fixed_times(buffer.getvalue()), changed
+    return _fixed_times(buffer.getvalue(), created.strftime("%Y-%m-%dT%H:%M:%SZ")), changed
 
 
-def _fixed_times(data: bytes) -> bytes:
-    """The same zip with every entry dated 1980-01-01, so that the bytes do not depend on the clock."""
+def _fixed_times(data: bytes, stamp: str) -> bytes:
+    """The same zip with every entry dated 1980-01-01 and the document's 'modified' time set to
+    STAMP (openpyxl's save writes the clock's time there), so that the bytes never depend on the clock."""
+    import re
     import zipfile
 
     out = io.BytesIO()
@@ -306,5 +308,9 @@ def _fixed_times(data: bytes) -> bytes:
         for info in source.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                modified = rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)"
+                content = re.sub(modified, rb"\g<1>" + stamp.encode() + rb"\g<2>", content)
+            target.writestr(fixed, content)
     return out.getvalue()
