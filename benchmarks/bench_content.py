@@ -52,9 +52,11 @@ def main() -> int:
         if known >= 12:
             rich += 1
             if v.kind == "insufficient":
-                insufficient.append(path.name)
+                # which of the two things the verdict says: an unknown answer could settle it, or
+                # the evidence at hand is too thin; both count against the budget
+                insufficient.append(path.name + ("" if v.settling else "  (too thin: no unknown could settle it)"))
                 if not any(r.hits for r in result.decision.ranked[:1]):
-                    silent.append(path.name)
+                    silent.append(insufficient[-1])
         late += [f"{path.name}: {f}" for f in result.failures if "published after" in f]
         if result.failures:
             failed.append(path.name)
@@ -93,7 +95,7 @@ def balance(rs) -> None:  # type: ignore[no-untyped-def]
 def report(rich, insufficient, silent, late, places, real, failed) -> None:  # type: ignore[no-untyped-def]
     share = len(insufficient) / rich if rich else 0.0
     print(f"case files answering 12 or more questions: {rich}")
-    print(f"  'not enough known': {len(insufficient)} ({share:.0%})")
+    print(f"  'not enough known' or 'too thin': {len(insufficient)} ({share:.0%})")
     for name in insufficient:
         print(f"    {name}{'  (leading form has no reason: the rule set is silent)' if name in silent else ''}")
     print(f"citations later than a case's day: {len(late)}")
