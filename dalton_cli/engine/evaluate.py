@@ -142,6 +142,7 @@ class Prober:
         self.base = self._sum(self.states)
         self.seen: dict[tuple[str, Any], tuple[tuple[int, ...], tuple[bool, ...]]] = {}  # one change: its scores
         self.remember = False  # whether scores() keeps what single changes give (see prober_of)
+        self.moves: dict[tuple[str, str], tuple[list[int], list[int]]] = {}  # one change's raw move (pair_top)
 
     def _sum(self, states: list[Truth]) -> tuple[list[int], list[int]]:
         """Each form's score, and how many holding rules exclude it."""
@@ -187,6 +188,7 @@ class Prober:
         scores, outs, new_states = self._moved(eff, touched)
         new = copy.copy(self)
         new.answers, new.eff, new.base, new.seen, new.remember = answers, eff, (scores, outs), {}, False
+        new.moves = {}
         new.states = list(self.states)
         for i, state in new_states.items():
             new.states[i] = state
@@ -204,6 +206,34 @@ class Prober:
             if key is not None:
                 self.seen[key] = found
         return list(found[0]), list(found[1])
+
+    def pair_top(self, first: tuple[str, Any], second: tuple[str, Any]) -> str | None:
+        """The top form after two changes. When no rule reads both questions and neither decides
+        another question's relevance, each moves the scores on its own, so the pair's scores are
+        the sum of the two moves (exact, and no rule is evaluated twice); otherwise as top()."""
+        (q1, v1), (q2, v2) = first, second
+        if (
+            q1 in self.gates
+            or q2 in self.gates
+            or not set(self.readers.get(q1, ())).isdisjoint(self.readers.get(q2, ()))
+        ):
+            return self.top({q1: v1, q2: v2})
+        (s1, o1), (s2, o2) = self._single(q1, v1), self._single(q2, v2)
+        base, base_out = self.base
+        scores = [a + b - c for a, b, c in zip(s1, s2, base, strict=True)]
+        outs = [a + b - c for a, b, c in zip(o1, o2, base_out, strict=True)]
+        ranked = sorted((i for i in range(len(scores)) if outs[i] <= 0), key=lambda i: (-scores[i], i))
+        return self.rs.forms[ranked[0]].id if ranked else None
+
+    def _single(self, question: str, value: Any) -> tuple[list[int], list[int]]:
+        """Scores and exclusion counts after one change to an ungated question (kept for pairs)."""
+        key = (question, repr(value))
+        found = self.moves.get(key)
+        if found is None:
+            _, eff, touched = self._changed({question: value})
+            scores, outs, _ = self._moved(eff, touched)
+            found = self.moves[key] = (scores, outs)
+        return found
 
     def outcome(self, changes: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         scores, out = self.scores(changes)

@@ -129,7 +129,7 @@ def _pairs(
     for (q1, v1), (q2, v2) in combinations(moving[:MAX_PAIR_OPTIONS], 2):
         if q1.id == q2.id:
             continue
-        top = prober.top({q1.id: v1, q2.id: v2})
+        top = prober.pair_top((q1.id, v1), (q2.id, v2))
         key = (q1.id, q2.id, top or "")
         if top is not None and top != base_top and key not in seen:
             seen.add(key)
