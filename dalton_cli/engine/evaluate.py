@@ -140,9 +140,8 @@ class Prober:
         self.gated = {q.id for q in ruleset.questions if q.when is not None}
         self.gates = {q for question in ruleset.questions if question.when for q in question.when.questions}
         self.base = self._sum(self.states)
-        self.seen: dict[tuple[str, Any], tuple[tuple[int, ...], tuple[bool, ...]]] = {}  # one change: its scores
+        self.seen: dict[tuple[str, Any], tuple[tuple[int, ...], tuple[int, ...]]] = {}  # one change: scores, exclusions
         self.remember = False  # whether scores() keeps what single changes give (see prober_of)
-        self.moves: dict[tuple[str, str], tuple[list[int], list[int]]] = {}  # one change's raw move (pair_top)
 
     def _sum(self, states: list[Truth]) -> tuple[list[int], list[int]]:
         """Each form's score, and how many holding rules exclude it."""
@@ -188,24 +187,29 @@ class Prober:
         scores, outs, new_states = self._moved(eff, touched)
         new = copy.copy(self)
         new.answers, new.eff, new.base, new.seen, new.remember = answers, eff, (scores, outs), {}, False
-        new.moves = {}
         new.states = list(self.states)
         for i, state in new_states.items():
             new.states[i] = state
         return new
 
     def scores(self, changes: dict[str, Any]) -> tuple[list[int], list[bool]]:
+        scores, outs = self._counts(changes)
+        return list(scores), [n > 0 for n in outs]
+
+    def _counts(self, changes: dict[str, Any]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Scores and how many holding rules exclude each form, after the changes (a single
+        change remembered when this prober remembers)."""
         if not changes:
-            return list(self.base[0]), [n > 0 for n in self.base[1]]
+            return tuple(self.base[0]), tuple(self.base[1])
         key = _one_change(changes) if self.remember else None
         found = self.seen.get(key) if key is not None else None
         if found is None:
             _, eff, touched = self._changed(changes)
             scores, outs, _ = self._moved(eff, touched)
-            found = (tuple(scores), tuple(n > 0 for n in outs))
+            found = (tuple(scores), tuple(outs))
             if key is not None:
                 self.seen[key] = found
-        return list(found[0]), list(found[1])
+        return found
 
     def pair_top(self, first: tuple[str, Any], second: tuple[str, Any]) -> str | None:
         """The top form after two changes. When no rule reads both questions and neither decides
@@ -218,32 +222,27 @@ class Prober:
             or not set(self.readers.get(q1, ())).isdisjoint(self.readers.get(q2, ()))
         ):
             return self.top({q1: v1, q2: v2})
-        (s1, o1), (s2, o2) = self._single(q1, v1), self._single(q2, v2)
+        (s1, o1), (s2, o2) = self._counts({q1: v1}), self._counts({q2: v2})
         base, base_out = self.base
         scores = [a + b - c for a, b, c in zip(s1, s2, base, strict=True)]
-        outs = [a + b - c for a, b, c in zip(o1, o2, base_out, strict=True)]
-        ranked = sorted((i for i in range(len(scores)) if outs[i] <= 0), key=lambda i: (-scores[i], i))
+        out = [a + b - c > 0 for a, b, c in zip(o1, o2, base_out, strict=True)]
+        ranked = _ranked(scores, out)
         return self.rs.forms[ranked[0]].id if ranked else None
-
-    def _single(self, question: str, value: Any) -> tuple[list[int], list[int]]:
-        """Scores and exclusion counts after one change to an ungated question (kept for pairs)."""
-        key = (question, repr(value))
-        found = self.moves.get(key)
-        if found is None:
-            _, eff, touched = self._changed({question: value})
-            scores, outs, _ = self._moved(eff, touched)
-            found = self.moves[key] = (scores, outs)
-        return found
 
     def outcome(self, changes: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         scores, out = self.scores(changes)
         forms = self.rs.forms
-        order = sorted((i for i in range(len(scores)) if not out[i]), key=lambda i: (-scores[i], i))
+        order = _ranked(scores, out)
         return tuple(forms[i].id for i in order), tuple(sorted(forms[i].id for i in range(len(scores)) if out[i]))
 
     def top(self, changes: dict[str, Any]) -> str | None:
         ranked = self.outcome(changes)[0]
         return ranked[0] if ranked else None
+
+
+def _ranked(scores: list[int], out: list[bool]) -> list[int]:
+    """The forms not excluded, by index: highest score first, ties in the rule set's order."""
+    return sorted((i for i in range(len(scores)) if not out[i]), key=lambda i: (-scores[i], i))
 
 
 def _one_change(changes: dict[str, Any]) -> tuple[str, Any] | None:
