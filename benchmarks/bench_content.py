@@ -54,7 +54,7 @@ def main() -> int:
             if v.kind == "insufficient":
                 # which of the two things the verdict says: an unknown answer could settle it, or
                 # the evidence at hand is too thin; both count against the budget
-                insufficient.append(path.name + ("" if v.settling else "  (too thin: no unknown could settle it)"))
+                insufficient.append(path.name + ("" if v.settling else "  (too thin: no one unknown could settle it)"))
                 if not any(r.hits for r in result.decision.ranked[:1]):
                     silent.append(insufficient[-1])
         late += [f"{path.name}: {f}" for f in result.failures if "published after" in f]

@@ -201,3 +201,53 @@ def test_explain_offers_only_the_formats_it_has(dalton):
     )
     assert result.returncode == 2 and "html" in result.stderr
     assert "html" not in dalton("explain", "--help").stdout.split("--format")[1].split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"as_of": "2014-02-01", "perspective": "seeking_support", "organisation_type": "foundation_trust"},
+        {"as_of": "2014-02-01", "perspective": "seeking_support", "leadership_capacity": "weak"},
+        {"perspective": "offering_support", "partner": "nearby_high_performer"},
+        {"perspective": "exploring_partnership"},
+    ],
+)
+def test_too_thin_never_claims_that_no_answers_could_change_it_while_some_are_unknown(given):
+    """'Too thin' means no one unknown answer could bring a form to the minimum support; with
+    unknowns left, the sentence must not say that nothing unanswered could change it."""
+    from dalton_cli import api
+    from dalton_cli.report.phrases import verdict_sentence
+
+    report = api.recommend(given).report
+    assert report.verdict is not None
+    text = " ".join(verdict_sentence(report).split())
+    if report.verdict.kind == "insufficient" and not report.verdict.settling:
+        assert report.unknown, "with so few answers some unknown answer is still read"
+        assert "no unanswered question could change that" not in text
+        assert "on its own" in text or "the one unanswered question" in text, text
+
+
+def test_too_thin_says_what_unanswered_questions_could_do_on_every_case_file():
+    """On every case file at its own day, a 'too thin' verdict says that no unanswered question
+    could change it only when the rules read no unknown answer, and otherwise that no one could
+    on its own; the library has both kinds."""
+    import yaml
+
+    from dalton_cli import api
+    from dalton_cli.report.phrases import verdict_sentence
+
+    kinds = set()
+    for path in sorted((RULES / "cases").glob("*.yaml")):
+        case = yaml.safe_load(path.read_text(encoding="utf-8"))
+        answers = {**case.get("answers", {}), "as_of": str(case["as_of"])}
+        report = api.recommend(answers).report
+        if report.verdict is None or report.verdict.kind != "insufficient" or report.verdict.settling:
+            continue
+        text = " ".join(verdict_sentence(report).split())
+        if report.unknown:
+            kinds.add("some unknown")
+            assert "on its own" in text or "the one unanswered question" in text, (path.name, text)
+        else:
+            kinds.add("none unknown")
+            assert "no unanswered question could change that" in text, (path.name, text)
+    assert kinds == {"some unknown", "none unknown"}, kinds

@@ -123,11 +123,19 @@ def verdict_sentence(report: Report) -> str:
         return "Every form is excluded by these answers."
     scores = {e.form.id: e.score for e in recs}
     if v.kind == "insufficient":
-        if not v.settling:  # no unknown answer could change it: the evidence, not the answers, falls short
+        if not v.settling:  # no one unknown answer could change it: the evidence, not the answers, falls short
+            if len(report.unknown) > 1:
+                rest = (
+                    f"no one of the {questions(len(report.unknown))} the rules still read could change "
+                    "that on its own (several together might)"
+                )
+            elif report.unknown:
+                rest = "the one unanswered question the rules still read could not change that"
+            else:
+                rest = "no unanswered question could change that"
             return (
                 f"The evidence is too thin to favour a form: none reaches the minimum support of "
-                f"{number(v.minimum)} that this rule set asks before favouring one, and no unanswered "
-                f"question could change that."
+                f"{number(v.minimum)} that this rule set asks before favouring one, and {rest}."
             )
         shorts = [report.ruleset.question(q).short for q in v.settling]
         return (
