@@ -421,3 +421,27 @@ def test_organisation_names_the_record_and_its_command(dalton, tmp_path):
     result = dalton("recommend", "-a", str(bad))
     assert result.returncode == 1 and "A009 organisation must be a name" in result.stderr
     assert dalton("recommend", "-a", str(DGH), "--organisation", " ").returncode == 2
+
+
+def test_the_board_paper_gives_evidence_and_steps_only_for_its_leading_forms():
+    """However many forms a close call names, the board paper's 'Evidence and steps' section
+    covers at most the (up to three) leading forms of page 1, so the paper stays within four
+    pages; the library has a close call among four forms (Frimley, at 2023-11-14 as above)."""
+    from dalton_cli import api
+    from dalton_cli.report.paper import LEADING_FORMS
+
+    widest = 0
+    for path in CASES:
+        case = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for day in (str(case["as_of"]), "2023-11-14"):
+            rec = api.recommend({**case.get("answers", {}), "as_of": day})
+            text = rec.to_markdown()
+            widest = max(widest, len(rec.report.focus))
+            leading = re.search(r"## The leading forms\n(.*?)\n## ", text, re.S)
+            evidence = re.search(r"## Evidence and steps for the leading forms\n(.*?)(?:\n## |\Z)", text, re.S)
+            if evidence is None:
+                continue
+            shown = re.findall(r"^### (.+)$", evidence.group(1), re.M)
+            assert len(shown) <= LEADING_FORMS, (path.name, day, shown)
+            assert leading is not None and all(name in leading.group(1) for name in shown), (path.name, day, shown)
+    assert widest > LEADING_FORMS  # some verdict names more forms than page 1 shows

@@ -403,7 +403,7 @@ ul.answers{columns:2;column-gap:1.5rem;padding-left:1rem;font-size:.85rem}ul.ans
 @page{size:A4;margin:13mm 14mm 14mm}
 @media print{body{font-size:9.5pt;line-height:1.3}h1{font-size:1.4rem;margin:0 0 .1rem}h2{font-size:1.08rem;
 margin:.7rem 0 .3rem}h3{font-size:.98rem}.verdict{margin:.4rem 0}figure{margin:.3rem 0}
-ol.refs li{font-size:.75rem;margin-bottom:.05rem;line-height:1.25}}
+ol.refs li{font-size:.7rem;margin-bottom:.03rem;line-height:1.2}}
 """
 
 
@@ -513,7 +513,7 @@ def _board_excluded(report: Report) -> list[str]:
 
 
 def _board_evidence(report: Report) -> list[str]:
-    shown = [e for e in report.focus if e.form.evidence or e.form.pathway]
+    shown = paper.evidence_forms(report)
     if not shown:
         return []
     h = ["<h2>Evidence and steps for the leading forms</h2>"]

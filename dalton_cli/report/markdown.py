@@ -295,7 +295,7 @@ def _board_excluded(report: Report) -> list[str]:
 
 
 def _board_evidence(report: Report) -> list[str]:
-    shown = [e for e in report.focus if e.form.evidence or e.form.pathway]
+    shown = paper.evidence_forms(report)
     out = ["", "## Evidence and steps for the leading forms"] if shown else []
     for e in shown:
         out += ["", f"### {md_text(e.form.name)}", *_focus(report, e)]

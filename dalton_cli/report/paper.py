@@ -106,10 +106,18 @@ def cited_only(report: Report) -> Report:
     and steps. The full record lists every source behind every reason."""
     cited = [c for lead in leading_forms(report) for r in lead.reasons for c in r.citations]
     cited += [c for e in report.excluded for r in e.reasons for c in r.citations]
-    for e in report.focus:
+    for e in evidence_forms(report):
         cited += list(e.form.evidence.citations) if e.form.evidence else []
         cited += [c for step in e.form.pathway for c in step.citations]
     return report._replace(references=references_of(report.ruleset, cited))
+
+
+def evidence_forms(report: Report) -> list[Entry]:
+    """The forms whose evidence and steps the board paper gives: the leading forms of page 1 (at
+    most LEADING_FORMS, so a close call among four or more forms still prints on four pages); the
+    full record gives them for every form the verdict names."""
+    shown = {lead.entry.form.id for lead in leading_forms(report)}
+    return [e for e in report.focus if e.form.id in shown and (e.form.evidence or e.form.pathway)]
 
 
 def fewer_precedents(report: Report) -> Report:
